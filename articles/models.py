@@ -1,0 +1,397 @@
+"""Press releases, reports and statements, with the regions and topics they cover."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.querysets import ArticleQuerySet, RegionQuerySet
+from articles.sanitize import sanitize_html
+
+
+class Region(models.Model):
+    """A regional grouping (``americas``) or a country under it (``mx``).
+
+    Groupings have no parent and a fixed slug; countries are keyed by their ISO 3166-1
+    alpha-2 code, which is also their slug (lower case) so that ``?region=mx`` works.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    iso_code = models.CharField(
+        "ISO code",
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code, for countries only.",
+    )
+    report_code = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="Three-letter code used in report reference numbers (e.g. AMR), for "
+        "regional groupings only.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The regional grouping a country belongs to. Empty for a grouping.",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_code"],
+                condition=~models.Q(iso_code=""),
+                name="region_unique_iso_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(iso_code=""),
+                name="region_country_has_iso_code",
+                violation_error_message="A country needs its ISO code.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('articles:list')}?region={self.slug}"
+
+    @property
+    def is_grouping(self):
+        return self.parent_id is None
+
+
+class TaggedArticle(TaggedItemBase):
+    """Through model for topics: a real foreign key to the article, not a generic one."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
+
+
+class SanitizedHTMLField(ProseEditorField):
+    """Rich text cleaned by our allow-list on every save, whatever route writes it."""
+
+    def pre_save(self, model_instance, add):
+        value = sanitize_html(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+# What the admin's editor offers; the server-side allow-list in articles.sanitize is the
+# superset that is enforced.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    "Image": True,
+    "Table": True,
+    "History": True,
+}
+
+
+REFERENCE_NUMBER_RE = re.compile(
+    r"^(?P<region>[A-Z]{3}) (?P<series>\d{2})/(?P<number>\d{3,5})/(?P<year>\d{4})$"
+)
+REFERENCE_REGION_CODES = {"AFR", "AMR", "ASA", "EUR", "MDE", "ACT", "IOR", "POL", "ORG"}
+
+
+def validate_reference_number(value):
+    """A human-rights report index: ``AMR 41/6514/2017`` (region, series/number, year)."""
+    match = REFERENCE_NUMBER_RE.match(value)
+    if not match:
+        raise ValidationError(
+            "Use the form AAA 00/0000/YYYY, for example AMR 41/6514/2017.",
+            code="invalid_reference",
+        )
+    if match["region"] not in REFERENCE_REGION_CODES:
+        raise ValidationError(
+            "%(code)s is not a known region code; use one of %(codes)s.",
+            params={"code": match["region"], "codes": ", ".join(sorted(REFERENCE_REGION_CODES))},
+            code="invalid_reference_region",
+        )
+    year = int(match["year"])
+    if not 1961 <= year <= timezone.now().year + 1:
+        raise ValidationError(
+            "%(year)s is not a plausible year for a report.",
+            params={"year": year},
+            code="invalid_reference_year",
+        )
+
+
+class Article(models.Model):
+    """A press release, report or statement.
+
+    Live (public) when published and its publication time has come: see
+    ``ArticleQuerySet.live``. A future publication time schedules it.
+    """
+
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press-release", "Press Release"
+        REPORT = "report", "Report"
+        STATEMENT = "statement", "Statement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    kind = models.CharField(
+        max_length=20, choices=Kind, default=Kind.PRESS_RELEASE, help_text="What this is."
+    )
+    title = models.CharField(max_length=255, help_text="The headline.")
+    slug = models.SlugField(
+        max_length=255,
+        unique=True,
+        help_text="The article's address: /news/<slug>/. Changing it on a live article "
+        "keeps the old address working as a redirect.",
+    )
+    summary = models.TextField(
+        help_text="Plain text: the excerpt on cards, in feeds and in search results "
+        "(about 60 words show on a card)."
+    )
+    body = SanitizedHTMLField(
+        extensions=BODY_EDITOR_EXTENSIONS,
+        # Our allow-list (articles.sanitize) is the one that counts, on every save.
+        sanitize=sanitize_html,
+        blank=True,
+        help_text="The full text. Scripts and unknown markup are removed on save.",
+    )
+    reference_number = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[validate_reference_number],
+        help_text="Reports only, optional: the index, e.g. AMR 41/6514/2017.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts are never public. Published articles go live at their publication time.",
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        default=timezone.now,
+        db_index=True,
+        help_text=f"In the newsroom's time zone ({settings.TIME_ZONE}). A future time "
+        "schedules the article.",
+    )
+    substantively_updated_at = models.DateTimeField(
+        "last substantively updated",
+        null=True,
+        blank=True,
+        help_text="Set when the content changed in a way readers should know about "
+        "(not for typo fixes).",
+    )
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="articles", help_text="Countries and regions covered."
+    )
+    topics = TaggableManager(
+        through=TaggedArticle, blank=True, help_text="Topics, e.g. Refugees and migrants."
+    )
+    hero_photo = models.ForeignKey(
+        "media_library.Photo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hero_articles",
+        help_text="The main photo, shown on cards and at the top of the article.",
+    )
+    hero_caption = models.TextField(
+        blank=True,
+        help_text="Optional: replaces the photo's own caption for this article only.",
+    )
+    related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="related_from",
+        help_text="Shown first under 'Related'; recent articles on the same regions and "
+        "topics follow.",
+    )
+    attachments = models.ManyToManyField(
+        "media_library.Document",
+        blank=True,
+        related_name="articles",
+        help_text="Downloads, such as a report's PDF.",
+    )
+    spokespeople = models.ManyToManyField(
+        "press.Spokesperson",
+        blank=True,
+        related_name="articles",
+        help_text="Spokespeople quoted in this article.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+        ]
+        indexes = [
+            # The live queryset: status + publication time, newest first.
+            models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
+            models.Index(fields=["kind", "status", "-published_at"], name="article_kind_live_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reference_number="") | models.Q(kind="report"),
+                name="article_reference_only_on_reports",
+                violation_error_message="Only reports carry a reference number.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # A shared URL must never break: when a live article's slug changes, the old slug
+        # becomes a permanent redirect. Kept here, not in a service, because every route
+        # that edits an article (admin, import, shell) must honour it.
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug and getattr(self, "_loaded_live", False):
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        self._loaded_slug = self.slug
+        self._loaded_live = self.is_live
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        # Remember the stored slug and liveness so a save can keep old URLs working.
+        instance._loaded_slug = instance.__dict__.get("slug")
+        instance._loaded_live = (
+            instance.__dict__.get("status") == cls.Status.PUBLISHED
+            and instance.__dict__.get("published_at") is not None
+            and instance.published_at <= timezone.now()
+        )
+        return instance
+
+    def clean(self):
+        super().clean()
+        if self.reference_number and self.kind != self.Kind.REPORT:
+            raise ValidationError({"reference_number": "Only reports carry a reference number."})
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def state(self):
+        """draft / scheduled / live, as staff think of it."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "scheduled" if self.published_at > timezone.now() else "live"
+
+    @property
+    def caption(self):
+        if self.hero_caption:
+            return self.hero_caption
+        return self.hero_photo.caption if self.hero_photo_id else ""
+
+
+class SlugRedirect(models.Model):
+    """An old address of a live article, answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class NewsroomSettings(models.Model):
+    """The newsroom page's texts and the press office's address, editable without a deploy.
+
+    A single row; ``NewsroomSettings.load()`` returns it (created with defaults).
+    """
+
+    heading = models.CharField(max_length=100, default="Newsroom")
+    mission = models.CharField(
+        max_length=300,
+        default="We put a human face on complex issues to hold governments accountable.",
+        help_text="One line under the heading.",
+    )
+    intro = models.TextField(
+        default="Below you'll find breaking news as well as reports, updates on our "
+        "campaigns, and victories.",
+        help_text="Plain text shown under the mission.",
+    )
+    press_email = models.EmailField(
+        default="press@example.org",
+        help_text="Shown to journalists on the newsroom page and articles.",
+    )
+    press_phone = models.CharField(max_length=40, blank=True)
+    inquiry_recipients = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
+        "PRESS_OFFICE_EMAIL setting.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "newsroom settings"
+        verbose_name_plural = "newsroom settings"
+
+    def __str__(self):
+        return "Newsroom settings"
+
+    @classmethod
+    def load(cls):
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,143 @@
+"""Photos and documents: the files articles show and offer for download."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class UsageRights(models.TextChoices):
+    OWNED = "owned", "Owned by the organisation"
+    LICENSED = "licensed", "Licensed for our use"
+    EDITORIAL = "editorial", "Editorial use with credit"
+    CREATIVE_COMMONS = "creative-commons", "Creative Commons"
+    RESTRICTED = "restricted", "Restricted: check before reuse"
+
+
+class Photo(models.Model):
+    """An image in the library, reused by any number of articles.
+
+    The original is kept as uploaded (it is never served publicly); public pages use
+    renditions, made once when the photo is saved, stripped of EXIF/GPS metadata.
+    """
+
+    image = models.ImageField(
+        upload_to="photos/originals/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        max_length=255,
+        help_text="JPEG, PNG, WebP or GIF. Location and camera data are removed from "
+        "every public version.",
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="For finding the photo in the library."
+    )
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the photo shows, for people who cannot see it. Required unless "
+        "the photo is decorative.",
+    )
+    is_decorative = models.BooleanField(
+        "decorative",
+        default=False,
+        help_text="Tick only if the photo adds nothing a reader would miss; it is then "
+        "hidden from screen readers.",
+    )
+    caption = models.TextField(blank=True, help_text="Shown under the photo.")
+    credit = models.CharField(
+        max_length=200, blank=True, help_text='For example "Photo by Jane Doe / Agency".'
+    )
+    usage_rights = models.CharField(
+        max_length=20,
+        choices=UsageRights,
+        default=UsageRights.OWNED,
+        help_text="Who may reuse this photo and how.",
+    )
+    usage_notes = models.CharField(
+        max_length=300, blank=True, help_text="Licence terms, expiry date, restrictions."
+    )
+    focal_x = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Horizontal focus of the photo, 0 (left) to 1 (right); crops keep it.",
+    )
+    focal_y = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Vertical focus of the photo, 0 (top) to 1 (bottom); crops keep it.",
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    file_size = models.PositiveBigIntegerField(default=0, editable=False)
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Checksum of the original, so one file imported twice is one photo.",
+    )
+    # name -> {"path": storage path, "width": int, "height": int, "format": "webp"|"jpeg"}
+    # Kept on the photo itself so that a list page needs no query per card.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(alt_text="") | models.Q(is_decorative=True),
+                name="photo_alt_text_or_decorative",
+                violation_error_message="Write alt text, or mark the photo as decorative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="photo_focal_point_in_image",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.caption[:60] or self.alt_text[:60] or f"Photo {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("admin:media_library_photo_change", args=[self.pk])
+
+
+class Document(models.Model):
+    """A downloadable file, typically a report's PDF."""
+
+    file = models.FileField(
+        upload_to="documents/%Y/%m/", max_length=255, help_text="Usually a PDF."
+    )
+    title = models.CharField(max_length=200, help_text='For example "Full report".')
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="Language code of the document, for example en, es, fr, ar.",
+    )
+    file_size = models.PositiveBigIntegerField(default=0, editable=False)
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+    @property
+    def extension(self):
+        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
