@@ -1,0 +1,211 @@
+"""Public renditions of photos: resized, cropped, re-encoded and stripped of metadata.
+
+Made with Pillow directly rather than a thumbnailing package: the job is small, Pillow is
+already required, and doing it by hand gives full control over the two things that
+matter here: the crop follows the editor's focal point, and nothing of the original's
+EXIF, GPS, XMP or ICC data reaches a public file (photos of activists and refugees must
+not reveal where they were taken). Pixels are copied into a fresh image before saving,
+so no metadata can ride along.
+
+Renditions are written through Django's default storage (so S3 works) under
+``photos/renditions/<photo id>/<spec>-<width>-<key>.<ext>``, where the key is a hash of
+the original's checksum, the focal point and ``RENDITIONS_VERSION``; a changed crop or
+file therefore gets new URLs and caches never serve a stale image. The list of files is
+kept in ``Photo.renditions`` so pages render them without a query.
+
+``Photo.renditions`` looks like::
+
+    {"_key": "3f9a…",
+     "card": [{"path": "photos/renditions/7/card-320-3f9a….webp",
+               "width": 320, "height": 180, "format": "webp"}, …],
+     "hero": […], "thumb": […], "og": […]}
+"""
+
+import contextlib
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from PIL import Image, ImageCms, ImageOps
+
+# Bump when the output of a spec changes, to regenerate every photo's renditions.
+RENDITIONS_VERSION = 1
+KEY_FIELD = "_key"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One named rendition: the widths to make, the shape, and the formats."""
+
+    name: str
+    widths: tuple[int, ...]
+    # Width:height of the crop; None keeps the photo's own aspect ratio.
+    ratio: tuple[int, int] | None
+    upscale: bool = False
+    formats: tuple[str, ...] = ("webp", "jpeg")
+    # The <img sizes> used when a template does not give one.
+    sizes: str = "100vw"
+
+
+SPECS = {
+    spec.name: spec
+    for spec in (
+        Spec("card", (320, 480, 640, 960), (16, 9), sizes="(min-width: 60rem) 30vw, 100vw"),
+        Spec("hero", (640, 960, 1280, 1600), None, sizes="(min-width: 80rem) 80rem, 100vw"),
+        # Admin list thumbnail: always exactly 160x90.
+        Spec("thumb", (160,), (16, 9), upscale=True, sizes="160px"),
+        # Open Graph / social cards want exactly 1200x630, and JPEG is safest there.
+        Spec("og", (1200,), (1200, 630), upscale=True, formats=("jpeg",), sizes="1200px"),
+    )
+}
+
+EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
+SAVE_OPTIONS = {
+    "webp": {"format": "WEBP", "quality": 80, "method": 4},
+    "jpeg": {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True},
+}
+
+
+def renditions_key(*, sha256: str, focal_x: float, focal_y: float) -> str:
+    """The short hash naming a photo's current set of renditions."""
+    source = f"{sha256}:{focal_x:.4f}:{focal_y:.4f}:v{RENDITIONS_VERSION}"
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def renditions_dir(photo_id: int) -> str:
+    return f"photos/renditions/{photo_id}/"
+
+
+def focal_crop_box(
+    width: int, height: int, ratio: tuple[int, int], focal_x: float, focal_y: float
+) -> tuple[int, int, int, int]:
+    """The largest box of the given ratio inside the image, centred on the focal point
+    as far as the edges allow."""
+    target = ratio[0] / ratio[1]
+    if width / height > target:
+        crop_h = height
+        crop_w = max(1, min(width, round(height * target)))
+    else:
+        crop_w = width
+        crop_h = max(1, min(height, round(width / target)))
+    left = round(focal_x * width - crop_w / 2)
+    top = round(focal_y * height - crop_h / 2)
+    left = min(max(left, 0), width - crop_w)
+    top = min(max(top, 0), height - crop_h)
+    return left, top, left + crop_w, top + crop_h
+
+
+def _output_widths(spec: Spec, source_width: int) -> list[int]:
+    if spec.upscale:
+        return list(spec.widths)
+    widths = [w for w in spec.widths if w <= source_width]
+    # A small original still gets one rendition, at its own width.
+    return widths or [min(source_width, spec.widths[0])]
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert to sRGB pixels (honouring an embedded colour profile), without metadata."""
+    icc = image.info.get("icc_profile")
+    alpha = _has_alpha(image)
+    mode = "RGBA" if alpha else "RGB"
+    if icc and image.mode in ("RGB", "RGBA", "CMYK"):
+        # A broken profile is not worth refusing a photo for: use the pixels as is.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError):
+            image = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                ImageCms.createProfile("sRGB"),
+                outputMode=mode if image.mode != "CMYK" else "RGB",
+            )
+    converted = image.convert(mode)
+    # A fresh image with only the pixels: no EXIF, GPS, XMP, ICC or comments survive.
+    clean = Image.new(mode, converted.size)
+    clean.paste(converted)
+    return clean
+
+
+def load_oriented(file) -> Image.Image:
+    """Open an original, take its first frame, apply its EXIF orientation, drop metadata."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        file.seek(0)
+        with Image.open(file, formats=["JPEG", "PNG", "WEBP", "GIF"]) as original:
+            original.seek(0)
+            original.load()
+            oriented = ImageOps.exif_transpose(original)
+            return _to_srgb(oriented)
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    if fmt == "jpeg" and image.mode == "RGBA":
+        # JPEG has no transparency: put transparent areas on white, as a page would.
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    image.info = {}
+    buffer = io.BytesIO()
+    image.save(buffer, **SAVE_OPTIONS[fmt])
+    return buffer.getvalue()
+
+
+def render_spec(image: Image.Image, spec: Spec, focal_x: float, focal_y: float):
+    """Yield (width, height, format, bytes) for every file of one spec."""
+    width, height = image.size
+    if spec.ratio:
+        box = focal_crop_box(width, height, spec.ratio, focal_x, focal_y)
+    else:
+        box = (0, 0, width, height)
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    for out_w in _output_widths(spec, box_w):
+        if spec.ratio:
+            out_h = round(out_w * spec.ratio[1] / spec.ratio[0])
+        else:
+            out_h = max(1, round(out_w * box_h / box_w))
+        resized = image.resize((out_w, out_h), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        for fmt in spec.formats:
+            yield out_w, out_h, fmt, _encode(resized, fmt)
+
+
+def generate(
+    *, image: Image.Image, photo_id: int, key: str, focal_x: float, focal_y: float, storage
+) -> dict:
+    """Write every spec's files to storage and return the ``Photo.renditions`` value."""
+    result: dict = {KEY_FIELD: key}
+    folder = renditions_dir(photo_id)
+    for spec in SPECS.values():
+        entries = []
+        for out_w, out_h, fmt, data in render_spec(image, spec, focal_x, focal_y):
+            name = f"{folder}{spec.name}-{out_w}-{key}.{EXTENSIONS[fmt]}"
+            if storage.exists(name):
+                # Left by an earlier, interrupted run: replace it, keep the name.
+                storage.delete(name)
+            saved = storage.save(name, ContentFile(data))
+            entries.append({"path": saved, "width": out_w, "height": out_h, "format": fmt})
+        result[spec.name] = entries
+    return result
+
+
+def is_current(renditions: dict, key: str) -> bool:
+    """Whether stored renditions match the key and cover every spec."""
+    return (
+        bool(renditions)
+        and renditions.get(KEY_FIELD) == key
+        and all(renditions.get(name) for name in SPECS)
+    )
+
+
+def stored_paths(renditions: dict) -> set[str]:
+    return {
+        entry["path"]
+        for name, entries in (renditions or {}).items()
+        if name != KEY_FIELD
+        for entry in entries
+    }
