@@ -78,9 +78,9 @@ class Photo(models.Model):
         editable=False,
         help_text="Checksum of the original, so one file imported twice is one photo.",
     )
-    # {"_key": hash, spec name -> [{"path", "width", "height", "format": "webp"|"jpeg"}]};
-    # see media_library.renditions. Kept on the photo itself so that a list page needs no
-    # query per card.
+    # spec name -> {"path", "width", "height", "format": "jpeg", "variants": [every file]}
+    # (see media_library.renditions). Kept on the photo itself so that a list page needs
+    # no query per card.
     renditions = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

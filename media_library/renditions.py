@@ -13,12 +13,15 @@ the original's checksum, the focal point and ``RENDITIONS_VERSION``; a changed c
 file therefore gets new URLs and caches never serve a stale image. The list of files is
 kept in ``Photo.renditions`` so pages render them without a query.
 
-``Photo.renditions`` looks like::
+``Photo.renditions`` maps each spec name to its largest JPEG (the fallback ``src``),
+with every file of the spec under ``variants``::
 
     {"_key": "3f9a…",
-     "card": [{"path": "photos/renditions/7/card-320-3f9a….webp",
-               "width": 320, "height": 180, "format": "webp"}, …],
-     "hero": […], "thumb": […], "og": […]}
+     "card": {"path": "photos/renditions/7/card-960-3f9a….jpg", "width": 960,
+              "height": 540, "format": "jpeg",
+              "variants": [{"path": "photos/renditions/7/card-320-3f9a….webp",
+                            "width": 320, "height": 180, "format": "webp"}, …]},
+     "hero": {…}, "thumb": {…}, "og": {…}}
 """
 
 import contextlib
@@ -189,7 +192,8 @@ def generate(
                 storage.delete(name)
             saved = storage.save(name, ContentFile(data))
             entries.append({"path": saved, "width": out_w, "height": out_h, "format": fmt})
-        result[spec.name] = entries
+        fallback = max((e for e in entries if e["format"] == "jpeg"), key=lambda e: e["width"])
+        result[spec.name] = {**fallback, "variants": entries}
     return result
 
 
@@ -202,10 +206,22 @@ def is_current(renditions: dict, key: str) -> bool:
     )
 
 
-def stored_paths(renditions: dict) -> set[str]:
+def variants(renditions: dict | None, spec_name: str, fmt: str) -> list[dict]:
+    """The files of one spec in one format, narrowest first."""
+    entry = (renditions or {}).get(spec_name)
+    if not isinstance(entry, dict):
+        return []
+    return sorted(
+        (v for v in entry.get("variants", []) if v.get("format") == fmt),
+        key=lambda v: v["width"],
+    )
+
+
+def stored_paths(renditions: dict | None) -> set[str]:
+    """Every storage path a ``Photo.renditions`` value refers to."""
     return {
-        entry["path"]
-        for name, entries in (renditions or {}).items()
-        if name != KEY_FIELD
-        for entry in entries
+        variant["path"]
+        for name, entry in (renditions or {}).items()
+        if name != KEY_FIELD and isinstance(entry, dict)
+        for variant in entry.get("variants", [])
     }

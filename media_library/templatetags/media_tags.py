@@ -12,7 +12,7 @@ from django import template
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 
-from media_library.renditions import SPECS
+from media_library.renditions import SPECS, variants
 
 register = template.Library()
 
@@ -20,8 +20,7 @@ register = template.Library()
 def _variants(photo, spec_name, fmt):
     if photo is None:
         return []
-    entries = (getattr(photo, "renditions", None) or {}).get(spec_name) or []
-    return sorted((e for e in entries if e.get("format") == fmt), key=lambda e: e["width"])
+    return variants(getattr(photo, "renditions", None), spec_name, fmt)
 
 
 def _srcset(entries):
