@@ -1,6 +1,10 @@
-"""The press office: the people journalists can reach and quote."""
+"""The press office: the people journalists can reach and quote, and their inquiries."""
 
+import zoneinfo
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Spokesperson(models.Model):
@@ -36,3 +40,229 @@ class Spokesperson(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.role}"
+
+
+def _default_time_zone():
+    return settings.TIME_ZONE
+
+
+def _time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PressContactQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class PressContact(models.Model):
+    """A member of the press office whom journalists can call or write to directly."""
+
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=200, help_text='For example "Press Officer, Americas".')
+    email = models.EmailField(help_text="Shown publicly on the press contacts page.")
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Shown publicly; include the country code."
+    )
+    regions = models.ManyToManyField(
+        "articles.Region",
+        blank=True,
+        related_name="press_contacts",
+        help_text="Regions and countries this contact covers.",
+    )
+    topics = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Topics covered, comma-separated, e.g. "Refugees and migrants, Death penalty".',
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=_time_zone_choices,
+        default=_default_time_zone,
+        help_text="Where this contact works, so journalists know when to call.",
+    )
+    sort_order = models.PositiveIntegerField(
+        default=0, help_text="Lower numbers are listed first."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Untick to hide from the press contacts page."
+    )
+
+    objects = PressContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}"
+
+    @property
+    def topic_list(self):
+        return [topic.strip() for topic in self.topics.split(",") if topic.strip()]
+
+
+class MediaInquiryQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[MediaInquiry.Status.NEW, MediaInquiry.Status.IN_PROGRESS])
+
+    def overdue(self, *, at=None):
+        """Open inquiries whose deadline has passed."""
+        return self.open().filter(deadline__lt=at or timezone.now())
+
+    def notification_failed(self):
+        """Real inquiries the press office has not been told about although we tried."""
+        return self.exclude(status=MediaInquiry.Status.SPAM).filter(
+            notified_at__isnull=True, notify_attempts__gt=0
+        )
+
+    def pending_notification(self, *, max_attempts, at=None):
+        """What ``retry_inquiry_notifications`` should try now: unsent, due, not given up."""
+        return (
+            self.exclude(status=MediaInquiry.Status.SPAM)
+            .filter(models.Q(notified_at__isnull=True) | models.Q(acknowledged_at__isnull=True))
+            .filter(notify_attempts__lt=max_attempts)
+            .filter(
+                models.Q(next_attempt_at__isnull=True)
+                | models.Q(next_attempt_at__lte=at or timezone.now())
+            )
+        )
+
+
+class MediaInquiry(models.Model):
+    """A journalist's question to the press office, from the public inquiry form.
+
+    Stored before anything else can fail: e-mail to the press office and the
+    acknowledgement to the journalist are sent after the transaction commits, and their
+    failure is recorded here (``notified_at`` empty, ``last_error``) and retried by
+    ``manage.py retry_inquiry_notifications``. Suspected spam is kept too, with the reason,
+    so that staff can rescue a real journalist.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in-progress", "In progress"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+        SPAM = "spam", "Spam"
+
+    name = models.CharField(max_length=150)
+    email = models.EmailField("e-mail", max_length=254)
+    outlet = models.CharField("outlet or organisation", max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the journalist needs an answer (stored in UTC, shown in the "
+        "newsroom's time zone).",
+    )
+    subject = models.CharField(max_length=200)
+    message = models.TextField(max_length=5000)
+    region = models.ForeignKey(
+        "articles.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="media_inquiries",
+    )
+    topic = models.CharField(max_length=100, blank=True)
+    consent = models.BooleanField(
+        default=False, help_text="The journalist agreed to be contacted about this inquiry."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.NEW,
+        help_text="Spam is kept, not deleted: use “Not spam” to rescue a real inquiry.",
+    )
+    spam_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the form treated this as spam."
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_inquiries",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="Who in the press office answers this.",
+    )
+    ip_address = models.GenericIPAddressField(
+        "IP address", null=True, blank=True, help_text="For spotting abuse only."
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(
+        "press office notified",
+        null=True,
+        blank=True,
+        help_text="When the press office was e-mailed. Empty: not yet, or sending failed.",
+    )
+    acknowledged_at = models.DateTimeField(
+        "journalist acknowledged",
+        null=True,
+        blank=True,
+        help_text="When the journalist was sent the acknowledgement with the reference.",
+    )
+    notify_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = MediaInquiryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "media inquiry"
+        verbose_name_plural = "media inquiries"
+        # Soonest deadline first; inquiries without a deadline after, newest first.
+        ordering = [models.F("deadline").asc(nulls_last=True), "-created_at"]
+        get_latest_by = "created_at"
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="inquiry_status_deadline_idx"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(notified_at__isnull=True)
+                | models.Q(acknowledged_at__isnull=True),
+                name="inquiry_unsent_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.subject}"
+
+    @property
+    def reference(self):
+        """The number the journalist quotes back, e.g. MI-2026-00042."""
+        if self.pk is None:
+            return ""
+        year = (self.created_at or timezone.now()).year
+        return f"MI-{year}-{self.pk:05d}"
+
+    @property
+    def is_overdue(self):
+        return (
+            self.deadline is not None
+            and self.status in (self.Status.NEW, self.Status.IN_PROGRESS)
+            and self.deadline < timezone.now()
+        )
+
+
+class InquiryNote(models.Model):
+    """A staff-only, timestamped note on a media inquiry: who called whom, what was said."""
+
+    inquiry = models.ForeignKey(MediaInquiry, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(max_length=5000, help_text="Internal: never shown to the journalist.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Note on {self.inquiry.reference}"
