@@ -6,8 +6,6 @@ its metadata-free renditions before any public page can show it.
 """
 
 import hashlib
-import mimetypes
-import os
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,6 +17,8 @@ from media_library import renditions as rendition_maker
 from media_library.models import Document, Photo, UsageRights
 from media_library.validation import validate_document_file
 from media_library.validation import validate_image_file as _validate_image_file
+
+PDF_CONTENT_TYPE = "application/pdf"
 
 
 def validate_image_file(file):
@@ -86,6 +86,23 @@ def photo_create(
     photo.save()
     if generate_renditions:
         photo_generate_renditions(photo=photo)
+    return photo
+
+
+@transaction.atomic
+def photo_save(*, photo: Photo, file_changed: bool, previous_file: str = "") -> Photo:
+    """Save an edited photo (admin) and bring its renditions up to date.
+
+    A new file gets a new checksum, and a new focal point a new key, so renditions are
+    regenerated exactly when one of them changed. A replaced original is deleted after
+    commit: it may carry the very location data the renditions leave out.
+    """
+    if file_changed:
+        photo_fill_file_fields(photo=photo)
+    photo.save()
+    photo_generate_renditions(photo=photo)
+    if file_changed and previous_file and previous_file != photo.image.name:
+        transaction.on_commit(lambda: default_storage.delete(previous_file))
     return photo
 
 
@@ -222,15 +239,14 @@ def document_create(*, file, title: str, language: str = "en") -> Document:
     """Validate and store a PDF document. Raises ValidationError for a bad file."""
     validate_document_file(file)
     sha256, size = _sha256_and_size(file)
-    name = os.path.basename(getattr(file, "name", "") or "document.pdf")
-    content_type = mimetypes.guess_type(name)[0] or "application/pdf"
     document = Document(
         file=file,
         title=title,
         language=language,
         sha256=sha256,
         file_size=size,
-        content_type=content_type,
+        # Only PDFs pass validation, whatever the file was called.
+        content_type=PDF_CONTENT_TYPE,
     )
     document.full_clean()
     document.save()
@@ -240,7 +256,7 @@ def document_create(*, file, title: str, language: str = "en") -> Document:
 def document_fill_file_fields(*, document: Document) -> None:
     """Set checksum, size and content type from the document's (new) file."""
     document.sha256, document.file_size = _sha256_and_size(document.file.file)
-    document.content_type = "application/pdf"
+    document.content_type = PDF_CONTENT_TYPE
 
 
 @transaction.atomic

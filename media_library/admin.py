@@ -1,0 +1,205 @@
+"""The media library in the admin: upload photos and documents, see where they are used.
+
+Uploads are checked by ``media_library.validation`` (through the forms) and saved by the
+services, so the admin makes renditions exactly as the importer does. Deleting anything
+an article or spokesperson still uses is refused, with links to where it is used.
+"""
+
+from django.contrib import admin
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
+
+from media_library import services
+from media_library.forms import DocumentAdminForm, PhotoAdminForm
+from media_library.models import Document, Photo
+from media_library.renditions import variants
+from media_library.templatetags.media_tags import picture
+
+
+def _usage_links(usages):
+    return format_html_join(
+        "", '<li>{}: <a href="{}">{}</a></li>', ((u.kind, u.admin_url, u.label) for u in usages)
+    )
+
+
+def _used_in(usages, nothing):
+    if not usages:
+        return nothing
+    return format_html('<ul class="media-used-in">{}</ul>', _usage_links(usages))
+
+
+class InUseProtectionMixin:
+    """Refuse deletion (single and bulk) of items still in use, saying where.
+
+    The admin's delete views already refuse when ``get_deleted_objects`` reports
+    protected objects; we report our own list of usages (which includes attachments,
+    a many-to-many link the database would otherwise silently remove).
+    """
+
+    delete_confirmation_template = "admin/media_library/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/media_library/delete_selected_confirmation.html"
+
+    def usages(self, obj):
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        protected = []
+        for obj in objs:
+            usages = self.usages(obj)
+            if usages:
+                protected.append(
+                    format_html("“{}” is used in: <ul>{}</ul>", obj, _usage_links(usages))
+                )
+        return deleted, counts, perms_needed, protected
+
+
+@admin.register(Photo)
+class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
+    form = PhotoAdminForm
+    list_display = [
+        "thumbnail",
+        "__str__",
+        "credit",
+        "usage_rights",
+        "is_decorative",
+        "created_at",
+    ]
+    list_display_links = ["thumbnail", "__str__"]
+    list_filter = ["usage_rights", "is_decorative", "created_at"]
+    search_fields = ["title", "caption", "credit", "alt_text"]
+    search_help_text = "Search titles, captions, credits and alt text."
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = [
+        "card_preview",
+        "used_in",
+        "dimensions",
+        "size",
+        "uploaded_by",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["image", "title"]}),
+        (
+            "Accessibility",
+            {
+                "fields": ["alt_text", "is_decorative"],
+                "description": "Alt text is read aloud to people who cannot see the photo. "
+                "It is required unless the photo is marked decorative.",
+            },
+        ),
+        ("Caption and credit", {"fields": ["caption", "credit"]}),
+        ("Rights", {"fields": ["usage_rights", "usage_notes"]}),
+        (
+            "Crop",
+            {
+                "fields": [("focal_x", "focal_y"), "card_preview"],
+                "description": "Cards show a 16:9 crop kept around the focal point. Save to "
+                "update the preview.",
+            },
+        ),
+        ("Used in", {"fields": ["used_in"]}),
+        (
+            "File",
+            {
+                "fields": ["dimensions", "size", "uploaded_by", "created_at", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj):
+        thumbs = variants(obj.renditions, "thumb", "jpeg")
+        if not thumbs:
+            return "—"
+        thumb = thumbs[-1]
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="" loading="lazy">',
+            default_storage.url(thumb["path"]),
+            thumb["width"],
+            thumb["height"],
+        )
+
+    @admin.display(description="Card crop")
+    def card_preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once the photo is saved."
+        return picture(obj, "card", sizes="320px", loading="lazy", alt="") or (
+            "Not made yet: run manage.py generate_renditions."
+        )
+
+    @admin.display(description="Used in")
+    def used_in(self, obj):
+        if obj is None or obj.pk is None:
+            return "Not used yet."
+        return _used_in(self.usages(obj), "Not used by any article or spokesperson.")
+
+    @admin.display(description="Dimensions")
+    def dimensions(self, obj):
+        return f"{obj.width} x {obj.height} px" if obj.width else "—"
+
+    @admin.display(description="File size")
+    def size(self, obj):
+        return filesizeformat(obj.file_size) if obj.file_size else "—"
+
+    def usages(self, obj):
+        return services.photo_usages(photo=obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        previous = form.initial.get("image")
+        services.photo_save(
+            photo=obj,
+            file_changed="image" in form.changed_data,
+            previous_file=getattr(previous, "name", "") or "",
+        )
+
+    def delete_model(self, request, obj):
+        services.photo_delete(photo=obj)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            services.photo_delete(photo=photo)
+
+
+@admin.register(Document)
+class DocumentAdmin(InUseProtectionMixin, admin.ModelAdmin):
+    form = DocumentAdminForm
+    list_display = ["title", "language", "extension", "size", "created_at"]
+    list_filter = ["language", "created_at"]
+    search_fields = ["title", "file"]
+    search_help_text = "Search titles and file names."
+    date_hierarchy = "created_at"
+    readonly_fields = ["size", "used_in", "created_at", "updated_at"]
+    fields = ["file", "title", "language", "size", "used_in", "created_at", "updated_at"]
+
+    @admin.display(description="File size", ordering="file_size")
+    def size(self, obj):
+        return filesizeformat(obj.file_size) if obj.file_size else "—"
+
+    @admin.display(description="Used in")
+    def used_in(self, obj):
+        if obj is None or obj.pk is None:
+            return "Not used yet."
+        return _used_in(self.usages(obj), "Not attached to any article.")
+
+    def usages(self, obj):
+        return services.document_usages(document=obj)
+
+    def save_model(self, request, obj, form, change):
+        if "file" in form.changed_data:
+            services.document_fill_file_fields(document=obj)
+        obj.save()
+
+    def delete_model(self, request, obj):
+        services.document_delete(document=obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            services.document_delete(document=document)

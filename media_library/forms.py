@@ -1,0 +1,75 @@
+"""Admin forms for photos and documents: uploads checked by media_library.validation."""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from media_library.models import Document, Photo
+from media_library.validation import validate_document_file, validate_image_file
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class PhotoAdminForm(forms.ModelForm):
+    """Upload or edit a photo.
+
+    The image is a plain file field checked by ``validate_image_file`` rather than
+    Django's ImageField check, whose generic message cannot tell an editor whether the
+    file was too big, of the wrong kind, damaged or a decompression bomb.
+    """
+
+    image = forms.FileField(
+        label="Image",
+        help_text=Photo._meta.get_field("image").help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+    class Meta:
+        model = Photo
+        fields = [
+            "image",
+            "title",
+            "alt_text",
+            "is_decorative",
+            "caption",
+            "credit",
+            "usage_rights",
+            "usage_notes",
+            "focal_x",
+            "focal_y",
+        ]
+        widgets = {
+            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "caption": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if isinstance(image, UploadedFile):
+            validate_image_file(image)
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_decorative") and not (cleaned.get("alt_text") or "").strip():
+            self.add_error(
+                "alt_text",
+                "Describe what the photo shows for people who cannot see it, or tick "
+                "“decorative” if it adds nothing a reader would miss.",
+            )
+        return cleaned
+
+
+class DocumentAdminForm(forms.ModelForm):
+    """Upload or edit a document; only PDFs within the size limit are accepted."""
+
+    class Meta:
+        model = Document
+        fields = ["file", "title", "language"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "application/pdf"})}
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if isinstance(file, UploadedFile):
+            validate_document_file(file)
+        return file
