@@ -1,0 +1,97 @@
+"""Admin forms for articles: what staff may set depends on whether they may publish."""
+
+from django import forms
+from django.utils import timezone
+from taggit.forms import TagField
+from taggit.utils import parse_tags
+
+from articles.models import Article
+
+
+def newsroom_zone_note() -> str:
+    """Which zone admin times are in, with its current offset, e.g. "America/New_York
+    (currently UTC-05:00, EST)"."""
+    now = timezone.localtime()
+    offset = now.strftime("%z")
+    return (
+        f"{timezone.get_current_timezone_name()} "
+        f"(currently UTC{offset[:3]}:{offset[3:]}, {now.tzname()})"
+    )
+
+
+class TopicsField(TagField):
+    """Topics typed as a comma-separated list.
+
+    taggit splits a list without commas at spaces, so "Refugees and migrants" would become
+    three topics; our topic names are phrases, so without a comma the whole text is one.
+    """
+
+    def clean(self, value):
+        value = forms.CharField.clean(self, value)
+        if "," not in value and '"' not in value:
+            return [value.strip()] if value.strip() else []
+        return parse_tags(value)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article change form.
+
+    ``can_publish`` is set per request by ``ArticleAdmin.get_form``. Without it the status
+    can only keep its current value and, once an article is published (live or
+    scheduled), its publication time cannot change either. This is enforced here, on the
+    server: a crafted POST asking for another status fails validation like any other bad
+    input, whatever the page showed.
+    """
+
+    can_publish = False
+
+    topics = TopicsField(
+        required=False,
+        help_text="Separate topics with commas, e.g. Refugees and migrants, Asylum.",
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "kind",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "status",
+            "published_at",
+            "substantively_updated_at",
+            "regions",
+            "topics",
+            "hero_photo",
+            "hero_caption",
+            "attachments",
+            "related",
+            "spokespeople",
+            "reference_number",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = newsroom_zone_note()
+        if "published_at" in self.fields:
+            self.fields["published_at"].help_text = (
+                f"In the newsroom's time zone: {zone}. A future time schedules the article; "
+                "it then goes live on its own at that time."
+            )
+        if not self.can_publish:
+            self._limit_to_current_publication_state()
+
+    def _limit_to_current_publication_state(self):
+        current = self.instance.status if self.instance.pk else Article.Status.DRAFT
+        if "status" in self.fields:
+            status = self.fields["status"]
+            status.choices = [(v, label) for v, label in Article.Status.choices if v == current]
+            status.initial = current
+            status.help_text = "Only editors can publish, schedule or unpublish articles."
+        if current != Article.Status.DRAFT and "published_at" in self.fields:
+            published_at = self.fields["published_at"]
+            published_at.disabled = True
+            published_at.help_text = (
+                "Only editors can change the publication time of a published article."
+            )

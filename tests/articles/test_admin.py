@@ -1,0 +1,692 @@
+"""The article admin as an editor uses it: lists, filters, search, forms, actions, preview."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, NewsroomSettings, Region, SlugRedirect
+from tests.factories import (
+    ArticleFactory,
+    DocumentFactory,
+    PhotoFactory,
+    SpokespersonFactory,
+    UserFactory,
+    image_upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def preview_url(article):
+    return reverse("admin:articles_article_preview", args=[article.pk])
+
+
+def listed(response):
+    """Titles of the articles on a changelist page."""
+    return {article.title for article in response.context["cl"].result_list}
+
+
+def form_data(**overrides):
+    """What the add/change form posts, for a valid draft press release."""
+    data = {
+        "kind": Article.Kind.PRESS_RELEASE,
+        "title": "Release the detained journalists",
+        "slug": "release-the-detained-journalists",
+        "summary": "Three journalists were detained on Monday.",
+        "body": "<p>Three journalists were detained.</p>",
+        "status": Article.Status.DRAFT,
+        "published_at_0": "2026-06-15",
+        "published_at_1": "09:00:00",
+        "substantively_updated_at_0": "",
+        "substantively_updated_at_1": "",
+        "topics": "Freedom of expression",
+        "hero_caption": "",
+        "reference_number": "",
+        "_save": "Save",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def with_thumb(photo, path="photos/renditions/thumb.webp"):
+    photo.renditions = {"thumb": {"path": path, "width": 160, "height": 90, "format": "webp"}}
+    photo.save(update_fields=["renditions"])
+    return photo
+
+
+class TestSiteBranding:
+    def test_index_says_newsroom(self, editor_client):
+        response = editor_client.get(reverse("admin:index"))
+        assert response.status_code == 200
+        assert b"Newsroom" in response.content
+        assert response.context["site_header"] == "Newsroom"
+
+
+class TestChangelist:
+    def test_columns(self, editor_client):
+        photo = with_thumb(PhotoFactory())
+        ArticleFactory(title="Live one", hero_photo=photo, regions=["americas", "mx"])
+        ArticleFactory(title="Draft one", draft=True, hero_photo=PhotoFactory())
+        ArticleFactory(title="Later one", scheduled=True)
+
+        response = editor_client.get(CHANGELIST)
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'src="/media/photos/renditions/thumb.webp"' in html
+        assert html.count('class="article-thumb"') == 1  # no rendition, no image
+        assert 'state-badge--live">Live<' in html
+        assert 'state-badge--draft">Draft<' in html
+        assert 'state-badge--scheduled">Scheduled<' in html
+        assert "Americas, Mexico" in html
+        assert "articles/admin.css" in html
+
+    def test_thumbnail_ignores_malformed_renditions(self, editor_client):
+        photo = PhotoFactory()
+        photo.renditions = {"thumb": "not-a-dict", "card": {"path": "x.webp"}}
+        photo.save(update_fields=["renditions"])
+        ArticleFactory(hero_photo=photo)
+
+        response = editor_client.get(CHANGELIST)
+
+        assert response.status_code == 200
+        assert b'class="article-thumb"' not in response.content
+
+    def test_query_count_does_not_grow_with_the_page(self, editor_client):
+        def count_queries():
+            with CaptureQueriesContext(connection) as ctx:
+                response = editor_client.get(CHANGELIST)
+            assert response.status_code == 200
+            return len(ctx.captured_queries), len(response.context["cl"].result_list)
+
+        def make(n):
+            for _ in range(n):
+                ArticleFactory(
+                    hero_photo=with_thumb(
+                        PhotoFactory(image=image_upload("p.jpg", width=40, height=30))
+                    ),
+                    regions=["africa", "ng"],
+                    topics=["Torture"],
+                )
+
+        make(5)
+        few, shown = count_queries()
+        assert shown == 5
+        make(45)
+        many, shown = count_queries()
+        assert shown == 50
+        assert many == few
+        assert many <= 12
+
+    def test_newest_first(self, editor_client):
+        ArticleFactory(title="Old", published_at=timezone.now() - timedelta(days=9))
+        ArticleFactory(title="New", published_at=timezone.now() - timedelta(days=1))
+
+        response = editor_client.get(CHANGELIST)
+
+        assert [a.title for a in response.context["cl"].result_list] == ["New", "Old"]
+
+
+class TestFilters:
+    @pytest.fixture
+    def articles(self):
+        return {
+            "report": ArticleFactory(title="Report", kind=Article.Kind.REPORT, regions=["mx"]),
+            "statement": ArticleFactory(
+                title="Statement", kind=Article.Kind.STATEMENT, regions=["americas"]
+            ),
+            "draft": ArticleFactory(title="Draft", draft=True, regions=["fr"]),
+            "scheduled": ArticleFactory(title="Scheduled", scheduled=True, topics=["Asylum"]),
+        }
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("kind__exact=report", {"Report"}),
+            ("kind__exact=statement", {"Statement"}),
+            ("state=draft", {"Draft"}),
+            ("state=scheduled", {"Scheduled"}),
+            ("state=live", {"Report", "Statement"}),
+            # A grouping includes its countries.
+            ("region=americas", {"Report", "Statement"}),
+            ("region=mx", {"Report"}),
+            ("region=europe-central-asia", {"Draft"}),
+            ("topic=asylum", {"Scheduled"}),
+            ("region=americas&kind__exact=report", {"Report"}),
+        ],
+    )
+    def test_filter(self, editor_client, articles, query, expected):
+        response = editor_client.get(f"{CHANGELIST}?{query}")
+        assert response.status_code == 200
+        assert listed(response) == expected
+
+    def test_unknown_region_lists_nothing(self, editor_client, articles):
+        response = editor_client.get(f"{CHANGELIST}?region=atlantis")
+        assert response.status_code == 200
+        assert listed(response) == set()
+
+    def test_filter_sidebar_offers_regions_and_used_topics(self, editor_client, articles):
+        response = editor_client.get(CHANGELIST)
+        html = response.content.decode()
+        assert "Americas (all)" in html
+        assert "— Mexico" in html
+        assert "?topic=asylum" in html
+        assert "?state=scheduled" in html
+
+    def test_date_hierarchy(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="2017", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(title="2020", published_at=datetime(2020, 1, 2, 9, tzinfo=tz))
+
+        response = editor_client.get(f"{CHANGELIST}?published_at__year=2017")
+
+        assert response.status_code == 200
+        assert listed(response) == {"2017"}
+
+
+class TestSearch:
+    @pytest.fixture(autouse=True)
+    def articles(self):
+        ArticleFactory(title="Facing walls", summary="An already dangerous journey")
+        ArticleFactory(
+            title="Annual report",
+            kind=Article.Kind.REPORT,
+            reference_number="AMR 41/6514/2017",
+            summary="Everything that happened.",
+        )
+        ArticleFactory(title="Unrelated", summary="Nothing to see")
+
+    @pytest.mark.parametrize(
+        ("q", "expected"),
+        [
+            ("walls", {"Facing walls"}),
+            ("dangerous journey", {"Facing walls"}),
+            ("AMR 41/6514/2017", {"Annual report"}),
+            ("6514", {"Annual report"}),
+            ("nobody-writes-this", set()),
+        ],
+    )
+    def test_search(self, editor_client, q, expected):
+        response = editor_client.get(CHANGELIST, {"q": q})
+        assert response.status_code == 200
+        assert listed(response) == expected
+
+    def test_autocomplete_for_related_articles(self, editor_client):
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "walls",
+                "app_label": "articles",
+                "model_name": "article",
+                "field_name": "related",
+            },
+        )
+        assert response.status_code == 200
+        assert [r["text"] for r in response.json()["results"]] == ["Facing walls"]
+
+
+class TestAddForm:
+    def test_form_renders_with_fieldsets_and_time_zone(self, editor_client):
+        response = editor_client.get(ADD)
+        assert response.status_code == 200
+        html = response.content.decode()
+        for legend in ["Content", "Publishing", "Taxonomy", "Media", "Relations", "Report"]:
+            assert legend in html
+        assert "America/New_York" in html
+        assert "prepopulated_fields" in html or "data-prepopulated-fields" in html
+        assert 'name="_continue"' in html
+        # save_on_top: the submit row appears twice.
+        assert html.count('name="_save"') == 2
+
+    def test_create_records_who(self, editor_client, editor):
+        photo = PhotoFactory()
+        document = DocumentFactory()
+        spokesperson = SpokespersonFactory()
+        other = ArticleFactory()
+        mexico = Region.objects.get(slug="mx")
+
+        response = editor_client.post(
+            ADD,
+            form_data(
+                regions=[mexico.pk],
+                hero_photo=photo.pk,
+                attachments=str(document.pk),
+                related=[other.pk],
+                spokespeople=[spokesperson.pk],
+            ),
+        )
+
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        article = Article.objects.get(slug="release-the-detained-journalists")
+        assert article.created_by == editor
+        assert article.updated_by == editor
+        assert article.status == Article.Status.DRAFT
+        assert list(article.regions.all()) == [mexico]
+        assert list(article.topics.names()) == ["Freedom of expression"]
+        assert article.hero_photo == photo
+        assert list(article.attachments.all()) == [document]
+        assert list(article.related.all()) == [other]
+        assert list(article.spokespeople.all()) == [spokesperson]
+        # The time typed in is the newsroom's time (New York, summer: UTC-4).
+        assert article.published_at == datetime(2026, 6, 15, 13, tzinfo=timezone.UTC)
+
+    def test_editor_can_schedule(self, editor_client):
+        response = editor_client.post(
+            ADD,
+            form_data(status="published", published_at_0="2099-01-01", published_at_1="08:00"),
+        )
+        assert response.status_code == 302
+        assert Article.objects.get().state == "scheduled"
+
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            (
+                {"kind": "report", "reference_number": "AMR-41-2017"},
+                "reference_number",
+                "Use the form AAA 00/0000/YYYY",
+            ),
+            (
+                {"kind": "report", "reference_number": "XYZ 41/6514/2017"},
+                "reference_number",
+                "XYZ is not a known region code",
+            ),
+            (
+                {"kind": "press-release", "reference_number": "AMR 41/6514/2017"},
+                "reference_number",
+                "Only reports carry a reference number.",
+            ),
+            ({"slug": "taken"}, "slug", "Article with this Slug already exists."),
+            ({"slug": "not a slug!"}, "slug", "Enter a valid “slug”"),
+            ({"title": ""}, "title", "This field is required."),
+            ({"kind": "op-ed"}, "kind", "Select a valid choice."),
+            ({"published_at_0": "yesterday"}, "published_at", "Enter a valid date."),
+            ({"hero_photo": "999999"}, "hero_photo", "Select a valid choice."),
+        ],
+    )
+    def test_bad_input_rerenders_with_errors(self, editor_client, overrides, field, message):
+        ArticleFactory(slug="taken")
+
+        response = editor_client.post(ADD, form_data(**overrides))
+
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert field in errors
+        assert any(message in error for error in errors[field])
+        assert message.split("“")[0] in response.content.decode()
+        assert Article.objects.count() == 1
+
+
+class TestChangeForm:
+    def test_live_article_has_view_on_site_and_preview(self, editor_client):
+        article = ArticleFactory()
+
+        response = editor_client.get(change_url(article))
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'href="{article.get_absolute_url()}" class="viewsitelink"' in html
+        assert f'href="{preview_url(article)}"' in html
+
+    @pytest.mark.parametrize("state", ["draft", "scheduled"])
+    def test_unpublished_article_has_preview_but_no_view_on_site(self, editor_client, state):
+        article = ArticleFactory(**{state: True})
+
+        response = editor_client.get(change_url(article))
+
+        html = response.content.decode()
+        assert "viewsitelink" not in html
+        assert f'href="{preview_url(article)}"' in html
+
+    def test_audit_fields_are_shown_read_only(self, editor_client, writer):
+        article = ArticleFactory(created_by=writer, updated_by=writer)
+
+        response = editor_client.get(change_url(article))
+
+        form = response.context["adminform"].form
+        assert "created_by" not in form.fields
+        assert "created_at" not in form.fields
+        html = response.content.decode()
+        assert writer.username in html
+        assert "Created at" in html
+        assert "Updated by" in html
+
+    def test_edit_records_updated_by_and_keeps_created_by(self, editor_client, editor, writer):
+        article = ArticleFactory(draft=True, created_by=writer, updated_by=writer)
+
+        response = editor_client.post(
+            change_url(article),
+            form_data(title="A better headline", slug=article.slug),
+        )
+
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.title == "A better headline"
+        assert (article.created_by, article.updated_by) == (writer, editor)
+
+    def test_slug_change_on_live_article_keeps_old_address(self, editor_client):
+        article = ArticleFactory(slug="old-address")
+        published = timezone.localtime(article.published_at)
+
+        response = editor_client.post(
+            change_url(article),
+            form_data(
+                slug="new-address",
+                status="published",
+                published_at_0=published.strftime("%Y-%m-%d"),
+                published_at_1=published.strftime("%H:%M:%S"),
+            ),
+        )
+
+        assert response.status_code == 302
+        assert SlugRedirect.objects.get(old_slug="old-address").article == article
+
+    def test_duplicate_slug_on_change_rerenders(self, editor_client):
+        ArticleFactory(slug="taken")
+        article = ArticleFactory(draft=True)
+
+        response = editor_client.post(change_url(article), form_data(slug="taken"))
+
+        assert response.status_code == 200
+        assert "slug" in response.context["adminform"].form.errors
+
+    def test_unknown_article_redirects_to_index_with_message(self, editor_client):
+        response = editor_client.get(
+            reverse("admin:articles_article_change", args=[999999]), follow=True
+        )
+        assert response.status_code == 200
+        assert "doesn\u2019t exist" in response.content.decode()
+
+    def test_history_shows_who_published(self, editor_client, editor):
+        article = ArticleFactory(draft=True)
+        editor_client.post(CHANGELIST, {"action": "publish_now", "_selected_action": [article.pk]})
+
+        response = editor_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert editor.username in html
+        assert "Published: publication time" in html
+
+
+class TestActions:
+    def test_publish_now(self, editor_client, editor):
+        drafts = [
+            ArticleFactory(draft=True, published_at=timezone.now() + timedelta(days=1)),
+            ArticleFactory(draft=True, published_at=timezone.now() - timedelta(days=30)),
+        ]
+
+        response = editor_client.post(
+            CHANGELIST,
+            {"action": "publish_now", "_selected_action": [a.pk for a in drafts]},
+            follow=True,
+        )
+
+        assert response.status_code == 200
+        assert "Published 2 article(s)" in response.content.decode()
+        assert Article.objects.live().count() == 2
+        assert LogEntry.objects.filter(user=editor).count() == 2
+
+    def test_unpublish(self, editor_client):
+        live = ArticleFactory()
+        scheduled = ArticleFactory(scheduled=True)
+
+        response = editor_client.post(
+            CHANGELIST,
+            {"action": "unpublish", "_selected_action": [live.pk, scheduled.pk]},
+            follow=True,
+        )
+
+        assert "Unpublished 2 article(s)" in response.content.decode()
+        assert set(Article.objects.drafts()) == {live, scheduled}
+
+    def test_duplicate_one_opens_the_copy(self, editor_client):
+        article = ArticleFactory(regions=["mx"])
+
+        response = editor_client.post(
+            CHANGELIST, {"action": "duplicate", "_selected_action": [article.pk]}
+        )
+
+        copy = Article.objects.get(title=f"Copy of {article.title}")
+        assert response.status_code == 302
+        assert response["Location"] == change_url(copy)
+        assert copy.status == Article.Status.DRAFT
+        assert [r.slug for r in copy.regions.all()] == ["mx"]
+
+    def test_duplicate_many(self, editor_client):
+        articles = ArticleFactory.create_batch(3)
+
+        response = editor_client.post(
+            CHANGELIST,
+            {"action": "duplicate", "_selected_action": [a.pk for a in articles]},
+            follow=True,
+        )
+
+        assert "Made 3 draft copies." in response.content.decode()
+        assert Article.objects.drafts().count() == 3
+
+    def test_no_selection_changes_nothing(self, editor_client):
+        ArticleFactory(draft=True)
+
+        response = editor_client.post(
+            CHANGELIST, {"action": "publish_now", "index": "0"}, follow=True
+        )
+
+        assert response.status_code == 200
+        assert "Items must be selected" in response.content.decode()
+        assert not Article.objects.live().exists()
+
+
+class TestPreview:
+    @pytest.mark.parametrize("state", ["draft", "scheduled"])
+    def test_staff_sees_unpublished_article_as_the_public_would(self, editor_client, state):
+        article = ArticleFactory(title="Not out yet", **{state: True})
+
+        response = editor_client.get(preview_url(article))
+
+        assert response.status_code == 200
+        assert response.context["article"] == article
+        assert response.context["is_preview"] is True
+        assert "articles/article_detail.html" in [t.name for t in response.templates]
+        assert b"Not out yet" in response.content
+        assert response["X-Robots-Tag"].startswith("noindex")
+        assert response["Cache-Control"] == "private, no-store"
+
+    def test_public_page_of_the_same_draft_is_404(self, client):
+        article = ArticleFactory(draft=True)
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+    def test_press_office_can_preview(self, client, press_officer):
+        client.force_login(press_officer)
+        article = ArticleFactory(draft=True)
+
+        assert client.get(preview_url(article)).status_code == 200
+
+    def test_query_count_matches_the_public_page(
+        self, client, editor, django_assert_max_num_queries
+    ):
+        """The preview loads the article as the public page does (same related data);
+        only the staff session, user and permission lookups come on top."""
+        article = ArticleFactory(
+            hero_photo=PhotoFactory(), regions=["mx"], topics=["Torture", "Asylum"]
+        )
+        article.attachments.add(DocumentFactory())
+        article.spokespeople.add(SpokespersonFactory())
+        ArticleFactory.create_batch(3, regions=["mx"])
+        with CaptureQueriesContext(connection) as public:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        client.force_login(editor)
+        with django_assert_max_num_queries(len(public) + 4):
+            response = client.get(preview_url(article))
+        assert response.status_code == 200
+
+    def test_anonymous_is_sent_to_login(self, client):
+        article = ArticleFactory(draft=True)
+
+        response = client.get(preview_url(article))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+    def test_non_staff_is_sent_to_login(self, client):
+        client.force_login(UserFactory(is_staff=False))
+        article = ArticleFactory(draft=True)
+
+        response = client.get(preview_url(article))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+    def test_staff_without_article_permission_is_refused(self, client):
+        client.force_login(UserFactory(is_staff=True))
+        article = ArticleFactory(draft=True)
+
+        assert client.get(preview_url(article)).status_code == 403
+
+    def test_unknown_article_is_404(self, editor_client):
+        url = reverse("admin:articles_article_preview", args=[999999])
+        assert editor_client.get(url).status_code == 404
+
+    def test_malformed_id_is_not_an_error(self, editor_client):
+        response = editor_client.get(f"{CHANGELIST}not-a-number/preview/", follow=True)
+        assert response.status_code == 200
+        assert "doesn\u2019t exist" in response.content.decode()
+
+
+class TestRegionAdmin:
+    url = reverse("admin:articles_region_changelist")
+
+    def test_list_and_filter_by_grouping(self, editor_client):
+        response = editor_client.get(self.url, {"grouping": "americas"})
+        assert response.status_code == 200
+        names = {r.name for r in response.context["cl"].result_list}
+        assert "Mexico" in names
+        assert "France" not in names
+
+    def test_groupings_only(self, editor_client):
+        response = editor_client.get(self.url, {"grouping": "none"})
+        slugs = {r.slug for r in response.context["cl"].result_list}
+        assert slugs == {
+            "africa",
+            "americas",
+            "asia-pacific",
+            "europe-central-asia",
+            "middle-east-north-africa",
+        }
+
+    @pytest.mark.parametrize("q", ["Mexico", "mx", "MX"])
+    def test_search(self, editor_client, q):
+        response = editor_client.get(self.url, {"q": q})
+        assert "Mexico" in {r.name for r in response.context["cl"].result_list}
+
+    def test_autocomplete_from_the_article_form(self, editor_client):
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "mexi",
+                "app_label": "articles",
+                "model_name": "article",
+                "field_name": "regions",
+            },
+        )
+        assert response.status_code == 200
+        assert [r["text"] for r in response.json()["results"]] == ["Mexico"]
+
+    def test_parent_must_be_a_grouping(self, editor_client):
+        france = Region.objects.get(slug="fr")
+        response = editor_client.post(
+            reverse("admin:articles_region_add"),
+            {"name": "Atlantis", "slug": "at-x", "iso_code": "QX", "parent": france.pk},
+        )
+        assert response.status_code == 200
+        assert "parent" in response.context["adminform"].form.errors
+
+    def test_country_without_iso_code_is_refused(self, editor_client):
+        americas = Region.objects.get(slug="americas")
+        response = editor_client.post(
+            reverse("admin:articles_region_add"),
+            {"name": "Atlantis", "slug": "atlantis", "iso_code": "", "parent": americas.pk},
+        )
+        assert response.status_code == 200
+        assert "A country needs its ISO code." in response.content.decode()
+
+
+class TestSlugRedirectAdmin:
+    def test_read_only_list(self, editor_client):
+        article = ArticleFactory(slug="now")
+        SlugRedirect.objects.create(old_slug="before", article=article)
+
+        response = editor_client.get(reverse("admin:articles_slugredirect_changelist"))
+
+        assert response.status_code == 200
+        assert b"before" in response.content
+        assert editor_client.get(reverse("admin:articles_slugredirect_add")).status_code == 403
+        redirect = SlugRedirect.objects.get()
+        detail = editor_client.get(
+            reverse("admin:articles_slugredirect_change", args=[redirect.pk])
+        )
+        assert detail.status_code == 200
+        assert "old_slug" not in detail.context["adminform"].form.fields
+
+
+class TestNewsroomSettingsAdmin:
+    def test_changelist_goes_to_the_single_row(self, editor_client):
+        response = editor_client.get(reverse("admin:articles_newsroomsettings_changelist"))
+
+        settings = NewsroomSettings.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "admin:articles_newsroomsettings_change", args=[settings.pk]
+        )
+
+    def test_no_second_row_and_no_delete(self, admin_client):
+        settings = NewsroomSettings.load()
+
+        assert admin_client.get(reverse("admin:articles_newsroomsettings_add")).status_code == 403
+        delete = reverse("admin:articles_newsroomsettings_delete", args=[settings.pk])
+        assert admin_client.get(delete).status_code == 403
+
+    def test_superuser_may_add_when_none_exists(self, admin_client):
+        assert admin_client.get(reverse("admin:articles_newsroomsettings_add")).status_code == 200
+
+    def test_edit(self, editor_client):
+        settings = NewsroomSettings.load()
+
+        response = editor_client.post(
+            reverse("admin:articles_newsroomsettings_change", args=[settings.pk]),
+            {
+                "heading": "Newsroom",
+                "mission": "We stand up for human rights.",
+                "intro": "News and reports.",
+                "press_email": "press@example.org",
+                "press_phone": "",
+                "inquiry_recipients": "",
+            },
+        )
+
+        assert response.status_code == 302
+        settings.refresh_from_db()
+        assert settings.mission == "We stand up for human rights."
+
+    def test_bad_email_rerenders(self, editor_client):
+        settings = NewsroomSettings.load()
+
+        response = editor_client.post(
+            reverse("admin:articles_newsroomsettings_change", args=[settings.pk]),
+            {"heading": "Newsroom", "mission": "x", "intro": "y", "press_email": "nope"},
+        )
+
+        assert response.status_code == 200
+        assert "press_email" in response.context["adminform"].form.errors
