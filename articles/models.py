@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -115,6 +116,10 @@ BODY_EDITOR_EXTENSIONS = {
     "TableCell": True,
     "History": True,
 }
+
+
+# Addresses under /news/ that belong to the newsroom itself (its feeds), never an article.
+RESERVED_SLUGS = frozenset({"feed"})
 
 
 REFERENCE_NUMBER_RE = re.compile(
@@ -321,6 +326,10 @@ class Article(models.Model):
         super().clean()
         if self.reference_number and self.kind != self.Kind.REPORT:
             raise ValidationError({"reference_number": "Only reports carry a reference number."})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is reserved for the newsroom's own pages."}
+            )
 
     @property
     def is_live(self):
@@ -395,7 +404,22 @@ class NewsroomSettings(models.Model):
     def __str__(self):
         return "Newsroom settings"
 
+    CACHE_KEY = "articles:newsroom-settings"
+
     @classmethod
     def load(cls):
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The settings row, from the cache on most requests (every public page shows it)."""
+        obj = cache.get(cls.CACHE_KEY)
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, 3600)
         return obj
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Edits show on the next request, not when the cached copy expires.
+        cache.delete(self.CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        cache.delete(self.CACHE_KEY)
+        return super().delete(*args, **kwargs)
