@@ -406,15 +406,6 @@ class NewsroomSettings(models.Model):
 
     CACHE_KEY = "articles:newsroom-settings"
 
-    @classmethod
-    def load(cls):
-        """The settings row, from the cache on most requests (every public page shows it)."""
-        obj = cache.get(cls.CACHE_KEY)
-        if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, obj, 3600)
-        return obj
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         # Edits show on the next request, not when the cached copy expires.
@@ -423,3 +414,12 @@ class NewsroomSettings(models.Model):
     def delete(self, *args, **kwargs):
         cache.delete(self.CACHE_KEY)
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The settings row, from the cache on most requests (every public page shows it)."""
+        obj = cache.get(cls.CACHE_KEY)
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, 3600)
+        return obj
