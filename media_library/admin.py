@@ -14,7 +14,6 @@ from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
 from media_library.models import Document, Photo
 from media_library.renditions import variants
-from media_library.templatetags.media_tags import picture
 
 
 def _usage_links(usages):
@@ -129,8 +128,20 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
     def card_preview(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the photo is saved."
-        return picture(obj, "card", sizes="320px", loading="lazy", alt="") or (
-            "Not made yet: run manage.py generate_renditions."
+        cards = variants(obj.renditions, "card", "jpeg")
+        if not cards:
+            return "Not made yet: run manage.py generate_renditions."
+        smallest = cards[0]
+        # Shown at the smallest card size; the srcset keeps it sharp on dense screens.
+        return format_html(
+            '<img src="{}" srcset="{}" sizes="{}px" width="{}" height="{}" alt="">',
+            default_storage.url(smallest["path"]),
+            format_html_join(
+                ", ", "{} {}w", ((default_storage.url(c["path"]), c["width"]) for c in cards)
+            ),
+            smallest["width"],
+            smallest["width"],
+            smallest["height"],
         )
 
     @admin.display(description="Used in")

@@ -1,0 +1,89 @@
+"""{% picture %} and {% rendition_url %}: responsive markup from stored renditions only."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+
+from media_library.services import photo_create
+from tests.factories import PhotoFactory, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source, **context):
+    return Template("{% load media_tags %}" + source).render(Context(context))
+
+
+@pytest.fixture
+def photo():
+    return photo_create(
+        file=image_upload("p.jpg", width=2000, height=1200),
+        alt_text='Protesters hold a banner reading "Free them"',
+        credit="Photo by Jane Doe / Agency",
+    )
+
+
+def test_picture_markup(photo, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render(
+            '{% picture photo "card" sizes="(min-width: 60rem) 30vw, 100vw" '
+            'css_class="card__img" %}',
+            photo=photo,
+        )
+    assert html.startswith('<picture><source type="image/webp" srcset="')
+    assert html.endswith("</picture>")
+    webp = re.search(r'<source type="image/webp" srcset="([^"]+)"', html)[1]
+    assert [part.rsplit(" ", 1)[1] for part in webp.split(", ")] == [
+        "320w",
+        "480w",
+        "640w",
+        "960w",
+    ]
+    assert all(f"/media/photos/renditions/{photo.pk}/card-" in part for part in webp.split(", "))
+    img = re.search(r"<img [^>]+>", html)[0]
+    assert re.search(r'src="/media/photos/renditions/\d+/card-960-\w+\.jpg"', img)
+    assert 'srcset="/media/photos/renditions/' in img and ".jpg 320w" in img
+    assert 'sizes="(min-width: 60rem) 30vw, 100vw"' in img
+    assert 'width="960" height="540"' in img
+    assert 'alt="Protesters hold a banner reading &quot;Free them&quot;"' in img
+    assert 'class="card__img"' in img
+    assert 'loading="lazy" decoding="async"' in img
+    assert "/photos/originals/" not in html
+
+
+def test_picture_hero_eager_with_default_sizes(photo):
+    html = render('{% picture photo "hero" loading="eager" fetchpriority="high" %}', photo=photo)
+    assert 'loading="eager"' in html and 'fetchpriority="high"' in html
+    assert "1600w" in html and 'width="1600" height="960"' in html
+    assert 'sizes="(min-width: 80rem) 80rem, 100vw"' in html
+
+
+def test_alt_is_empty_for_decorative_photos_and_can_be_overridden(photo):
+    photo.is_decorative = True
+    assert 'alt=""' in render('{% picture photo "card" %}', photo=photo)
+    html = render('{% picture photo "card" alt="Custom" %}', photo=photo)
+    assert 'alt="Custom"' in html
+
+
+def test_nothing_without_photo_or_renditions():
+    assert render('{% picture photo "card" %}', photo=None) == ""
+    # A photo saved straight to the database has no renditions yet: never the original.
+    unprocessed = PhotoFactory()
+    assert render('{% picture photo "card" %}', photo=unprocessed) == ""
+    assert render('{% rendition_url photo "og" %}', photo=unprocessed) == ""
+    assert render('{% picture photo "nope" %}', photo=None) == ""
+
+
+def test_rendition_url(photo, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        url = render('{% rendition_url photo "og" %}', photo=photo)
+        card = render('{% rendition_url photo "card" %}', photo=photo)
+        sized = render(
+            '{% rendition photo "og" as og %}{{ og.url }} {{ og.width }}x{{ og.height }}',
+            photo=photo,
+        )
+    assert re.fullmatch(rf"/media/photos/renditions/{photo.pk}/og-1200-\w+\.jpg", url)
+    assert card.endswith(".jpg") and "card-960-" in card
+    assert sized == f"{url} 1200x630"
+    assert render('{% rendition_url photo "og" %}', photo=None) == ""
