@@ -72,6 +72,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache so that cached pages answer If-None-Match with 304 too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions and auth: a cached page costs no database query. Middleware whose
+    # headers belong to the page (CSP and its nonce) must come after it.
+    "newsroom.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +137,16 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# Whole public pages for anonymous visitors (newsroom/cache.py), invalidated on every
+# content change and never kept past a scheduled article's publication time. Off in
+# development so that template edits show at once.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=PRODUCTION)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# What browsers and CDNs may reuse without asking (Cache-Control: public, max-age).
+PAGE_BROWSER_MAX_AGE = env_int("PAGE_BROWSER_MAX_AGE", 60)
+PAGE_CACHE_PATHS = [r"^/$", r"^/news/", r"^/sitemap\.xml$", r"^/robots\.txt$"]
+PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -202,7 +217,9 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Hashed files (app.3f2a1c.css) are served "immutable" for a year by WhiteNoise itself;
+# this is for the few unhashed ones, which must be able to change within the hour.
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 0 if DEBUG else 3600)
 
 # Upload limits: a photo larger than this, or with more pixels, is refused with a message.
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)

@@ -1,0 +1,113 @@
+"""The cache on a real Redis, as production runs it (REDIS_URL).
+
+Points Django's cache at ``REDIS_TEST_URL`` (default redis://127.0.0.1:6379/15). Without a
+reachable Redis these tests are skipped on a laptop, but fail under CI (``CI`` set), where
+a missing Redis means the production cache path is not being tested at all.
+"""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import override_settings
+
+from newsroom import cache as page_cache
+from tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.redis]
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+# Small views of the page-cache tests, independent of how the real list page evolves.
+URLCONF = "tests.test_cache"
+
+
+def redis_caches(location, prefix):
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
+    }
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's cache on the test Redis, under a key prefix of this test's own.
+
+    Only this test's keys are removed afterwards: other test runs may share the server.
+    """
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        message = f"no Redis at {REDIS_TEST_URL} ({error}); set REDIS_TEST_URL"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: Redis is required under CI")
+        pytest.skip(message)
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    with override_settings(
+        CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=URLCONF
+    ):
+        yield client
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    client.close()
+
+
+def test_set_get_incr_and_expiry(redis_cache):
+    cache.set("greeting", {"text": "hello"}, 30)
+    assert cache.get("greeting") == {"text": "hello"}
+    assert cache.add("counter", 1, 30)
+    assert not cache.add("counter", 5, 30)
+    assert cache.incr("counter") == 2
+    assert cache.get("counter") == 2
+    assert cache.get_many(["greeting", "counter", "absent"]) == {
+        "greeting": {"text": "hello"},
+        "counter": 2,
+    }
+    cache.set("short", "lived", 1)
+    assert redis_cache.ttl(cache.make_key("short")) in (0, 1)
+    cache.delete("greeting")
+    assert cache.get("greeting") is None
+
+
+def test_the_page_cache_works_on_redis(redis_cache, client, django_assert_num_queries):
+    ArticleFactory(title="Shared between app servers")
+    assert client.get("/news/")["X-Page-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        hit = client.get("/news/")
+    assert hit["X-Page-Cache"] == "HIT"
+    assert b"Shared between app servers" in hit.content
+
+    page_cache.bump_content_version()
+    assert client.get("/news/")["X-Page-Cache"] == "MISS"
+
+
+def test_a_lost_version_key_starts_a_new_version(redis_cache):
+    version = page_cache.content_version()
+    cache.delete(page_cache.VERSION_KEY)
+    page_cache.bump_content_version()
+    assert page_cache.content_version() > version
+
+
+def test_health_check_sees_redis(redis_cache, client):
+    assert client.get("/healthz").json()["cache"] == "ok"
+
+
+def test_an_unreachable_redis_slows_the_site_but_does_not_break_it(client):
+    # Port 1 on the loopback: nothing listens, the connection is refused at once.
+    with override_settings(
+        CACHES=redis_caches("redis://127.0.0.1:1/0", "down"), PAGE_CACHE=True, ROOT_URLCONF=URLCONF
+    ):
+        ArticleFactory(title="Still served")
+        response = client.get("/news/")
+        assert response.status_code == 200
+        assert b"Still served" in response.content
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json()["status"] == "degraded"
