@@ -7,6 +7,7 @@ from newsroom import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),
+    path("press/", include("press.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
