@@ -24,8 +24,13 @@ from articles.services import (
     article_duplicate,
     article_publish,
     article_unpublish,
+    local_time,
 )
 from articles.views import ArticleDetailView
+
+# Publishing and duplicating are offered on the list (for a selection) and on the change
+# form (for the article at hand).
+BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
@@ -231,29 +236,61 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
-    @admin.action(description="Publish now", permissions=["publish"])
+    @admin.action(description="Publish now", permissions=["publish"], location=BOTH)
     def publish_now(self, request, queryset):
-        for article in queryset:
+        published = [
             article_publish(article=article, user=request.user)
-        self.message_user(
-            request,
-            f"Published {len(queryset)} article(s). A publication time in the past was kept; "
-            "one in the future became now.",
-            messages.SUCCESS,
-        )
+            for article in queryset
+            if not article.is_live
+        ]
+        skipped = len(queryset) - len(published)
+        if len(published) == 1:
+            article = published[0]
+            self.message_user(
+                request,
+                f"“{article.title}” is live, with publication time "
+                f"{local_time(article.published_at)}.",
+                messages.SUCCESS,
+            )
+        elif published:
+            self.message_user(
+                request,
+                f"Published {len(published)} articles. Publication times in the past were "
+                "kept; future ones became now.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(request, f"{skipped} already live, left as they were.")
 
-    @admin.action(description="Unpublish (back to draft)", permissions=["publish"])
+    @admin.action(description="Unpublish (back to draft)", permissions=["publish"], location=BOTH)
     def unpublish(self, request, queryset):
-        for article in queryset:
+        unpublished = [
             article_unpublish(article=article, user=request.user)
-        self.message_user(request, f"Unpublished {len(queryset)} article(s).", messages.SUCCESS)
+            for article in queryset
+            if article.status != Article.Status.DRAFT
+        ]
+        skipped = len(queryset) - len(unpublished)
+        if len(unpublished) == 1:
+            self.message_user(
+                request,
+                f"“{unpublished[0].title}” is a draft again and no longer public.",
+                messages.SUCCESS,
+            )
+        elif unpublished:
+            self.message_user(
+                request, f"Unpublished {len(unpublished)} articles.", messages.SUCCESS
+            )
+        if skipped:
+            self.message_user(request, f"{skipped} already drafts, left as they were.")
 
-    @admin.action(description="Duplicate as a draft", permissions=["add"])
+    @admin.action(description="Duplicate as a draft", permissions=["add"], location=BOTH)
     def duplicate(self, request, queryset):
         copies = [article_duplicate(article=article, user=request.user) for article in queryset]
         if len(copies) == 1:
             url = reverse("admin:articles_article_change", args=[copies[0].pk])
-            self.message_user(request, f"Made a draft copy: “{copies[0].title}”.")
+            self.message_user(
+                request, f"Made a draft copy: “{copies[0].title}”. You are now editing it."
+            )
             return redirect(url)
         self.message_user(request, f"Made {len(copies)} draft copies.", messages.SUCCESS)
         return None

@@ -41,6 +41,12 @@ class ArticleAdminForm(forms.ModelForm):
     scheduled), its publication time cannot change either. This is enforced here, on the
     server: a crafted POST asking for another status fails validation like any other bad
     input, whatever the page showed.
+
+    Writers may still correct the text of a live or scheduled article. Corrections (a
+    misspelt name, a wrong figure) are urgent and are often spotted by the writer; making
+    them wait for an editor would leave the error public for longer, while what is public
+    and when stays an editor's decision. Every such edit is in the article's history
+    with who made it.
     """
 
     can_publish = False
@@ -81,6 +87,13 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if not self.can_publish:
             self._limit_to_current_publication_state()
+
+    def clean_published_at(self):
+        # A disabled field falls back to its displayed value, which has lost the
+        # microseconds; keep the stored time exactly.
+        if self.fields["published_at"].disabled:
+            return self.instance.published_at
+        return self.cleaned_data["published_at"]
 
     def _limit_to_current_publication_state(self):
         current = self.instance.status if self.instance.pk else Article.Status.DRAFT

@@ -35,7 +35,7 @@ def _log(*, user: AbstractBaseUser, article: Article, flag: int, message: str) -
     )
 
 
-def _local(moment: datetime) -> str:
+def local_time(moment: datetime) -> str:
     """A time as staff read it: in the newsroom's zone, with the zone's abbreviation."""
     local = timezone.localtime(moment)
     return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
@@ -65,7 +65,7 @@ def article_publish(
         user=user,
         article=article,
         flag=CHANGE,
-        message=f"{verb}: publication time {_local(article.published_at)}.",
+        message=f"{verb}: publication time {local_time(article.published_at)}.",
     )
     return article
 

@@ -435,7 +435,7 @@ class TestActions:
         )
 
         assert response.status_code == 200
-        assert "Published 2 article(s)" in response.content.decode()
+        assert "Published 2 articles." in response.content.decode()
         assert Article.objects.live().count() == 2
         assert LogEntry.objects.filter(user=editor).count() == 2
 
@@ -449,7 +449,7 @@ class TestActions:
             follow=True,
         )
 
-        assert "Unpublished 2 article(s)" in response.content.decode()
+        assert "Unpublished 2 articles." in response.content.decode()
         assert set(Article.objects.drafts()) == {live, scheduled}
 
     def test_duplicate_one_opens_the_copy(self, editor_client):
@@ -476,6 +476,65 @@ class TestActions:
 
         assert "Made 3 draft copies." in response.content.decode()
         assert Article.objects.drafts().count() == 3
+
+    def test_already_live_and_already_draft_are_left_alone(self, editor_client):
+        live = ArticleFactory(title="Live")
+        draft = ArticleFactory(title="Draft", draft=True)
+
+        published = editor_client.post(
+            CHANGELIST,
+            {"action": "publish_now", "_selected_action": [live.pk, draft.pk]},
+            follow=True,
+        )
+        unpublished = editor_client.post(
+            CHANGELIST,
+            {"action": "unpublish", "_selected_action": [live.pk]},
+            follow=True,
+        )
+
+        assert "is live, with publication time" in published.content.decode()
+        assert "1 already live, left as they were." in published.content.decode()
+        assert "“Live” is a draft again" in unpublished.content.decode()
+        # Publishing the live one again wrote no history.
+        assert LogEntry.objects.filter(object_id=str(live.pk)).count() == 1
+
+    def test_publish_from_the_change_form(self, editor_client):
+        article = ArticleFactory(draft=True)
+
+        page = editor_client.get(change_url(article))
+        assert 'name="CHANGE_FORM-action"' in page.content.decode()
+        response = editor_client.post(
+            change_url(article),
+            {"CHANGE_FORM-action": "publish_now", "_selected_action": [article.pk]},
+            follow=True,
+        )
+
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == change_url(article)
+        article.refresh_from_db()
+        assert article.is_live
+
+    def test_unpublish_from_the_change_form(self, editor_client):
+        article = ArticleFactory()
+
+        editor_client.post(
+            change_url(article),
+            {"CHANGE_FORM-action": "unpublish", "_selected_action": [article.pk]},
+        )
+
+        article.refresh_from_db()
+        assert article.status == Article.Status.DRAFT
+
+    def test_change_form_action_for_another_article_is_a_bad_request(self, editor_client):
+        article, other = ArticleFactory(draft=True), ArticleFactory(draft=True)
+
+        response = editor_client.post(
+            change_url(article),
+            {"CHANGE_FORM-action": "publish_now", "_selected_action": [other.pk]},
+        )
+
+        assert response.status_code == 400
+        assert not Article.objects.live().exists()
 
     def test_no_selection_changes_nothing(self, editor_client):
         ArticleFactory(draft=True)
