@@ -563,3 +563,538 @@ def stable_seed(text):
 
 def now_utc():
     return datetime.now(UTC)
+
+
+# --- the demo newsroom (manage.py seed_demo) ------------------------------------------
+
+# (slug, kind, date, title, summary, regions, topics); fictional events, no real people.
+DEMO_ARTICLES = [
+    (
+        "facing-walls-asylum-seekers-at-the-border",
+        "report",
+        "2017-06-15",
+        "Facing walls: how border policies push asylum-seekers into danger",
+        "An already dangerous journey has become even more perilous. Our researchers spoke to "
+        "more than 100 people who were turned back at the border without any assessment of "
+        "their asylum claims, and to the shelters and lawyers trying to help them.",
+        ["americas", "mx", "us"],
+        ["Refugees and migrants", "Asylum"],
+    ),
+    (
+        "release-student-protesters-held-since-march",
+        "press-release",
+        "2026-03-12",
+        "Nicaragua: Release the student protesters held since March",
+        "Twelve students arrested after a peaceful sit-in at their university remain in "
+        "detention without charge. Their families have not been allowed to visit them and fear "
+        "for their health.",
+        ["americas", "ni"],
+        ["Freedom of assembly", "Arbitrary detention", "Prisoners of conscience"],
+    ),
+    (
+        "victory-court-strikes-down-foreign-agents-law",
+        "press-release",
+        "2025-11-04",
+        "Victory: Court strikes down law that branded NGOs 'foreign agents'",
+        "The Constitutional Court has annulled a law that would have forced organizations "
+        "receiving funds from abroad to register as foreign agents, a decision that protects "
+        "hundreds of groups defending human rights.",
+        ["europe-central-asia", "ge"],
+        ["Freedom of expression", "Human rights defenders"],
+    ),
+    (
+        "nowhere-safe-women-defenders-in-the-sahel",
+        "report",
+        "2024-09-18",
+        "Nowhere safe: attacks on women human rights defenders in the Sahel",
+        "Women who document abuses by armed groups and security forces face threats, sexual "
+        "violence and abduction. This report draws on 64 interviews and calls for protection "
+        "mechanisms that actually reach them.",
+        ["africa", "ml", "bf", "ne"],
+        ["Women's rights", "Human rights defenders", "Armed conflict"],
+    ),
+    (
+        "statement-un-review-of-egypt",
+        "statement",
+        "2024-11-02",
+        "Statement ahead of the UN review of Egypt's human rights record",
+        "As states prepare to review Egypt's record, we urge them to press for the release of "
+        "everyone detained for peaceful dissent and for an end to prolonged pre-trial detention.",
+        ["middle-east-north-africa", "eg"],
+        ["Arbitrary detention", "Fair trial"],
+    ),
+    (
+        "end-forced-evictions-in-lagos-waterfront",
+        "press-release",
+        "2023-04-27",
+        "Nigeria: End forced evictions of waterfront communities",
+        "Thousands of residents of waterfront settlements were given three days' notice before "
+        "bulldozers arrived. Authorities must halt demolitions and provide adequate alternative "
+        "housing and compensation.",
+        ["africa", "ng"],
+        ["Forced evictions", "Housing rights"],
+    ),
+    (
+        "spyware-targets-journalists-investigation",
+        "report",
+        "2023-07-19",
+        "Exposed: spyware used against journalists and their sources",
+        "Our forensic investigation found traces of commercial spyware on the phones of "
+        "eleven journalists. Governments must stop the sale and use of such tools until "
+        "human rights safeguards are in place.",
+        ["asia-pacific", "in", "id"],
+        ["Digital surveillance", "Press freedom", "Technology and human rights"],
+    ),
+    (
+        "death-penalty-figures-2022",
+        "report",
+        "2023-05-16",
+        "Death sentences and executions in 2022: a global overview",
+        "Recorded executions rose sharply last year, driven by a handful of countries, while "
+        "more states than ever have abolished the death penalty in law or practice.",
+        ["asia-pacific", "middle-east-north-africa", "ir", "sa", "sg"],
+        ["Death penalty"],
+    ),
+    (
+        "pushbacks-aegean-sea-must-stop",
+        "press-release",
+        "2022-10-06",
+        "Greece: Pushbacks at sea put lives of asylum-seekers at risk",
+        "Survivors describe being forced back onto dinghies and left adrift. European "
+        "institutions must investigate and ensure that people can claim asylum safely.",
+        ["europe-central-asia", "gr", "tr"],
+        ["Refugees and migrants", "Asylum"],
+    ),
+    (
+        "joint-statement-protect-civic-space-kenya",
+        "statement",
+        "2024-07-01",
+        "Joint statement: Kenya must protect people exercising their right to protest",
+        "Together with 23 civil society organizations, we call on the authorities to end the "
+        "use of lethal force against protesters and to investigate every death.",
+        ["africa", "ke"],
+        ["Freedom of assembly", "Police accountability", "Unlawful killings"],
+    ),
+    (
+        "disappeared-families-demand-answers",
+        "press-release",
+        "2021-08-30",
+        "Mexico: Families of the disappeared deserve truth and justice",
+        "On the International Day of the Victims of Enforced Disappearances, mothers searching "
+        "for their children describe years of inaction. The state must search, identify and "
+        "prosecute.",
+        ["americas", "mx"],
+        ["Enforced disappearances", "Impunity"],
+    ),
+    (
+        "indigenous-land-defenders-under-attack-brazil",
+        "report",
+        "2022-03-22",
+        "Defending the forest: attacks on Indigenous land defenders in Brazil",
+        "Illegal logging and mining are spreading into protected territories, and those who "
+        "resist them are threatened and killed. Authorities must demarcate lands and protect "
+        "defenders.",
+        ["americas", "br"],
+        ["Indigenous peoples", "Human rights defenders", "Climate justice"],
+    ),
+    (
+        "release-blogger-sentenced-for-posts",
+        "press-release",
+        "2020-02-14",
+        "Viet Nam: Release blogger sentenced to nine years for Facebook posts",
+        "A blogger who wrote about land confiscations has been sentenced after a trial that "
+        "lasted less than a day. He is a prisoner of conscience and must be freed.",
+        ["asia-pacific", "vn"],
+        ["Freedom of expression", "Prisoners of conscience"],
+    ),
+    (
+        "statement-on-anti-lgbti-bill",
+        "statement",
+        "2023-03-22",
+        "Uganda: Statement on the anti-homosexuality bill",
+        "The bill passed by parliament would criminalize people simply for who they are. "
+        "We urge the president not to sign it into law.",
+        ["africa", "ug"],
+        ["LGBTI rights", "Discrimination"],
+    ),
+    (
+        "healthcare-workers-detained-yemen",
+        "press-release",
+        "2019-12-03",
+        "Yemen: Release health workers detained by armed groups",
+        "Doctors and nurses have been held for months for treating the wounded regardless of "
+        "which side they were on. Medical neutrality must be respected.",
+        ["middle-east-north-africa", "ye"],
+        ["Armed conflict", "Right to health", "Humanitarian access"],
+    ),
+    (
+        "arms-transfers-fuel-violations",
+        "report",
+        "2021-05-11",
+        "Deadly exports: arms transfers fuelling violations in armed conflict",
+        "Weapons sold by several states continue to be used in attacks on homes, schools and "
+        "hospitals. Exporting states must suspend transfers that risk serious violations.",
+        ["middle-east-north-africa", "europe-central-asia", "ye", "fr", "gb"],
+        ["Arms control", "Armed conflict"],
+    ),
+    (
+        "teachers-union-leaders-arrested",
+        "press-release",
+        "2022-05-01",
+        "Iran: Teachers' union leaders arrested ahead of May Day",
+        "At least eight union leaders were arrested in dawn raids days before planned "
+        "gatherings. They must be released and allowed to organize peacefully.",
+        ["middle-east-north-africa", "ir"],
+        ["Workers' rights", "Freedom of assembly"],
+    ),
+    (
+        "climate-activists-face-jail",
+        "press-release",
+        "2024-02-20",
+        "Climate activists face jail under new protest law",
+        "Young people who blocked a road for 40 minutes now face up to two years in prison. "
+        "Peaceful protest is a right, not a crime.",
+        ["europe-central-asia", "gb"],
+        ["Climate justice", "Freedom of assembly"],
+    ),
+    (
+        "rohingya-refugees-funding-cuts",
+        "press-release",
+        "2025-03-14",
+        "Bangladesh: Aid cuts leave Rohingya refugees without enough food",
+        "Ration cuts in the camps are already causing malnutrition among children. Donors "
+        "must restore funding and the authorities must allow refugees to work.",
+        ["asia-pacific", "bd", "mm"],
+        ["Refugees and migrants", "Children's rights", "Humanitarian access"],
+    ),
+    (
+        "police-violence-investigation-stalled",
+        "press-release",
+        "2020-09-09",
+        "Colombia: Investigations into police violence during protests have stalled",
+        "A year after dozens of protesters were killed or injured, not a single senior officer "
+        "has been charged. Victims and their families are still waiting for justice.",
+        ["americas", "co"],
+        ["Police accountability", "Impunity", "Freedom of assembly"],
+    ),
+    (
+        "prison-conditions-overcrowding",
+        "report",
+        "2019-10-08",
+        "Locked up and forgotten: prison conditions in El Salvador",
+        "Under a prolonged state of emergency, prisons hold more than twice their capacity. "
+        "We documented deaths in custody, denial of medical care and mass trials.",
+        ["americas", "sv"],
+        ["Prison conditions", "Torture and ill-treatment", "Fair trial"],
+    ),
+    (
+        "journalist-acquitted-victory",
+        "press-release",
+        "2018-11-22",
+        "Victory: Journalist acquitted after two years of trial",
+        "A reporter who investigated public procurement has been acquitted of defamation. The "
+        "case should never have been brought and the law must be reformed.",
+        ["europe-central-asia", "az"],
+        ["Press freedom", "Freedom of expression"],
+    ),
+    (
+        "open-letter-on-counter-terror-law",
+        "statement",
+        "2018-04-10",
+        "Open letter on the draft counter-terrorism law",
+        "The draft law's vague definition of terrorism would allow the authorities to "
+        "prosecute peaceful critics. We set out ten amendments parliament should adopt.",
+        ["asia-pacific", "ph"],
+        ["Counter-terrorism", "Freedom of expression"],
+    ),
+    (
+        "stateless-children-denied-school",
+        "report",
+        "2018-09-05",
+        "No papers, no school: stateless children in the Dominican Republic",
+        "Children born to parents without documents are turned away from schools and clinics. "
+        "The report calls for birth registration for every child born in the country.",
+        ["americas", "do", "ht"],
+        ["Statelessness", "Right to education", "Children's rights"],
+    ),
+    (
+        "mining-company-must-clean-up",
+        "press-release",
+        "2019-06-05",
+        "Zambia: Mining company must clean up lead pollution",
+        "Blood tests show dangerous lead levels in children living near a former mine. The "
+        "company and the state must fund clean-up and health care.",
+        ["africa", "zm"],
+        ["Business and human rights", "Corporate accountability", "Right to health"],
+    ),
+    (
+        "detention-of-asylum-seekers-australia",
+        "report",
+        "2016-10-17",
+        "Island of despair: offshore processing of refugees and asylum-seekers",
+        "People who sought protection by boat have been held for years on remote islands. "
+        "The report documents self-harm, medical neglect and despair among those held.",
+        ["asia-pacific", "au", "nr"],
+        ["Refugees and migrants", "Asylum", "Arbitrary detention"],
+    ),
+    (
+        "women-drivers-activists-released",
+        "press-release",
+        "2016-12-01",
+        "Victory: Women's rights activists released on bail",
+        "Four activists who campaigned for the right to drive have been released. Charges "
+        "against them must now be dropped.",
+        ["middle-east-north-africa", "sa"],
+        ["Women's rights", "Human rights defenders"],
+    ),
+    (
+        "abortion-rights-law-reform",
+        "statement",
+        "2020-12-30",
+        "Statement welcoming the decriminalization of abortion",
+        "The vote is a historic step for sexual and reproductive rights, won by years of "
+        "activism. Implementation must ensure access in every province.",
+        ["americas", "ar"],
+        ["Sexual and reproductive rights", "Women's rights"],
+    ),
+    (
+        "internet-shutdown-elections",
+        "press-release",
+        "2021-01-13",
+        "Uganda: Lift the internet shutdown during elections",
+        "Cutting access to the internet on election day prevents people from sharing "
+        "information and documenting abuses. Connectivity must be restored immediately.",
+        ["africa", "ug"],
+        ["Technology and human rights", "Freedom of expression"],
+    ),
+    (
+        "racial-profiling-police-stops",
+        "report",
+        "2022-06-28",
+        "Stopped for who we are: racial profiling in police identity checks",
+        "Young Black and Arab men are many times more likely to be stopped by police. The "
+        "report calls for stop forms and independent oversight.",
+        ["europe-central-asia", "fr"],
+        ["Racial justice", "Discrimination", "Police accountability"],
+    ),
+    (
+        "religious-minority-homes-demolished",
+        "press-release",
+        "2025-06-17",
+        "India: Stop punitive demolitions of Muslim homes",
+        "Homes and shops have been demolished without notice after communal clashes. Collective "
+        "punishment is unlawful and those responsible must be held to account.",
+        ["asia-pacific", "in"],
+        ["Religious freedom", "Forced evictions", "Discrimination"],
+    ),
+    (
+        "icc-arrest-warrants-welcome",
+        "statement",
+        "2025-02-24",
+        "Statement: international justice must apply to all",
+        "States must cooperate with the International Criminal Court and execute its arrest "
+        "warrants, whoever the suspect and wherever they travel.",
+        ["europe-central-asia", "africa", "nl"],
+        ["International justice", "Impunity"],
+    ),
+    (
+        "torture-in-detention-syria-survivors",
+        "report",
+        "2016-08-18",
+        "'It breaks the human': torture and deaths in detention",
+        "Former detainees describe beatings, starvation and overcrowding in detention "
+        "facilities. Thousands are believed to have died in custody.",
+        ["middle-east-north-africa", "sy"],
+        ["Torture and ill-treatment", "Enforced disappearances"],
+    ),
+    (
+        "garment-workers-wage-protests",
+        "press-release",
+        "2024-11-08",
+        "Bangladesh: Garment workers must not be punished for wage protests",
+        "Dozens of workers have been dismissed and charged after demanding a living wage. "
+        "Brands sourcing from these factories must use their leverage.",
+        ["asia-pacific", "bd"],
+        ["Workers' rights", "Business and human rights"],
+    ),
+    (
+        "migrant-deaths-desert-route",
+        "press-release",
+        "2025-08-12",
+        "Tunisia: Migrants abandoned in the desert must be protected",
+        "People from sub-Saharan Africa, including asylum-seekers, were rounded up and left "
+        "near the border without water. The expulsions must stop.",
+        ["middle-east-north-africa", "africa", "tn", "ly"],
+        ["Refugees and migrants", "Asylum", "Racial justice"],
+    ),
+    (
+        "annual-review-americas-2025",
+        "report",
+        "2026-04-23",
+        "The state of human rights in the Americas 2025/26",
+        "From mass detention to attacks on the press, the year saw rights eroded across the "
+        "region, but also victories won by movements that refused to give up.",
+        ["americas"],
+        ["Impunity", "Freedom of expression", "Refugees and migrants"],
+    ),
+    (
+        "housing-crisis-evictions-winter",
+        "statement",
+        "2026-01-15",
+        "Statement on winter evictions and the right to housing",
+        "No one should be evicted into the cold. We call for a moratorium on evictions during "
+        "winter and for investment in social housing.",
+        ["europe-central-asia", "hu"],
+        ["Housing rights", "Forced evictions"],
+    ),
+    (
+        "lgbti-pride-march-banned",
+        "press-release",
+        "2026-06-03",
+        "Pride march ban is an attack on freedom of assembly",
+        "Organizers have been told the march cannot go ahead 'for public safety'. The ban must "
+        "be lifted and marchers protected from violence.",
+        ["europe-central-asia", "tr"],
+        ["LGBTI rights", "Freedom of assembly"],
+    ),
+]
+# Reports with a reference number and a PDF.
+DEMO_REFERENCES = {
+    "facing-walls-asylum-seekers-at-the-border": "AMR 41/6514/2017",
+    "nowhere-safe-women-defenders-in-the-sahel": "AFR 37/8123/2024",
+    "spyware-targets-journalists-investigation": "ASA 20/7001/2023",
+    "death-penalty-figures-2022": "ACT 50/6548/2023",
+    "indigenous-land-defenders-under-attack-brazil": "AMR 19/5310/2022",
+    "annual-review-americas-2025": "AMR 01/9120/2026",
+}
+DEMO_DRAFT = {
+    "slug": "draft-detention-monitoring-briefing",
+    "kind": "press-release",
+    "title": "Draft: New briefing on immigration detention monitoring",
+    "summary": "Embargoed briefing on independent monitoring of immigration detention "
+    "centres. Not for publication until the editor signs off.",
+    "regions": ["europe-central-asia", "gb"],
+    "topics": ["Refugees and migrants", "Arbitrary detention"],
+}
+DEMO_SCHEDULED = {
+    "slug": "scheduled-human-rights-day-statement",
+    "kind": "statement",
+    "title": "Human Rights Day: defenders everywhere deserve protection",
+    "summary": "On Human Rights Day we pay tribute to the people who risk their freedom and "
+    "their lives to defend the rights of others, and call on every government to protect "
+    "them.",
+    "regions": ["africa", "americas", "asia-pacific"],
+    "topics": ["Human rights defenders"],
+}
+DEMO_SPOKESPEOPLE = [
+    # (slug, name, role, languages, regions, expertise)
+    ("ines-calder", "Inés Calder", "Americas Director", "English, Spanish", ["americas"],
+     "Migration and asylum at the US-Mexico border, enforced disappearances, policing."),
+    ("samuel-okafor", "Samuel Okafor", "Africa Researcher", "English, French", ["africa"],
+     "Freedom of assembly, forced evictions and corporate accountability in West Africa."),
+    ("leila-haddad", "Leila Haddad", "Middle East and North Africa Deputy Director",
+     "Arabic, English, French", ["middle-east-north-africa"],
+     "Detention, torture and the death penalty; migrants' rights in North Africa."),
+    ("mei-tanaka", "Mei Tanaka", "Technology and Human Rights Adviser", "English, Japanese",
+     ["asia-pacific"], "Spyware, internet shutdowns and digital surveillance."),
+]  # fmt: skip
+DEMO_PHOTO_COUNT = 12
+
+
+def _country_name(regions):
+    names = {code.lower(): name for code, name, _ in COUNTRIES}
+    for slug in regions:
+        if slug in names:
+            return names[slug]
+    return _GROUPING_NAMES.get(regions[0], "the region")
+
+
+def demo_records(*, photo_files, pdf_files, scheduled_at):
+    """The demo newsroom as interchange records: every kind, region and year range."""
+    records = []
+    plain = [
+        {
+            "slug": slug,
+            "kind": kind,
+            "title": title,
+            "summary": summary,
+            "published_at": f"{day}T09:00:00-05:00",
+            "regions": regions,
+            "topics": topics,
+        }
+        for slug, kind, day, title, summary, regions, topics in DEMO_ARTICLES
+    ]
+    draft = {**DEMO_DRAFT, "published_at": "2026-09-01", "status": "draft"}
+    scheduled = {**DEMO_SCHEDULED, "published_at": scheduled_at}
+    for index, record in enumerate([*plain, draft, scheduled]):
+        rng = random.Random(stable_seed(record["slug"]))  # noqa: S311
+        context = _Context(
+            country=_country_name(record["regions"]),
+            region=_GROUPING_NAMES.get(record["regions"][0], "the region"),
+            group=rng.choice(_GROUPS_NOT_ASYLUM),
+            authority=rng.choice(AUTHORITIES),
+            right=rng.choice(_RIGHTS_NOT_ASYLUM),
+            place=rng.choice(PLACES),
+            topic=record["topics"][0],
+            year=int(record["published_at"][:4]),
+            migration=bool(MIGRATION_TOPICS & set(record["topics"])),
+        )
+        record["body"] = body_html(rng, context, min_words=250, max_words=500)
+        if index % 5 != 4:  # most, not all, articles have a photo
+            which = index % len(photo_files)
+            record["photo"] = {
+                "file": photo_files[which],
+                **_photo_meta(which, random.Random(which)),  # noqa: S311
+            }
+        reference = DEMO_REFERENCES.get(record["slug"])
+        if reference:
+            record["reference_number"] = reference
+            record["attachments"] = [
+                {
+                    "file": pdf_files[record["slug"]],
+                    "title": "Full report",
+                    "language": "en",
+                }
+            ]
+        records.append(record)
+    links = {
+        "facing-walls-asylum-seekers-at-the-border": [
+            "pushbacks-aegean-sea-must-stop",
+            "detention-of-asylum-seekers-australia",
+        ],
+        "pushbacks-aegean-sea-must-stop": ["facing-walls-asylum-seekers-at-the-border"],
+        "annual-review-americas-2025": [
+            "disappeared-families-demand-answers",
+            "police-violence-investigation-stalled",
+        ],
+        "migrant-deaths-desert-route": ["pushbacks-aegean-sea-must-stop"],
+    }
+    for record in records:
+        if record["slug"] in links:
+            record["related"] = links[record["slug"]]
+    return records
+
+
+def write_demo_bundle(*, out, scheduled_at, photo_size=(1200, 800)):
+    """Write the demo newsroom's interchange file, photos and PDFs; return the JSON path.
+
+    The files are the same bytes on every run, so a second import reuses them.
+    """
+    out = Path(out)
+    photo_files = []
+    for i in range(DEMO_PHOTO_COUNT):
+        relative = f"images/demo-{i + 1:02d}.jpg"
+        make_photo(out / relative, seed=1000 + i, size=photo_size, gps=i % 4 == 0)
+        photo_files.append(relative)
+    pdf_files = {}
+    for slug, reference in DEMO_REFERENCES.items():
+        relative = f"docs/{slug}.pdf"
+        title = next(t for s, _, _, t, *_ in DEMO_ARTICLES if s == slug)
+        make_pdf(out / relative, title=reference, lines=[title, "Full report (demo)"])
+        pdf_files[slug] = relative
+    path = out / "articles.json"
+    write_document(
+        path,
+        demo_records(photo_files=photo_files, pdf_files=pdf_files, scheduled_at=scheduled_at),
+    )
+    return path
