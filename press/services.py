@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import BadHeaderError, EmailMessage
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -24,9 +24,10 @@ from press.models import MediaInquiry
 
 logger = logging.getLogger(__name__)
 
-# What a mail server (or our own bad data) can throw at us while sending. Anything else
-# is a bug and should surface.
-MAIL_ERRORS = (smtplib.SMTPException, OSError, BadHeaderError)
+# What a mail server can throw at us while sending (connection refused, timeouts, SMTP
+# refusals). Anything else is a bug and should surface. Header values are made single
+# line by one_line(), so Django's header-injection refusal cannot be triggered by input.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 # Retries: the first retry after five minutes, doubling, capped at six hours; after
 # MAX_NOTIFY_ATTEMPTS the inquiry stays in the "notification failed" admin filter for a
@@ -55,7 +56,7 @@ def one_line(value: str) -> str:
     """Collapse every kind of line break and whitespace run into one space.
 
     E-mail headers are built from what journalists type (name, subject); a CR or LF in a
-    header would be header injection, and Django refuses such headers with BadHeaderError.
+    header would be header injection, which Django refuses with an error.
     """
     return " ".join(str(value).split())
 

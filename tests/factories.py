@@ -11,7 +11,7 @@ from PIL import Image
 
 from articles.models import Article, Region
 from media_library.models import Document, Photo
-from press.models import Spokesperson
+from press.models import MediaInquiry, PressContact, Spokesperson
 
 
 def image_bytes(width=1200, height=800, fmt="JPEG", color=(180, 40, 40)):
@@ -65,6 +65,28 @@ class SpokespersonFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Spokesperson {n}")
     slug = factory.Sequence(lambda n: f"spokesperson-{n}")
     role = "Regional Director"
+
+
+class PressContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PressContact
+
+    name = factory.Sequence(lambda n: f"Press Officer {n}")
+    role = "Press Officer, Americas"
+    email = factory.Sequence(lambda n: f"press{n}@example.org")
+    phone = "+1 212 555 0100"
+
+
+class MediaInquiryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediaInquiry
+
+    name = "Jane Reporter"
+    email = factory.Sequence(lambda n: f"reporter{n}@example.com")
+    outlet = "The Daily Example"
+    subject = "Request for comment on the detentions"
+    message = "Could a spokesperson comment on the detentions before 5 pm?"
+    consent = True
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):

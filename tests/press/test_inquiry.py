@@ -1,0 +1,286 @@
+"""The media inquiry form as a journalist (and a bot) uses it."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import NewsroomSettings, Region
+from press import services
+from press.models import MediaInquiry
+from tests.press.helpers import inquiry_data, started_token
+
+pytestmark = pytest.mark.django_db
+
+URL = "/press/inquiry/"
+
+
+def submit(client, capture, **overrides):
+    with capture(execute=True):
+        return client.post(URL, inquiry_data(**overrides))
+
+
+def test_url_contract():
+    assert reverse("press:inquiry") == URL
+    assert reverse("press:inquiry_thanks") == "/press/inquiry/thanks/"
+
+
+def test_form_page_is_accessible_markup(client, django_assert_max_num_queries):
+    NewsroomSettings.load()
+    # The newsroom settings and the region tree (then cached).
+    with django_assert_max_num_queries(2):
+        response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'type="datetime-local"' in html
+    assert "America/New_York" in html  # the zone deadlines are read in
+    assert '<optgroup label="Americas">' in html
+    assert '<option value="mx">Mexico</option>' in html
+    assert 'aria-describedby="id_email_helptext"' in html
+    assert 'id="id_email_helptext"' in html
+    # The honeypot: labelled, hidden by class, out of the tab order, never autofilled.
+    assert 'class="field hp-field"' in html
+    assert "Leave this field empty" in html
+    assert 'tabindex="-1"' in html and 'autocomplete="off"' in html
+    assert 'name="started"' in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_region_choices_are_one_cached_query(client, django_assert_max_num_queries):
+    client.get(URL)  # warms the cache and creates the settings row
+    with django_assert_max_num_queries(1) as captured:  # the newsroom settings at most
+        client.get(URL)
+    assert not any("articles_region" in q["sql"] for q in captured.captured_queries)
+
+
+def test_success_stores_notifies_and_redirects_to_reference(
+    client, django_capture_on_commit_callbacks
+):
+    response = submit(client, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 303
+    inquiry = MediaInquiry.objects.get()
+    assert inquiry.status == MediaInquiry.Status.NEW
+    assert inquiry.region == Region.objects.get(slug="mx")
+    assert inquiry.deadline > timezone.now()
+    assert inquiry.ip_address == "127.0.0.1"
+    assert inquiry.notified_at is not None and inquiry.acknowledged_at is not None
+    assert inquiry.notify_attempts == 1 and inquiry.last_error == ""
+
+    office, ack = mail.outbox
+    assert office.to == ["press@localhost"]
+    assert office.subject.startswith(f"[{inquiry.reference}] Media inquiry: Comment on")
+    assert office.reply_to == ["jane@example.com"]
+    assert "The Daily Example" in office.body
+    assert f"/press/mediainquiry/{inquiry.pk}/change/" in office.body
+    assert ack.to == ["jane@example.com"]
+    assert inquiry.reference in ack.subject and inquiry.reference in ack.body
+
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    assert inquiry.reference in thanks.content.decode()
+
+
+def test_reference_format(client, django_capture_on_commit_callbacks):
+    submit(client, django_capture_on_commit_callbacks)
+    inquiry = MediaInquiry.objects.get()
+    assert inquiry.reference == f"MI-{timezone.now().year}-{inquiry.pk:05d}"
+
+
+def test_recipients_come_from_newsroom_settings(client, django_capture_on_commit_callbacks):
+    settings_row = NewsroomSettings.load()
+    settings_row.inquiry_recipients = "desk@example.org, lead@example.org"
+    settings_row.save()
+    submit(client, django_capture_on_commit_callbacks)
+    assert mail.outbox[0].to == ["desk@example.org", "lead@example.org"]
+
+
+def test_thanks_page_does_not_show_a_forged_or_guessed_reference(client):
+    response = client.get("/press/inquiry/thanks/?ref=MI-2026-00001")
+    assert response.status_code == 200
+    assert "MI-2026-00001" not in response.content.decode()
+    forged = "Ik1JLTIwMjYtMDAwMDEi:1abcde:forgedsignature"
+    response = client.get(f"/press/inquiry/thanks/?ref={forged}")
+    assert "MI-2026" not in response.content.decode()
+
+
+def test_thanks_page_never_shows_personal_data(client, django_capture_on_commit_callbacks):
+    response = submit(client, django_capture_on_commit_callbacks)
+    html = client.get(response["Location"]).content.decode()
+    assert "jane@example.com" not in html and "Jane Reporter" not in html
+
+
+def test_errors_rerender_with_input_kept_and_linked(client):
+    response = client.post(
+        URL, inquiry_data(email="not-an-address", subject="", deadline="2001-01-01T09:00")
+    )
+    assert response.status_code == 200
+    assert not MediaInquiry.objects.exists()
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    assert 'href="#id_email"' in html and 'href="#id_subject"' in html
+    assert "This deadline has passed" in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_email_helptext id_email_error"' in html
+    assert 'id="id_email_error"' in html
+    assert 'value="The Daily Example"' in html  # what was typed is kept
+    assert "Could a spokesperson comment" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "x" * 151),
+        ("subject", "x" * 201),
+        ("message", "x" * 5001),
+        ("outlet", "x" * 201),
+        ("topic", "x" * 101),
+        ("phone", "call me maybe"),
+        ("region", "atlantis"),
+        ("deadline", "next tuesday"),
+        ("email", "a@b"),
+        ("consent", None),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(client, field, value):
+    data = inquiry_data()
+    if value is None:
+        data.pop(field)
+    else:
+        data[field] = value
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not MediaInquiry.objects.exists()
+
+
+def test_deadline_is_read_in_the_newsroom_time_zone(client, django_capture_on_commit_callbacks):
+    local = timezone.localtime() + timedelta(days=2)
+    submit(
+        client,
+        django_capture_on_commit_callbacks,
+        deadline=local.strftime("%Y-%m-%dT%H:%M"),
+    )
+    stored = timezone.localtime(MediaInquiry.objects.get().deadline)
+    assert str(stored.tzinfo) == "America/New_York"
+    assert stored.strftime("%Y-%m-%d %H:%M") == local.strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Jane\r\nBcc: victim@example.org"),
+        ("subject", "Hello\nBcc: victim@example.org"),
+        ("subject", "Hello\u2028Bcc: victim@example.org"),
+    ],
+)
+def test_header_injection_is_neutralised(client, django_capture_on_commit_callbacks, field, value):
+    response = submit(client, django_capture_on_commit_callbacks, **{field: value})
+    assert response.status_code == 303
+    inquiry = MediaInquiry.objects.get()
+    assert "\n" not in getattr(inquiry, field) and "\r" not in getattr(inquiry, field)
+    assert inquiry.notified_at is not None
+    for message in mail.outbox:
+        assert "victim@example.org" not in message.recipients()
+        assert "\n" not in message.subject
+
+
+class TestSpam:
+    def test_honeypot_is_stored_as_spam_without_email(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        response = submit(client, django_capture_on_commit_callbacks, fax="http://spam.example")
+        # Looks like success to the bot.
+        assert response.status_code == 303
+        assert "thanks" in response["Location"]
+        inquiry = MediaInquiry.objects.get()
+        assert inquiry.status == MediaInquiry.Status.SPAM
+        assert "honeypot" in inquiry.spam_reason.lower()
+        assert mail.outbox == []
+        assert inquiry.notify_attempts == 0
+
+    def test_too_fast_is_spam(self, client, django_capture_on_commit_callbacks):
+        submit(client, django_capture_on_commit_callbacks, started=started_token(seconds_ago=0.5))
+        inquiry = MediaInquiry.objects.get()
+        assert inquiry.status == MediaInquiry.Status.SPAM
+        assert "after the form was shown" in inquiry.spam_reason
+        assert mail.outbox == []
+
+    @pytest.mark.parametrize("token", ["", "garbage", "1700000000.0"])
+    def test_missing_or_forged_timer_is_spam(
+        self, client, django_capture_on_commit_callbacks, token
+    ):
+        submit(client, django_capture_on_commit_callbacks, started=token)
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.SPAM
+
+    def test_a_person_taking_three_seconds_is_never_spam(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        # DESIGN.md: spam defences never turn away a person taking three seconds or more.
+        submit(client, django_capture_on_commit_callbacks, started=started_token(seconds_ago=3))
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
+        assert len(mail.outbox) == 2
+
+    def test_a_person_who_left_the_tab_open_for_days_is_not_spam(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        submit(
+            client,
+            django_capture_on_commit_callbacks,
+            started=started_token(seconds_ago=5 * 24 * 3600),
+        )
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
+
+
+class TestRateLimit:
+    def test_sixth_submission_in_ten_minutes_gets_429_with_press_email(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        limit = services.SUBMISSION_LIMIT[0]
+        for _ in range(limit):
+            assert submit(client, django_capture_on_commit_callbacks).status_code == 303
+        response = submit(client, django_capture_on_commit_callbacks)
+        assert response.status_code == 429
+        assert "press@example.org" in response.content.decode()
+        assert response["Retry-After"]
+        assert MediaInquiry.objects.count() == limit
+
+    def test_limit_is_per_address(self, client, django_capture_on_commit_callbacks):
+        for _ in range(services.SUBMISSION_LIMIT[0]):
+            submit(client, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, inquiry_data(), REMOTE_ADDR="127.0.0.2")
+        assert response.status_code == 303
+
+    def test_hammering_with_invalid_posts_is_capped(self, client):
+        limit = services.POST_LIMIT[0]
+        statuses = [client.post(URL, {"name": "x"}).status_code for _ in range(limit + 3)]
+        assert statuses[:limit] == [200] * limit
+        assert set(statuses[limit:]) == {429}
+
+    def test_form_page_stays_readable_when_limited(self, client):
+        for _ in range(services.POST_LIMIT[0]):
+            client.post(URL, {"name": "x"})
+        assert client.get(URL).status_code == 200
+
+    def test_forwarded_for_is_ignored_unless_behind_proxy(self, client, settings):
+        settings.BEHIND_PROXY = False
+        for n in range(services.POST_LIMIT[0]):
+            client.post(URL, {"name": "x"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        response = client.post(URL, {"name": "x"}, HTTP_X_FORWARDED_FOR="10.0.1.1")
+        assert response.status_code == 429
+
+    def test_behind_proxy_the_proxy_appended_address_counts(
+        self, client, settings, django_capture_on_commit_callbacks
+    ):
+        settings.BEHIND_PROXY = True
+        # A client cannot dodge the limit by sending its own X-Forwarded-For: only the
+        # right-most entry (appended by our proxy) is used.
+        for n in range(services.SUBMISSION_LIMIT[0]):
+            with django_capture_on_commit_callbacks(execute=True):
+                client.post(URL, inquiry_data(), HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.9")
+        response = client.post(URL, inquiry_data(), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+        assert response.status_code == 429
+        assert MediaInquiry.objects.first().ip_address == "203.0.113.9"
