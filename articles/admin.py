@@ -144,8 +144,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_help_text = "Search titles, summaries and report reference numbers."
     ordering = ["-published_at", "-id"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["regions", "related", "spokespeople"]
-    raw_id_fields = ["hero_photo", "attachments"]
+    autocomplete_fields = ["regions", "hero_photo", "attachments", "related", "spokespeople"]
     save_on_top = True
     actions = ["publish_now", "unpublish", "duplicate"]
     readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]

@@ -223,6 +223,31 @@ class TestSearch:
         assert response.status_code == 200
         assert listed(response) == expected
 
+    @pytest.mark.parametrize(
+        ("field_name", "make", "term", "expected"),
+        [
+            ("hero_photo", lambda: PhotoFactory(title="Border wall at dawn"), "border", 1),
+            ("attachments", lambda: DocumentFactory(title="Facing walls report"), "facing", 1),
+            ("spokespeople", lambda: SpokespersonFactory(name="Ana Piquer"), "piquer", 1),
+            ("regions", lambda: None, "americas", 1),
+        ],
+    )
+    def test_autocomplete_fields(self, client, writer, field_name, make, term, expected):
+        """Writers fill these in every day: each answers a search as they type."""
+        client.force_login(writer)
+        make()
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": term,
+                "app_label": "articles",
+                "model_name": "article",
+                "field_name": field_name,
+            },
+        )
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == expected
+
     def test_autocomplete_for_related_articles(self, editor_client):
         response = editor_client.get(
             reverse("admin:autocomplete"),
@@ -262,7 +287,7 @@ class TestAddForm:
             form_data(
                 regions=[mexico.pk],
                 hero_photo=photo.pk,
-                attachments=str(document.pk),
+                attachments=[document.pk],
                 related=[other.pk],
                 spokespeople=[spokesperson.pk],
             ),
