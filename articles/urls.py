@@ -1,10 +1,13 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
+    # Before the article route: "feed" is also a reserved slug (articles.models).
+    path("feed/", feeds.ArticleFeed(), name="feed"),
+    path("feed/atom/", feeds.ArticleAtomFeed(), name="feed_atom"),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
 ]

@@ -2,18 +2,38 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView
 
+from articles.filters import ArticleFilterSet
 from articles.models import Article, NewsroomSettings, SlugRedirect
+from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
 
 
 class ArticleListView(ListView):
+    """The newsroom: live articles, newest first, filtered and searched by URL parameters."""
+
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = 20
+    paginator_class = NewsroomPaginator
 
     def get_queryset(self):
-        return Article.objects.live().select_related("hero_photo")
+        self.filterset = ArticleFilterSet(self.request.GET, queryset=Article.objects.live())
+        return self.filterset.qs.select_related("hero_photo")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        count_key = self.filterset.cache_key()
+        return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return context | {
+            "filterset": self.filterset,
+            "newsroom": NewsroomSettings.load(),
+            "links": PageLinks.build(self.request, context["page_obj"], self.filterset.params()),
+            "feed_query": self.filterset.querystring(sort=False),
+            "feed_title": self.filterset.describe(),
+        }
 
 
 class ArticleDetailView(DetailView):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from articles import sitemaps
 from newsroom import views
 
 urlpatterns = [
@@ -9,6 +10,9 @@ urlpatterns = [
     path("news/", include("articles.urls")),
     path("press/", include("press.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -3,22 +3,42 @@
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles.models import Article
+from articles.models import Article, NewsroomSettings
 from newsroom.cache import CACHE_ERRORS
 
 
 class HomeView(TemplateView):
+    """The front door: the newsroom's mission, the latest four articles, a way in."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest"] = Article.objects.live().select_related("hero_photo")[:4]
+        context["newsroom"] = NewsroomSettings.load()
+        return context
+
+
+class RobotsView(TemplateView):
+    """robots.txt: crawl everything public, not the admin, not endless filter combinations."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A custom ADMIN_URL exists to keep the admin out of scanners' first guesses;
+        # printing it in a public file would undo that, so only the default is listed.
+        context["admin_path"] = "/admin/" if settings.ADMIN_URL == "admin/" else None
+        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
 
 

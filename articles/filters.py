@@ -1,0 +1,356 @@
+"""The newsroom list's filters, shared by the list page and its feeds.
+
+Every parameter is part of the public URL contract (DESIGN.md): ``type`` (repeatable),
+``region``, ``topic``, ``year``, ``from``, ``to``, ``q`` and ``sort``. A parameter that
+cannot be understood is ignored and reported in ``notices`` rather than failing the page.
+
+The choices offered in the form come from small cached lookups so that rendering the form
+costs no query on most requests: regions (about 250 rows), the 30 most-used topics (any
+other existing topic slug is still accepted from the URL) and the years that have
+articles.
+"""
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Count, Exists, Min, OuterRef
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django_filters import fields as filter_fields
+from taggit.models import Tag
+
+from articles.models import Article, Region, TaggedArticle
+from articles.search import MAX_QUERY_LENGTH, clean_query, search
+
+CHOICES_CACHE_SECONDS = 600
+POPULAR_TOPICS = 30
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+class Sort:
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    RELEVANCE = "relevance"
+    CHOICES = [(NEWEST, "Newest first"), (OLDEST, "Oldest first"), (RELEVANCE, "Relevance")]
+
+
+# --- Cached choices ---------------------------------------------------------------------
+
+
+def region_index() -> dict[str, dict]:
+    """Every region by slug: ``{"pk", "name", "grouping"}`` (grouping: its parent's slug)."""
+    key = "articles:filters:regions"
+    index = cache.get(key)
+    if index is None:
+        rows = list(
+            Region.objects.order_by("name").values_list("pk", "slug", "name", "parent__slug")
+        )
+        index = {
+            slug: {"pk": pk, "name": name, "grouping": parent} for pk, slug, name, parent in rows
+        }
+        cache.set(key, index, CHOICES_CACHE_SECONDS)
+    return index
+
+
+def region_choices():
+    """Regional groupings, each as an option group: the whole grouping, then its countries."""
+    index = region_index()
+    groups = []
+    for slug, region in index.items():
+        if region["grouping"] is None:
+            countries = [
+                (country_slug, country["name"])
+                for country_slug, country in index.items()
+                if country["grouping"] == slug
+            ]
+            groups.append((region["name"], [(slug, f"All of {region['name']}"), *countries]))
+    return groups
+
+
+def popular_topics() -> dict[str, str]:
+    """The most-used topics on live articles, slug -> name, in alphabetical order."""
+    key = "articles:filters:topics"
+    topics = cache.get(key)
+    if topics is None:
+        rows = (
+            TaggedArticle.objects.filter(content_object__in=Article.objects.live())
+            .values("tag__slug", "tag__name")
+            .annotate(uses=Count("id"))
+            .order_by("-uses", "tag__name")[:POPULAR_TOPICS]
+        )
+        topics = dict(sorted(((r["tag__slug"], r["tag__name"]) for r in rows), key=_by_name))
+        cache.set(key, topics, CHOICES_CACHE_SECONDS)
+    return topics
+
+
+def _by_name(item):
+    return item[1].casefold()
+
+
+def year_choices():
+    """Years from the first live article to this one, newest first."""
+    key = "articles:filters:years"
+    years = cache.get(key)
+    if years is None:
+        first = Article.objects.live().aggregate(first=Min("published_at"))["first"]
+        this_year = timezone.localdate().year
+        start = timezone.localtime(first).year if first else this_year
+        years = [(str(y), str(y)) for y in range(this_year, start - 1, -1)]
+        cache.set(key, years, CHOICES_CACHE_SECONDS)
+    return years
+
+
+# --- Form fields ------------------------------------------------------------------------
+
+
+class RegionField(filter_fields.ChoiceField):
+    """A region slug or ISO code, in any case (``MX`` and ``mx`` both work)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+
+class TopicField(forms.ChoiceField):
+    """Offers the popular topics, accepts the slug of any existing topic."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_topic_choices, **kwargs)
+        self.extra_topic = None
+
+    def valid_value(self, value):
+        if value in popular_topics():
+            return True
+        name = Tag.objects.filter(slug=value).values_list("name", flat=True).first()
+        if name is None:
+            return False
+        # Shown selected in the form although it is not among the popular ones.
+        self.extra_topic = (value, name)
+        self.choices = [*self.choices, self.extra_topic]
+        return True
+
+
+def _topic_choices():
+    return [("", "All topics"), *popular_topics().items()]
+
+
+class BoundedDateField(forms.DateField):
+    """An ISO date within a sane range (no overflow when turned into a time)."""
+
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    default_validators = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+
+
+class ArticleFilterForm(forms.Form):
+    dates_reversed = False
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and end < start:
+            self.dates_reversed = True
+            message = "The end date is before the start date."
+            self.add_error("from", message)
+            self.add_error("to", message)
+        return cleaned
+
+
+class RegionFilter(django_filters.ChoiceFilter):
+    field_class = RegionField
+
+
+class TopicFilter(django_filters.Filter):
+    field_class = TopicField
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+# --- The FilterSet ----------------------------------------------------------------------
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    """The newsroom list's filters, all combinable. Pass ``Article.objects.live()``."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_q")
+    type = django_filters.MultipleChoiceFilter(
+        label="Type",
+        choices=Article.Kind.choices,
+        method="filter_type",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    region = RegionFilter(
+        label="Region", choices=region_choices, method="filter_region", empty_label="All regions"
+    )
+    topic = TopicFilter(label="Topic", method="filter_topic")
+    year = django_filters.ChoiceFilter(
+        label="Year", choices=year_choices, method="filter_year", empty_label="Any year"
+    )
+    # Declared as date_from/date_to because "from" is a Python keyword; get_filters
+    # publishes them under their URL names.
+    date_from = BoundedDateFilter(label="From", method="filter_from")
+    date_to = BoundedDateFilter(label="To", method="filter_to")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=Sort.CHOICES, method="filter_sort", empty_label=None
+    )
+
+    URL_NAMES = {"date_from": "from", "date_to": "to"}
+
+    class Meta:
+        form = ArticleFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The search text is cleaned rather than refused (NULs dropped, length capped),
+        # and the form shows the cleaned text back.
+        self.query = clean_query(data.get("q") if data is not None else "")
+        if data is not None and "q" in data:
+            data = data.copy()
+            data["q"] = self.query.text
+        super().__init__(data, *args, **kwargs)
+
+    @classmethod
+    def get_filters(cls):
+        return {cls.URL_NAMES.get(name, name): f for name, f in super().get_filters().items()}
+
+    # Filter methods: each takes and returns a queryset.
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value)
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(kind__in=value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.in_region(Region(pk=region_index()[value]["pk"]))
+
+    def filter_topic(self, queryset, name, value):
+        tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=value)
+        return queryset.filter(Exists(tagged))
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(published_at__year=int(value))
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=_start_of_day(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=_start_of_day(value + timedelta(days=1)))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset, once rank is known
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.sort_order == Sort.RELEVANCE:
+            return queryset.order_by("-rank", "-published_at", "-id")
+        if self.sort_order == Sort.OLDEST:
+            return queryset.order_by("published_at", "id")
+        return queryset.order_by("-published_at", "-id")
+
+    # What the page shows about the filters.
+
+    @property
+    def cleaned(self):
+        self.is_valid()
+        return self.form.cleaned_data
+
+    @property
+    def sort_order(self):
+        sort = self.cleaned.get("sort") or Sort.NEWEST
+        if sort == Sort.RELEVANCE and not self.cleaned.get("q"):
+            return Sort.NEWEST
+        return sort
+
+    @property
+    def is_searching(self):
+        return bool(self.cleaned.get("q"))
+
+    @property
+    def notices(self) -> list[str]:
+        """What was ignored or changed in the request, in words a visitor understands."""
+        self.is_valid()
+        notices = []
+        errors = dict(self.form.errors)
+        if self.form.dates_reversed:
+            errors.pop("from", None)
+            errors.pop("to", None)
+            notices.append("The end date is before the start date, so both were ignored.")
+        for name in errors:
+            label = self.filters[name].label.lower() if name in self.filters else name
+            notices.append(f"The {label} filter was not understood and has been ignored.")
+        if self.query.shortened:
+            notices.append(
+                f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
+            )
+        if self.cleaned.get("sort") == Sort.RELEVANCE and not self.is_searching:
+            notices.append("Sorting by relevance needs a search, so the newest come first.")
+        return notices
+
+    def params(self, *, sort=True) -> list[tuple[str, str]]:
+        """The valid parameters, normalised and in a fixed order: for links and cache keys."""
+        data = self.cleaned
+        pairs = []
+        if data.get("q"):
+            pairs.append(("q", data["q"]))
+        pairs += [("type", kind) for kind in Article.Kind.values if kind in data.get("type", ())]
+        for name in ("region", "topic", "year"):
+            if data.get(name):
+                pairs.append((name, data[name]))
+        for name in ("from", "to"):
+            if data.get(name):
+                pairs.append((name, data[name].isoformat()))
+        if sort and self.sort_order != Sort.NEWEST:
+            pairs.append(("sort", self.sort_order))
+        return pairs
+
+    def querystring(self, *, sort=True, **extra) -> str:
+        """``?…`` for the current valid filters (plus ``extra``), or "" when there are none."""
+        pairs = self.params(sort=sort) + [(k, v) for k, v in extra.items() if v is not None]
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+    def cache_key(self) -> str:
+        """Names the filtered list (whatever its order) for caching its count."""
+        source = urlencode(self.params(sort=False))
+        return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()
+
+    def chips(self) -> list[dict]:
+        """The active filters, each with a label and the URL of the list without it."""
+        pairs = self.params()
+        chips = []
+        for pair in pairs:
+            if pair[0] == "sort":
+                continue
+            rest = [p for p in pairs if p != pair]
+            chips.append(
+                {"label": self._label(*pair), "url": f"?{urlencode(rest)}" if rest else ""}
+            )
+        return chips
+
+    def _label(self, name, value):
+        if name == "q":
+            return f"Search: “{value}”"
+        if name == "type":
+            return Article.Kind(value).label
+        if name == "region":
+            return region_index()[value]["name"]
+        if name == "topic":
+            extra = self.form.fields["topic"].extra_topic
+            return popular_topics().get(value) or (extra[1] if extra else value)
+        if name == "year":
+            return value
+        day = date_format(date.fromisoformat(value), "F j, Y")
+        return f"From {day}" if name == "from" else f"Until {day}"
+
+    def describe(self) -> str:
+        """The active filters in a few words, for feed and page titles."""
+        return ", ".join(self._label(*pair) for pair in self.params(sort=False))
