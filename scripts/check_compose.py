@@ -3,6 +3,9 @@
 Checks the file against the Compose Specification's JSON schema (vendored by
 check-jsonschema), then what the schema cannot: every service named in depends_on
 exists, every named volume is declared, and the app service builds from our Dockerfile.
+Then what this project's deployment relies on: PostgreSQL, Redis and the app have health
+checks; migrations run once, in a one-shot service the app waits for; media sit on a
+volume; no secret is written into the file.
 """
 
 import subprocess
@@ -38,11 +41,42 @@ def main(path):
                 dockerfile = build.get("dockerfile", dockerfile)
             if not (Path(path).parent / context / dockerfile).is_file():
                 problems.append(f"{name}: no {dockerfile} in {context}")
+    problems += project_problems(services)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         sys.exit(1)
     print(f"{path}: valid ({', '.join(services)})")
+
+
+def project_problems(services):
+    problems = []
+    for name in ("app", "db", "redis", "migrate"):
+        if name not in services:
+            problems.append(f"no {name!r} service")
+    if problems:
+        return problems
+    for name in ("app", "db", "redis"):
+        if not (services[name].get("healthcheck") or {}).get("test"):
+            problems.append(f"{name}: no healthcheck")
+    app, migrate = services["app"], services["migrate"]
+    if "migrate" not in " ".join(map(str, migrate.get("command") or [])):
+        problems.append("migrate: does not run manage.py migrate")
+    waits_for = app.get("depends_on") or {}
+    if (waits_for.get("migrate") or {}).get("condition") != "service_completed_successfully":
+        problems.append("app: must wait for migrate to complete successfully")
+    for dependency in ("db", "redis"):
+        if (waits_for.get(dependency) or {}).get("condition") != "service_healthy":
+            problems.append(f"app: must wait for {dependency} to be healthy")
+    if not any(str(volume).endswith(":/app/media") for volume in app.get("volumes") or []):
+        problems.append("app: media must be on a volume at /app/media")
+    environment = app.get("environment") or {}
+    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+        if variable not in environment:
+            problems.append(f"app: {variable} is not set")
+    if not str(environment.get("SECRET_KEY", "")).startswith("${"):
+        problems.append("app: SECRET_KEY must come from the environment, not the file")
+    return problems
 
 
 if __name__ == "__main__":

@@ -1,0 +1,157 @@
+"""Production configuration: settings from the environment, static file caching, gunicorn,
+and the container files."""
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.test import RequestFactory
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "a-long-random-secret-used-only-by-this-test-0123456789abcdef",
+    "ALLOWED_HOSTS": "newsroom.example.org",
+}
+
+
+def production_settings(**extra_env):
+    """Load settings in a fresh interpreter, as a production server would, and report
+    the values that matter."""
+    script = (
+        "import json\n"
+        "from django.conf import settings\n"
+        "print(json.dumps({"
+        "'DEBUG': settings.DEBUG, 'PAGE_CACHE': settings.PAGE_CACHE,"
+        "'CACHE': settings.CACHES['default']['BACKEND'],"
+        "'STORAGE': settings.STORAGES['default'],"
+        "'SSL_REDIRECT': settings.SECURE_SSL_REDIRECT,"
+        "'WHITENOISE_MAX_AGE': settings.WHITENOISE_MAX_AGE}))"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "REDIS_", "PAGE_CACHE", "DJANGO_"))
+    }
+    env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **PRODUCTION_ENV, **extra_env}
+    env = {key: value for key, value in env.items() if value is not None}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    return result
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = production_settings(SECRET_KEY=None)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_defaults_and_object_storage():
+    result = production_settings(
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        AWS_STORAGE_BUCKET_NAME="newsroom-media",
+        AWS_S3_ENDPOINT_URL="https://objects.example.org",
+        AWS_S3_CUSTOM_DOMAIN="media.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["PAGE_CACHE"] is True
+    assert values["SSL_REDIRECT"] is True
+    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["WHITENOISE_MAX_AGE"] == 3600
+    storage = values["STORAGE"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "newsroom-media"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://objects.example.org"
+    assert storage["OPTIONS"]["custom_domain"] == "media.example.org"
+    # Uploaded names are never overwritten: two servers cannot clobber each other's files.
+    assert storage["OPTIONS"]["file_overwrite"] is False
+
+
+def test_page_cache_can_be_switched_off_in_production():
+    result = production_settings(PAGE_CACHE="off")
+    assert json.loads(result.stdout)["PAGE_CACHE"] is False
+
+
+@pytest.fixture
+def collected_static(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        },
+    }
+    settings.WHITENOISE_MAX_AGE = 3600
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def test_hashed_static_files_are_immutable_for_a_year_and_others_for_an_hour(
+    collected_static,
+):
+    manifest = json.loads((collected_static / "staticfiles.json").read_text())["paths"]
+    name, hashed = next(
+        (name, hashed) for name, hashed in manifest.items() if name.endswith(".css")
+    )
+    middleware = WhiteNoiseMiddleware(lambda request: None)
+
+    response = middleware(RequestFactory().get(f"/static/{hashed}"))
+    assert response.status_code == 200
+    cache_control = response["Cache-Control"]
+    assert "immutable" in cache_control
+    assert int(cache_control.split("max-age=")[1].split(",")[0]) >= 31536000
+
+    unhashed = middleware(RequestFactory().get(f"/static/{name}"))
+    assert unhashed.status_code == 200
+    assert "immutable" not in unhashed["Cache-Control"]
+    assert "max-age=3600" in unhashed["Cache-Control"]
+
+
+def gunicorn_settings(**env):
+    with mock.patch.dict(os.environ, env, clear=False):
+        return runpy.run_path(str(ROOT / "newsroom" / "gunicorn.conf.py"))
+
+
+def test_gunicorn_reads_its_settings_from_the_environment():
+    defaults = gunicorn_settings()
+    assert defaults["wsgi_app"] == "newsroom.wsgi:application"
+    assert defaults["worker_class"] == "sync"
+    assert defaults["max_requests"] > 0
+
+    tuned = gunicorn_settings(
+        WEB_CONCURRENCY="4", GUNICORN_THREADS="8", GUNICORN_TIMEOUT="10", PORT="9000"
+    )
+    assert tuned["workers"] == 4
+    assert tuned["threads"] == 8
+    assert tuned["worker_class"] == "gthread"
+    assert tuned["timeout"] == 10
+    assert tuned["bind"] == "0.0.0.0:9000"
+
+
+def test_the_compose_file_is_valid_and_complete():
+    result = subprocess.run(
+        [sys.executable, "scripts/check_compose.py", "docker-compose.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_the_image_runs_gunicorn_as_an_unprivileged_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "\nUSER newsroom\n" in dockerfile
+    assert 'CMD ["gunicorn", "--config", "newsroom/gunicorn.conf.py"]' in dockerfile
+    assert "collectstatic" in dockerfile
+    assert "HEALTHCHECK" in dockerfile
