@@ -25,7 +25,14 @@ class SpokespersonAdmin(admin.ModelAdmin):
     filter_horizontal = ["regions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # Meta.ordering is dropped from GROUP BY queries, so it is restated for the
+        # article form's autocomplete, which pages through this queryset.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            .order_by(*Spokesperson._meta.ordering)
+        )
 
     @admin.display(description="quoted in", ordering="article_count")
     def quoted_in(self, obj):

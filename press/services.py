@@ -87,7 +87,8 @@ def region_choices() -> list:
 
 
 def _retry_delay(attempts: int) -> timedelta:
-    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+    # The exponent is bounded so a large attempt count cannot overflow timedelta.
+    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
 
 
 @transaction.atomic
