@@ -7,12 +7,15 @@ actions (offered only with ``articles.publish_article``) and the services, which
 the permission again.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.generic import DetailView
 from taggit.models import Tag
@@ -130,7 +133,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "title",
         "kind",
         "state_badge",
-        "published_at",
+        "publication_time",
         "region_names",
     ]
     list_display_links = ["thumbnail", "title"]
@@ -225,6 +228,10 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="state-badge state-badge--{}">{}</span>', state, state.title()
         )
+
+    @admin.display(description=f"Publication time ({settings.TIME_ZONE})", ordering="published_at")
+    def publication_time(self, obj):
+        return date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
 
     @admin.display(description="Regions")
     def region_names(self, obj):
@@ -384,5 +391,5 @@ class NewsroomSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        settings = NewsroomSettings.load()
-        return redirect("admin:articles_newsroomsettings_change", settings.pk)
+        row = NewsroomSettings.load()
+        return redirect("admin:articles_newsroomsettings_change", row.pk)

@@ -106,5 +106,6 @@ class ArticleAdminForm(forms.ModelForm):
             published_at = self.fields["published_at"]
             published_at.disabled = True
             published_at.help_text = (
-                "Only editors can change the publication time of a published article."
+                "Only editors can change the publication time of a published article. "
+                f"In the newsroom's time zone: {newsroom_zone_note()}."
             )

@@ -91,6 +91,7 @@ class TestChangelist:
         assert 'state-badge--draft">Draft<' in html
         assert 'state-badge--scheduled">Scheduled<' in html
         assert "Americas, Mexico" in html
+        assert "Publication time (America/New_York)" in html
         assert "articles/admin.css" in html
 
     def test_thumbnail_ignores_malformed_renditions(self, editor_client):
@@ -127,8 +128,7 @@ class TestChangelist:
         make(45)
         many, shown = count_queries()
         assert shown == 50
-        assert many == few
-        assert many <= 12
+        assert many == few <= 11
 
     def test_newest_first(self, editor_client):
         ArticleFactory(title="Old", published_at=timezone.now() - timedelta(days=9))
