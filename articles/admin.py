@@ -344,7 +344,7 @@ class RegionAdmin(admin.ModelAdmin):
     list_filter = [GroupingFilter]
     list_select_related = ["parent"]
     search_fields = ["name", "iso_code", "slug"]
-    ordering = ["parent__name", "name"]
+    ordering = ["name"]
     list_per_page = 100
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
