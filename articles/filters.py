@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, slug_unicode_re
 from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,6 +29,7 @@ from articles.search import MAX_QUERY_LENGTH, clean_query, search
 
 CHOICES_CACHE_SECONDS = 600
 POPULAR_TOPICS = 30
+MAX_TOPIC_SLUG = Tag._meta.get_field("slug").max_length
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
@@ -126,6 +127,9 @@ class TopicField(forms.ChoiceField):
     def valid_value(self, value):
         if value in popular_topics():
             return True
+        # Only something shaped like a slug is worth a query (and PostgreSQL refuses NULs).
+        if len(value) > MAX_TOPIC_SLUG or not slug_unicode_re.fullmatch(value):
+            return False
         name = Tag.objects.filter(slug=value).values_list("name", flat=True).first()
         if name is None:
             return False

@@ -64,7 +64,7 @@ class SearchVectorColumn(Expression):
         return clone
 
     def as_sql(self, compiler, connection):
-        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", []
+        return f"{compiler.quote_name(self.alias)}.search_vector", []
 
 
 def uses_full_text_search() -> bool:

@@ -23,8 +23,10 @@ class ArticleSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Article.objects.live().order_by("-published_at", "-id").values_list(
-            "slug", "updated_at"
+        return (
+            Article.objects.live()
+            .order_by("-published_at", "-id")
+            .values_list("slug", "updated_at")
         )
 
     def location(self, item):

@@ -1,5 +1,7 @@
 """Helpers for the newsroom list, feed and search tests."""
 
+import xml.etree.ElementTree as ET
+
 from tests.factories import ArticleFactory, PhotoFactory, image_upload
 
 
@@ -45,3 +47,8 @@ def rich_articles(count, **kwargs):
         )
         for n in range(count)
     ]
+
+
+def parse_xml(content):
+    """Parse a feed or sitemap this site produced."""
+    return ET.fromstring(content)  # noqa: S314 - our own response, not untrusted input

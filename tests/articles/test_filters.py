@@ -1,0 +1,273 @@
+"""Filtering the newsroom list: every filter alone and combined, chips, count, hostile input."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/news/"
+
+
+def titles(response):
+    return {a.title for a in response.context["articles"]}
+
+
+def at(year, month, day, hour=15):
+    # 15:00 UTC is the same calendar day in New York.
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def newsroom(db):
+    ArticleFactory(
+        title="Mexico report",
+        kind=Article.Kind.REPORT,
+        regions=["mx"],
+        topics=["Refugees and migrants"],
+        published_at=at(2017, 6, 15),
+    )
+    ArticleFactory(
+        title="Americas release",
+        kind=Article.Kind.PRESS_RELEASE,
+        regions=["americas"],
+        topics=["Death penalty"],
+        published_at=at(2018, 3, 1),
+    )
+    ArticleFactory(
+        title="France statement",
+        kind=Article.Kind.STATEMENT,
+        regions=["fr"],
+        topics=["Refugees and migrants"],
+        published_at=at(2019, 12, 31),
+    )
+    ArticleFactory(
+        title="Untagged release",
+        kind=Article.Kind.PRESS_RELEASE,
+        published_at=at(2020, 1, 1),
+    )
+    ArticleFactory(title="Draft report", kind=Article.Kind.REPORT, regions=["mx"], draft=True)
+    ArticleFactory(
+        title="Scheduled report", kind=Article.Kind.REPORT, regions=["mx"], scheduled=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"type": "report"}, {"Mexico report"}),
+        ({"type": ["report", "statement"]}, {"Mexico report", "France statement"}),
+        ({"region": "mx"}, {"Mexico report"}),
+        ({"region": "MX"}, {"Mexico report"}),
+        # A grouping includes its countries.
+        ({"region": "americas"}, {"Mexico report", "Americas release"}),
+        ({"region": "europe-central-asia"}, {"France statement"}),
+        ({"topic": "refugees-and-migrants"}, {"Mexico report", "France statement"}),
+        ({"year": "2018"}, {"Americas release"}),
+        ({"from": "2019-12-31"}, {"France statement", "Untagged release"}),
+        ({"to": "2018-03-01"}, {"Mexico report", "Americas release"}),
+        ({"from": "2017-06-15", "to": "2017-06-15"}, {"Mexico report"}),
+        ({"q": "France"}, {"France statement"}),
+    ],
+)
+def test_each_filter_alone(client, newsroom, params, expected):
+    response = client.get(LIST_URL, params)
+
+    assert response.status_code == 200
+    assert titles(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"type": "report", "region": "americas"}, {"Mexico report"}),
+        ({"type": "press-release", "region": "americas"}, {"Americas release"}),
+        ({"region": "americas", "topic": "refugees-and-migrants"}, {"Mexico report"}),
+        ({"topic": "refugees-and-migrants", "year": "2019"}, {"France statement"}),
+        (
+            {"type": ["report", "statement"], "from": "2017-01-01", "to": "2018-12-31"},
+            {"Mexico report"},
+        ),
+        ({"q": "Mexico", "region": "americas"}, {"Mexico report"}),
+        ({"q": "release", "region": "americas", "type": "press-release"}, {"Americas release"}),
+        ({"q": "report", "type": "statement"}, set()),
+    ],
+)
+def test_filters_combine(client, newsroom, params, expected):
+    assert titles(client.get(LIST_URL, params)) == expected
+
+
+def test_drafts_and_scheduled_never_match_a_filter(client, newsroom):
+    html = client.get(LIST_URL, {"type": "report", "region": "mx"}).content.decode()
+
+    assert "Draft report" not in html
+    assert "Scheduled report" not in html
+
+
+def test_an_article_in_two_countries_of_a_grouping_is_listed_once(client, newsroom):
+    ArticleFactory(title="Two countries", regions=["mx", "us"])
+
+    response = client.get(LIST_URL, {"region": "americas"})
+
+    assert [a.title for a in response.context["articles"]].count("Two countries") == 1
+    assert "3 results" in response.content.decode()
+
+
+def test_active_filters_show_as_removable_chips_with_the_count(client, newsroom):
+    response = client.get(
+        LIST_URL, {"type": ["report", "press-release"], "region": "americas", "year": "2017"}
+    )
+    html = response.content.decode()
+
+    assert "1 result" in html
+    assert '<ul class="chips" aria-label="Active filters">' in html
+    # Each chip links to the list without that one filter.
+    assert 'href="/news/?type=report&amp;region=americas&amp;year=2017">Press Release' in html
+    assert 'href="/news/?type=press-release&amp;type=report&amp;year=2017">Americas' in html
+    assert 'href="/news/?type=press-release&amp;type=report&amp;region=americas">2017' in html
+    assert "Clear all filters" in html
+
+
+def test_the_form_works_without_javascript_and_shows_the_choices(client, newsroom):
+    html = client.get(LIST_URL, {"region": "mx", "topic": "death-penalty"}).content.decode()
+
+    assert '<form class="filters" method="get" action="/news/"' in html
+    assert '<button class="button" type="submit">Apply filters</button>' in html
+    assert '<option value="mx" selected>Mexico</option>' in html
+    assert '<optgroup label="Americas">' in html
+    assert '<option value="americas">All of Americas</option>' in html
+    assert '<option value="death-penalty" selected>Death penalty</option>' in html
+    assert '<option value="2017">2017</option>' in html
+    assert 'type="checkbox" name="type" value="report"' in html
+
+
+def test_a_topic_outside_the_popular_ones_is_still_accepted(client, newsroom, monkeypatch):
+    monkeypatch.setattr("articles.filters.POPULAR_TOPICS", 1)
+
+    response = client.get(LIST_URL, {"topic": "death-penalty"})
+    html = response.content.decode()
+
+    assert titles(response) == {"Americas release"}
+    assert '<option value="death-penalty" selected>Death penalty</option>' in html
+    assert "Death penalty<span" in html  # its chip
+
+
+def test_the_topic_select_offers_only_the_most_used_topics(client, newsroom, monkeypatch):
+    monkeypatch.setattr("articles.filters.POPULAR_TOPICS", 1)
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert '<option value="refugees-and-migrants">Refugees and migrants</option>' in html
+    assert 'value="death-penalty"' not in html
+
+
+def test_an_empty_result_says_so_and_offers_to_clear(client, newsroom):
+    html = client.get(LIST_URL, {"type": "statement", "region": "mx"}).content.decode()
+
+    assert "0 results" in html
+    assert 'class="empty-state"' in html
+    assert "No articles match these filters." in html
+    assert '<a href="/news/">Clear all filters</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["Untagged release", "France statement", "Americas release", "Mexico report"]),
+        ("newest", ["Untagged release", "France statement", "Americas release", "Mexico report"]),
+        ("oldest", ["Mexico report", "Americas release", "France statement", "Untagged release"]),
+    ],
+)
+def test_sort(client, newsroom, sort, expected):
+    response = client.get(LIST_URL, {"sort": sort})
+
+    assert [a.title for a in response.context["articles"]] == expected
+
+
+def test_sort_by_relevance_without_a_search_falls_back_to_newest_and_says_so(client, newsroom):
+    response = client.get(LIST_URL, {"sort": "relevance"})
+
+    assert response.context["articles"][0].title == "Untagged release"
+    assert "Sorting by relevance needs a search" in response.content.decode()
+
+
+# --- Hostile and broken input: never a 500 ------------------------------------------------
+
+HOSTILE = [
+    ("type=<script>alert(1)</script>", "type filter was not understood"),
+    ("type=report&type=nope", "type filter was not understood"),
+    ("region=nope", "region filter was not understood"),
+    ("topic=../../etc/passwd", "topic filter was not understood"),
+    ("topic=does-not-exist", "topic filter was not understood"),
+    ("year=abc", "year filter was not understood"),
+    ("year=99999", "year filter was not understood"),
+    ("year=-1", "year filter was not understood"),
+    ("from=2020-13-45", "from filter was not understood"),
+    ("to=abc", "to filter was not understood"),
+    ("from=0001-01-01", "from filter was not understood"),
+    ("to=9999-12-31", "to filter was not understood"),
+    ("from=2020-06-01&to=2020-01-01", "end date is before the start date"),
+    ("sort=sideways", "sort by filter was not understood"),
+    ("q=" + "a" * 10_000, "shortened to 200 characters"),
+    ("q=" + "word%20" * 2_000, "shortened to 200 characters"),
+    ("q=%27%26%7C%21%28%29%3A%2A", None),
+    ("q=a%20%26%20%21%20%28b%20%7C%20c%29%3A%2A", None),
+    ("q=%27%3B%20DROP%20TABLE%20articles_article%3B%20--", None),
+    ("q=%22unbalanced%20quote", None),
+    ("q=-", None),
+    ("q=%00", None),
+    ("q=act%00ivists", None),
+    ("region=%00", "region filter was not understood"),
+    ("topic=%00", "topic filter was not understood"),
+    ("type=%00", "type filter was not understood"),
+    ("from=%00", "from filter was not understood"),
+    ("q=%ff%fe", None),
+    ("region=" + "x" * 10_000, "region filter was not understood"),
+    ("&".join(["type=report"] * 100), None),
+    ("&".join(["region=mx"] * 100), None),
+    ("&".join(["q=x"] * 100), None),
+    ("&".join(f"topic=t{n}" for n in range(100)), "topic filter was not understood"),
+    ("page=1&page=2&page=abc", None),
+    ("sort=relevance&q=%22%22", None),
+    ("unknown=1&type[]=report", None),
+]
+
+
+@pytest.mark.parametrize(("query", "notice"), HOSTILE, ids=[h[0][:40] for h in HOSTILE])
+def test_hostile_input_never_breaks_the_page(client, newsroom, query, notice):
+    response = client.get(f"{LIST_URL}?{query}")
+
+    assert response.status_code in (200, 404), response.status_code
+    if response.status_code == 200:
+        html = response.content.decode()
+        assert "<script>alert" not in html
+        if notice:
+            assert notice in html
+        # Ignored parameters are not carried into links.
+        assert "nope" not in response.context["links"].canonical
+
+
+@pytest.mark.parametrize(("query", "notice"), HOSTILE, ids=[h[0][:40] for h in HOSTILE])
+def test_hostile_input_never_breaks_the_feed(client, newsroom, query, notice):
+    assert client.get(f"/news/feed/?{query}").status_code == 200
+
+
+def test_an_ignored_filter_leaves_the_others_working(client, newsroom):
+    response = client.get(LIST_URL, {"type": "report", "year": "abc"})
+
+    assert titles(response) == {"Mexico report"}
+    assert "The year filter was not understood and has been ignored." in (
+        response.content.decode()
+    )
+
+
+def test_reversed_dates_are_both_ignored(client, newsroom):
+    response = client.get(LIST_URL, {"from": "2020-06-01", "to": "2017-01-01"})
+
+    assert len(response.context["articles"]) == 4
+    assert "The end date is before the start date, so both were ignored." in (
+        response.content.decode()
+    )
