@@ -1,11 +1,26 @@
-"""Site-wide hardening that Django's own middleware does not cover.
+r"""Site-wide hardening that Django's own middleware does not cover.
 
 - A Permissions-Policy header on every response.
 - The admin gets a relaxed Content-Security-Policy (its rich-text editor injects an
   import map and a style element) so that the public policy can stay strict.
 - Uploaded files served by Django (development) are never rendered by the browser as a
-  page: nosniff, a sandboxing policy, and non-images are downloads. Production serves
-  media from nginx or object storage with the same headers (see README).
+  page: nosniff, a sandboxing policy, and non-images are downloads. In production the
+  web server or object storage must send the same headers, e.g. nginx (add_header is
+  not inherited by a location that has its own, hence the repetition)::
+
+      location /media/ {
+          root /srv/newsroom;  # files in /srv/newsroom/media/
+          add_header X-Content-Type-Options nosniff always;
+          add_header Content-Security-Policy "default-src 'none'; sandbox" always;
+          add_header Content-Disposition attachment always;
+          location ~* \.(jpe?g|png|webp|gif|avif)$ {
+              add_header X-Content-Type-Options nosniff always;
+              add_header Content-Security-Policy "default-src 'none'; sandbox" always;
+          }
+      }
+
+  On S3, serve media from its own domain (AWS_S3_CUSTOM_DOMAIN, which the img-src of the
+  policy then allows) and store documents with ContentDisposition "attachment".
 - ``client_ip``: the visitor's address, honouring a reverse proxy only when told to;
   shared by the admin login throttle (django-axes) and the inquiry form's rate limit.
 """
