@@ -11,6 +11,7 @@ articles.
 """
 
 import hashlib
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 import django_filters
@@ -49,8 +50,9 @@ def region_index() -> dict[str, dict]:
     key = "articles:filters:regions"
     index = cache.get(key)
     if index is None:
-        rows = list(
-            Region.objects.order_by("name").values_list("pk", "slug", "name", "parent__slug")
+        rows = sorted(
+            Region.objects.values_list("pk", "slug", "name", "parent__slug"),
+            key=lambda row: _sort_key(row[2]),
         )
         index = {
             slug: {"pk": pk, "name": name, "grouping": parent} for pk, slug, name, parent in rows
@@ -91,7 +93,12 @@ def popular_topics() -> dict[str, str]:
 
 
 def _by_name(item):
-    return item[1].casefold()
+    return _sort_key(item[1])
+
+
+def _sort_key(name):
+    # "Réunion" sorts with the R's and "São Tomé" before "Senegal", as readers expect.
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def year_choices():
@@ -280,24 +287,31 @@ class ArticleFilterSet(django_filters.FilterSet):
         return bool(self.cleaned.get("q"))
 
     @property
-    def notices(self) -> list[str]:
-        """What was ignored or changed in the request, in words a visitor understands."""
+    def notices(self) -> list[dict]:
+        """What was ignored or changed in the request, in words a visitor understands.
+
+        Each is ``{"id", "text"}``; a notice about a field has the id its form control
+        points to with ``aria-describedby``.
+        """
         self.is_valid()
         notices = []
-        errors = dict(self.form.errors)
-        if self.form.dates_reversed:
-            errors.pop("from", None)
-            errors.pop("to", None)
-            notices.append("The end date is before the start date, so both were ignored.")
-        for name in errors:
-            label = self.filters[name].label.lower() if name in self.filters else name
-            notices.append(f"The {label} filter was not understood and has been ignored.")
+        for name in self.form.errors:
+            if self.form.dates_reversed and name in ("from", "to"):
+                text = (
+                    "The start date is after the end date, so it has been ignored."
+                    if name == "from"
+                    else "The end date is before the start date, so it has been ignored."
+                )
+            else:
+                label = self.filters[name].label.lower() if name in self.filters else name
+                text = f"The {label} filter was not understood and has been ignored."
+            notices.append({"id": f"{self.form[name].auto_id}_error", "text": text})
         if self.query.shortened:
-            notices.append(
-                f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
-            )
+            text = f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
+            notices.append({"id": "", "text": text})
         if self.cleaned.get("sort") == Sort.RELEVANCE and not self.is_searching:
-            notices.append("Sorting by relevance needs a search, so the newest come first.")
+            text = "Sorting by relevance needs a search, so the newest come first."
+            notices.append({"id": "", "text": text})
         return notices
 
     def params(self, *, sort=True) -> list[tuple[str, str]]:
