@@ -149,7 +149,13 @@ PAGE_CACHE = env_bool("PAGE_CACHE", default=PRODUCTION)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # What browsers and CDNs may reuse without asking (Cache-Control: public, max-age).
 PAGE_BROWSER_MAX_AGE = env_int("PAGE_BROWSER_MAX_AGE", 60)
-PAGE_CACHE_PATHS = [r"^/$", r"^/news/", r"^/sitemap\.xml$", r"^/robots\.txt$"]
+PAGE_CACHE_PATHS = [
+    r"^/$",
+    r"^/news/",
+    r"^/press/$",
+    r"^/sitemap(-[\w-]+)?\.xml$",
+    r"^/robots\.txt$",
+]
 PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 
 # --- Authentication -------------------------------------------------------------------

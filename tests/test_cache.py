@@ -244,6 +244,9 @@ def test_only_public_paths_are_cached(client, page_cache_on):
     assert not page_cache.is_public_path("/healthz")
     assert page_cache.is_public_path("/news/feed/")
     assert page_cache.is_public_path("/sitemap.xml")
+    assert page_cache.is_public_path("/sitemap-articles.xml")
+    assert page_cache.is_public_path("/press/")
+    assert not page_cache.is_public_path("/press/inquiry/thanks/")
 
 
 def test_conditional_get_answers_not_modified_from_the_cache(client, page_cache_on):
@@ -272,10 +275,21 @@ def test_anonymous_pages_are_public_for_a_minute_even_with_the_cache_off(client,
     assert client.get("/news/", headers={"If-None-Match": response["ETag"]}).status_code == 304
 
 
-def test_the_real_list_and_article_pages_are_cached(client, settings, django_assert_num_queries):
+def test_the_real_public_pages_are_cached(client, settings, django_assert_num_queries):
     settings.PAGE_CACHE = True
     article = ArticleFactory(title="Release the activists")
-    for url in ("/news/", article.get_absolute_url(), "/"):
+    urls = [
+        "/",
+        "/news/",
+        "/news/?type=report",
+        article.get_absolute_url(),
+        "/news/feed/",
+        "/news/feed/atom/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/press/",
+    ]
+    for url in urls:
         first = client.get(url)
         assert first.status_code == 200
         assert first["X-Page-Cache"] == "MISS", url
