@@ -39,5 +39,9 @@ migrations-check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+## bench-quick: the same harness on 2,000 articles, 3 s per URL (a smoke run)
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run.py --count 2000 --duration 3
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
