@@ -32,7 +32,7 @@ class ArticleListView(ListView):
             "newsroom": NewsroomSettings.load(),
             "links": PageLinks.build(self.request, context["page_obj"], self.filterset.params()),
             "feed_query": self.filterset.querystring(sort=False),
-            "feed_title": self.filterset.describe(),
+            "filters_described": self.filterset.describe(),
         }
 
 

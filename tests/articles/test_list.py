@@ -238,3 +238,11 @@ def test_query_count_is_fixed_whatever_the_filters(client, django_assert_max_num
     # Warm: the page of articles, and the topic check when not among the popular ones.
     with django_assert_max_num_queries(2):
         client.get(LIST_URL, params)
+
+
+def test_the_title_says_what_is_listed(client):
+    make_many(25)
+
+    assert "<title>Newsroom</title>" in client.get(LIST_URL).content.decode()
+    html = client.get(LIST_URL, {"type": "press-release", "page": 2}).content.decode()
+    assert "<title>Press Release \u2013 Newsroom \u2013 page 2</title>" in html
