@@ -22,7 +22,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -285,7 +285,9 @@ class _Importer:
         values["title"] = self._text(raw, "title", error, required=True, max_length=255)
         values["summary"] = self._text(raw, "summary", error, required=True)
         body = self._text(raw, "body", error)
-        values["body"] = sanitize_html(body) if body else ""
+        # Cleaned when written (see _write_relations), not here: on 100,000 records the
+        # sanitizer is the slowest step, so it must run once per article, not twice.
+        values["body"] = body
 
         kind = raw.get("kind")
         if kind is None:
@@ -579,6 +581,12 @@ class _Importer:
 
     def write(self, records):
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # The article search index (GIN) takes new rows into a pending list that
+                # is merged into the index whenever it fills; a larger list for this
+                # transaction means fewer, more efficient merges during a big import.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
             tag_ids = self._write_tags(records)
             photo_ids = self._write_photos(records)
             document_ids = self._write_documents(records)
@@ -781,6 +789,11 @@ class _Importer:
                 "attachments": {document_ids[a.file.sha256] for a in record.attachments},
             }
             row = self.existing.get(record.slug)
+            if row is not None:
+                # New articles are cleaned by the body field as bulk_create saves them;
+                # bulk_update skips the field's pre_save, so clean explicitly here, which
+                # also makes the comparison with the stored (clean) body exact.
+                record.values["body"] = sanitize_html(record.values["body"])
             dirty = row is not None and any(
                 row[name] != record.values[name] for name in ARTICLE_FIELDS
             )

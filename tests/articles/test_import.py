@@ -199,6 +199,22 @@ class TestGoodFile:
         assert "evil.example" not in stored
         assert "Hello" in stored
 
+    def test_script_in_body_is_removed_when_an_article_is_updated(self, bundle):
+        articles_import(path=bundle([statement(related=[])]))
+        body = '<p>Changed</p><script>alert(1)</script><p onmouseover="x()">text</p>'
+
+        result = articles_import(path=bundle([statement(related=[], body=body)]))
+
+        assert result.updated == 1
+        assert Article.objects.get().body == "<p>Changed</p><p>text</p>"
+
+    def test_body_that_cleans_to_the_stored_one_is_unchanged(self, bundle):
+        articles_import(path=bundle([statement(related=[], body="<p>Same</p>")]))
+        result = articles_import(
+            path=bundle([statement(related=[], body="<p>Same</p><script>x()</script>")])
+        )
+        assert result.unchanged == 1
+
 
 class TestIdempotence:
     def test_importing_again_changes_nothing(self, bundle):
