@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js"
@@ -33,7 +34,7 @@ def _unavailable(reason):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not CHROMIUM.exists():
         _unavailable(f"Chromium is missing ({CHROMIUM}).")
     if not AXE.exists():
@@ -46,7 +47,17 @@ def browser():
     # itself is synchronous, so Django's guard against ORM calls from async code would
     # otherwise stop the factories.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Django keeps database connections per context, and Playwright's event loop makes a
+    # new one: hand the new connections the snapshot of migrated data (regions, roles)
+    # that serialized_rollback restores before each test, or only the first test has it.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )

@@ -90,7 +90,7 @@ def test_browse_paginate_filter_and_read(page, newsroom):
     assert "page 2 of 2" in page.locator(".result-count").inner_text()
 
     page.goto("/news/")
-    form = page.locator("form.filters")
+    form = page.locator(".filters form")
     form.locator("input[name=type][value=report]").check()
     form.locator("select[name=region]").select_option("mx")
     form.get_by_role("button", name="Apply filters").click()
@@ -208,3 +208,22 @@ def test_skip_link_moves_to_the_main_content(page, newsroom):
     assert page.locator(".skip-link").bounding_box()["y"] >= 0, "skip link stays off screen"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_pages_keep_to_the_content_security_policy(browser, live_server, newsroom):
+    """No inline script or style slipped into a template: the real CSP is enforced here."""
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    tab = context.new_page()
+    try:
+        for path in (newsroom["featured"].get_absolute_url(), "/news/?type=report", "/"):
+            response = tab.goto(path)
+            assert response.ok, path
+            assert "content-security-policy" in response.headers, path
+            assert tab.evaluate("() => window.__cspViolations") == [], path
+    finally:
+        context.close()
