@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
@@ -416,3 +417,21 @@ class TestErrorPages:
         inquiry = url_or_none("press:inquiry")
         if inquiry:
             assert f'<a href="{inquiry}">Media inquiries</a>' in content
+
+
+class TestStaticFiles:
+    def test_pages_link_hashed_static_files(self, client, settings, tmp_path):
+        settings.STATIC_ROOT = tmp_path / "static"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            },
+        }
+        call_command("collectstatic", interactive=False, verbosity=0)
+        content = client.get(ArticleFactory().get_absolute_url()).content.decode()
+        assert re.search(r'href="/static/css/site\.[0-9a-f]{12}\.css"', content)
+        assert re.search(r'src="/static/js/share\.[0-9a-f]{12}\.js"', content)
+        assert re.search(r"/static/css/site\.[0-9a-f]{12}\.css", render_to_string("500.html"))
+        css = next((tmp_path / "static" / "css").glob("site.*.css")).read_text()
+        assert re.search(r"icon-document\.[0-9a-f]{12}\.svg", css)
