@@ -38,6 +38,7 @@ from media_library.services import (
     validate_image_file,
 )
 from media_library.validation import validate_document_file
+from newsroom.cache import bump_content_version_on_commit
 
 FORMAT = "newsroom-articles/1"
 BATCH_SIZE = 1000
@@ -592,6 +593,9 @@ class _Importer:
             document_ids = self._write_documents(records)
             slug_ids = self._write_articles(records, photo_ids)
             self._write_relations(records, slug_ids, tag_ids, document_ids)
+            if self.result.created or self.result.updated:
+                # Bulk writes send no model signals, so the page cache is told here.
+                bump_content_version_on_commit()
             new_photos = list(self.result.photos_without_renditions)
             if self.generate_renditions and new_photos:
                 transaction.on_commit(lambda: self._make_renditions(new_photos))

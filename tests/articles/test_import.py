@@ -436,3 +436,28 @@ def test_renditions_are_made_after_commit(bundle, django_capture_on_commit_callb
     assert photo.renditions
     assert result.photos_without_renditions == []
     assert Image.open(io.BytesIO(photo.image.read())).size == (60, 40)
+
+
+def test_import_invalidates_cached_pages(tmp_path, settings, django_capture_on_commit_callbacks):
+    from newsroom import cache as page_cache
+
+    before = page_cache.content_version()
+    path = tmp_path / "articles.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "newsroom-articles/1",
+                "articles": [
+                    {
+                        "kind": "statement",
+                        "title": "A new statement",
+                        "summary": "Summary.",
+                        "published_at": "2024-05-01",
+                    }
+                ],
+            }
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_import(path=path)
+    assert page_cache.content_version() != before
