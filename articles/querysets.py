@@ -14,6 +14,12 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status="published", published_at__lte=at or timezone.now())
 
+    def for_cards(self):
+        """What a card shows, and no more: list pages never need the body, and a card
+        cached by ``articles.cards`` needs no rendition data (misses load it in one query).
+        """
+        return self.select_related("hero_photo").defer("body", "hero_photo__renditions")
+
     def scheduled(self, *, at=None):
         return self.filter(status="published", published_at__gt=at or timezone.now())
 

@@ -16,7 +16,8 @@ def related_articles(*, article: Article, limit: int = 4) -> list[Article]:
         Article.objects.live()
         .filter(related_from=article)
         .exclude(pk=article.pk)
-        .select_related("hero_photo")[:limit]
+        .select_related("hero_photo")
+        .defer("body")[:limit]
     )
     wanted = limit - len(picks)
     region_ids = [region.pk for region in article.regions.all()]
@@ -35,6 +36,7 @@ def related_articles(*, article: Article, limit: int = 4) -> list[Article]:
         Article.objects.live()
         .filter(shares_region | shares_topic)
         .exclude(pk__in=[article.pk, *(pick.pk for pick in picks)])
-        .select_related("hero_photo")[:wanted]
+        .select_related("hero_photo")
+        .defer("body")[:wanted]
     )
     return picks + list(neighbours)

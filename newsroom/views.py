@@ -22,7 +22,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest"] = Article.objects.live().select_related("hero_photo")[:4]
+        context["latest"] = Article.objects.live().for_cards()[:4]
         context["newsroom"] = NewsroomSettings.load()
         return context
 

@@ -7,6 +7,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
+from articles.cards import render_cards
+
 register = template.Library()
 
 # The same escapes as Django's json_script: inside <script>, "</script>" or "<!--" in a
@@ -58,3 +60,9 @@ def lower_first(text):
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+@register.simple_tag
+def article_cards(articles, eager=3):
+    """The cards of ``articles`` (see articles.cards), each from the cache when it can be."""
+    return mark_safe("".join(render_cards(articles, eager=eager)))

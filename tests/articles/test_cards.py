@@ -1,0 +1,71 @@
+"""Cached article cards: fresh after every edit, and cheap when warm."""
+
+import pytest
+from django.core.cache import cache
+
+from articles.cards import render_cards
+from articles.models import Article
+from media_library.services import photo_create
+from tests.factories import ArticleFactory, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def photo():
+    return photo_create(file=image_upload("card.jpg", width=640, height=360), alt_text="A march")
+
+
+def test_cards_render_photo_title_and_date(photo):
+    ArticleFactory(title="Release the activists", hero_photo=photo)
+    [card] = render_cards(Article.objects.live().for_cards(), eager=1)
+    assert "Release the activists" in card
+    assert 'alt="A march"' in card
+    assert 'loading="eager"' in card
+
+
+def test_a_cold_page_loads_deferred_renditions_in_one_query(photo, django_assert_num_queries):
+    for _ in range(5):
+        ArticleFactory(hero_photo=photo)
+    articles = list(Article.objects.live().for_cards())
+    with django_assert_num_queries(1):
+        cards = render_cards(articles)
+    assert all("<picture>" in card for card in cards)
+
+
+def test_a_warm_page_makes_no_queries_and_renders_nothing(photo, django_assert_num_queries):
+    for _ in range(5):
+        ArticleFactory(hero_photo=photo)
+    render_cards(Article.objects.live().for_cards())
+    articles = list(Article.objects.live().for_cards())
+    with django_assert_num_queries(0):
+        cards = render_cards(articles)
+    assert len(cards) == 5
+
+
+def test_an_edit_shows_at_once():
+    article = ArticleFactory(title="First headline")
+    render_cards(Article.objects.live().for_cards())
+    article.title = "Corrected headline"
+    article.save()
+    [card] = render_cards(Article.objects.live().for_cards())
+    assert "Corrected headline" in card
+    assert "First headline" not in card
+
+
+def test_a_new_photo_version_shows_at_once(photo):
+    ArticleFactory(hero_photo=photo)
+    [before] = render_cards(Article.objects.live().for_cards())
+    photo.alt_text = "A march through the capital"
+    photo.save()
+    [after] = render_cards(Article.objects.live().for_cards())
+    assert 'alt="A march through the capital"' in after
+    assert before != after
+
+
+def test_list_page_uses_cached_cards(client):
+    ArticleFactory(title="Cached card")
+    client.get("/news/")
+    cache_keys = [key for key in cache._cache if ":card:" in key]  # locmem internals
+    assert cache_keys
+    assert "Cached card" in client.get("/news/").content.decode()
