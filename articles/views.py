@@ -1,8 +1,11 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
 from articles.filters import ArticleFilterSet
@@ -11,6 +14,10 @@ from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
 from newsroom.cache import content_version
+
+# Rendered fragments live until their key changes (any edit changes it); this only bounds
+# what an idle cache holds.
+FRAGMENT_SECONDS = 60 * 60 * 24
 
 
 class ArticleListView(ListView):
@@ -54,29 +61,46 @@ class ArticleListView(ListView):
 class ArticleDetailView(DetailView):
     """One live article with its photo, downloads, spokespeople and related reading.
 
-    A fixed number of queries whatever the article carries. The staff preview subclasses
-    this with a queryset that includes drafts and passes ``is_preview=True``.
+    The page's HTML is kept as cached fragments named by the article's version and the
+    site's content version (``fragment_key``), so a warm request reads the article row
+    (which also proves it is still live) and nothing else. On a miss, everything the
+    fragments need is loaded lazily in a fixed number of queries. The staff preview
+    subclasses this with a queryset that includes drafts and passes ``is_preview=True``.
     """
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
     related_limit = 4
+    prefetch = ("regions", "topics", "attachments", "spokespeople")
 
     def get_queryset(self):
-        return (
-            Article.objects.live()
-            .select_related("hero_photo")
-            .prefetch_related("regions", "topics", "attachments", "spokespeople")
-        )
+        return Article.objects.live().select_related("hero_photo")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["related_articles"] = related_articles(
-            article=self.object, limit=self.related_limit
+        context["fragment_key"] = self.fragment_key(context.get("is_preview", False))
+        context["related_articles"] = SimpleLazyObject(
+            lambda: related_articles(article=self._prefetched(), limit=self.related_limit)
         )
         context["newsroom"] = NewsroomSettings.load()
-        context["json_ld"] = news_article_json_ld(article=self.object, request=self.request)
+        context["json_ld"] = cache.get_or_set(
+            f"article-json-ld:{context['fragment_key']}",
+            lambda: news_article_json_ld(article=self._prefetched(), request=self.request),
+            FRAGMENT_SECONDS,
+        )
         return context
+
+    def fragment_key(self, is_preview):
+        article = self.object
+        origin = f"{self.request.scheme}://{self.request.get_host()}"
+        raw = f"{origin}:{article.pk}:{article.updated_at.timestamp()}:{is_preview}"
+        digest = hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()
+        return f"{digest}:{content_version()}"
+
+    def _prefetched(self):
+        if not getattr(self.object, "_prefetched_objects_cache", None):
+            prefetch_related_objects([self.object], *self.prefetch)
+        return self.object
 
     def get(self, request, *args, **kwargs):
         try:
