@@ -1,4 +1,4 @@
-"""Export articles to the interchange format ("newsroom-articles/1", see DESIGN.md).
+"""Export articles to the interchange format ("newsroom-articles/1", see the README).
 
 ``articles_export`` writes the JSON document and copies every photo and attachment it
 names into ``images/`` and ``docs/`` beside it, with paths relative to the JSON file, so

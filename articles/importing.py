@@ -1,4 +1,4 @@
-"""Import articles from the interchange format ("newsroom-articles/1", see DESIGN.md).
+"""Import articles from the interchange format ("newsroom-articles/1", see the README).
 
 The import is all-or-nothing. ``articles_import`` first reads and checks the whole file
 (every record, every referenced photo and document file) and collects every problem; if

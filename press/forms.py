@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from press.services import one_line, region_choices
 
-# DESIGN.md: spam defences must never turn away a person who takes three seconds or more,
+# The product rule: spam defences must never turn away a person who takes three seconds or more,
 # so the minimum stays well below three.
 MIN_FILL_SECONDS = 2
 STARTED_SALT = "press.inquiry.started"

@@ -218,7 +218,7 @@ class TestSpam:
     def test_a_person_taking_three_seconds_is_never_spam(
         self, client, django_capture_on_commit_callbacks
     ):
-        # DESIGN.md: spam defences never turn away a person taking three seconds or more.
+        # The product rule: spam defences never turn away a person taking three seconds or more.
         submit(client, django_capture_on_commit_callbacks, started=started_token(seconds_ago=3))
         assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
         assert len(mail.outbox) == 2

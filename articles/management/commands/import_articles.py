@@ -10,7 +10,7 @@ from articles.importing import ImportFailed, articles_import
 
 class Command(BaseCommand):
     help = (
-        "Import articles from a newsroom-articles/1 JSON file (see DESIGN.md). Every record "
+        "Import articles from a newsroom-articles/1 JSON file (see the README). Every record "
         "is checked first; if any has a problem, all problems are listed and nothing is "
         "written. Importing the same file again changes nothing."
     )
