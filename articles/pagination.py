@@ -6,24 +6,37 @@ filters (a list one minute stale is harmless). The page is read in one query wit
 steps: a subquery takes the page's ids from the ``(status, -published_at, -id)`` index
 alone (an index-only scan skips the offset cheaply), then only those rows are read.
 Measured on PostgreSQL with 100,000 rows, page 2,000 fell from 63 ms to 6 ms.
+
+Deep pages go one step further: the ids of a page past ``DEEP_PAGE_OFFSET`` are cached
+under the filters, the sort, the page and the content version, for no longer than the
+page cache may keep a page (never past the next scheduled publication), so a crawler or
+a journalist paging back through years costs the offset scan once, not on every visit.
 """
 
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
+from newsroom.cache import content_version, page_lifetime
+
 COUNT_CACHE_SECONDS = 60
+# Below this offset the index-only scan costs less than a cache round trip.
+DEEP_PAGE_OFFSET = 400
+PAGE_IDS_CACHE_SECONDS = 600
 
 
 class NewsroomPaginator(Paginator):
-    """A Paginator with a count cached under ``count_key`` and an id-only offset scan."""
+    """A Paginator with a count cached under ``count_key``, an id-only offset scan, and
+    the ids of deep pages cached under ``page_key`` (which must name filters and sort)."""
 
-    def __init__(self, object_list, per_page, *, count_key=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_key=None, page_key=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_key = count_key
+        self.page_key = page_key
 
     @cached_property
     def count(self):
@@ -44,8 +57,23 @@ class NewsroomPaginator(Paginator):
             top = self.count
         # The same queryset (filters, select_related, annotations and ordering) limited
         # to the ids of this page; the outer filters cost nothing on twenty rows.
-        ids = self.object_list.values("pk")[bottom:top]
+        ids = self._page_ids(bottom, top)
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+    def _page_ids(self, bottom, top):
+        ids = self.object_list.values("pk")[bottom:top]
+        if self.page_key is None or bottom < DEEP_PAGE_OFFSET:
+            return ids
+        version = content_version()
+        key = f"articles:page-ids:{self.page_key}:{version}:{bottom}:{top}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        ids = list(ids.values_list("pk", flat=True))
+        lifetime = min(PAGE_IDS_CACHE_SECONDS, int(page_lifetime(version, timezone.now())))
+        if lifetime >= 1:
+            cache.set(key, ids, lifetime)
+        return ids
 
 
 @dataclass(frozen=True)

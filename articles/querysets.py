@@ -30,11 +30,14 @@ class ArticleQuerySet(models.QuerySet):
         """Articles tagged with ``region`` or, for a grouping, any of its countries."""
         from articles.models import Region  # noqa: PLC0415 - models import this module
 
+        return self.in_region_ids(Region.objects.self_and_descendants(region).values("pk"))
+
+    def in_region_ids(self, region_ids):
+        """Articles tagged with any of ``region_ids`` (a list, or a subquery of ids)."""
         # EXISTS rather than a join: an article in two countries of a grouping must
         # still appear once.
         tagged = self.model.regions.through.objects.filter(
-            article_id=models.OuterRef("pk"),
-            region_id__in=Region.objects.self_and_descendants(region).values("pk"),
+            article_id=models.OuterRef("pk"), region_id__in=region_ids
         )
         return self.filter(models.Exists(tagged))
 

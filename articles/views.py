@@ -33,8 +33,13 @@ class ArticleListView(ListView):
         return self.filterset.qs.for_cards()
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        count_key = self.filterset.cache_key()
-        return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
+        return super().get_paginator(
+            queryset,
+            per_page,
+            count_key=self.filterset.cache_key(),
+            page_key=self.filterset.cache_key(sort=True),
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
