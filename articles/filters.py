@@ -242,14 +242,19 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset.filter(kind__in=value)
 
     def filter_region(self, queryset, name, value):
-        # Ids from the cached index rather than a subquery on regions: the planner gets
-        # literal values and the ORM has less to compile on every request.
         index = region_index()
         ids = [
             region["pk"]
             for slug, region in index.items()
             if slug == value or region["grouping"] == value
         ]
+        if self.cleaned.get("q"):
+            # With a search, PostgreSQL does best starting from the region's articles; given
+            # literal ids it walks the whole list by date testing every search vector
+            # (measured at 100,000 articles: 140 ms against 20 ms for q=asylum&region=mx).
+            ids = Region.objects.filter(pk__in=ids).values("pk")
+        # Otherwise literal ids from the cached index: the planner walks the date index and
+        # stops at twenty (region=mx: 14 ms against 28 ms through a subquery).
         return queryset.in_region_ids(ids)
 
     def filter_topic(self, queryset, name, value):
