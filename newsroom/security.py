@@ -99,7 +99,8 @@ class SecurityHeadersMiddleware:
             response["Content-Disposition"] = "attachment"
         response["X-Content-Type-Options"] = "nosniff"
         # Set here, so the site-wide middleware leaves it alone.
-        response[CSP.HEADER_ENFORCE] = MEDIA_CSP
+        # A plain str: WSGI servers refuse header names of any other type, enums included.
+        response["Content-Security-Policy"] = MEDIA_CSP
 
 
 def client_ip(request):

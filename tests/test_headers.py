@@ -148,6 +148,14 @@ class TestUploadedFiles:
         assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
         assert response["X-Content-Type-Options"] == "nosniff"
 
+    def test_every_header_name_is_a_plain_string(self, client):
+        # WSGI servers (wsgiref, gunicorn) refuse any other type, enums included: the
+        # test client does not, so check what a server would be handed.
+        from tests.factories import image_bytes
+
+        response = client.get(self.write("photos/q.jpg", image_bytes(40, 30)))
+        assert all(type(name) is str for name, _ in response.items())
+
     def test_documents_are_downloads(self, client):
         document = DocumentFactory()
         response = client.get(document.file.url)
