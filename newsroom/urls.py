@@ -13,6 +13,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -95,3 +97,8 @@ def healthz(request):
         },
         status=code,
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names no icon (the admin's)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -59,3 +59,9 @@ def test_not_redirected_to_https_in_production(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     assert client.get("/healthz").status_code == 200
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
