@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from media_library import renditions as rendition_maker
 from media_library.models import Document, Photo, UsageRights
 from media_library.validation import validate_document_file
 from media_library.validation import validate_image_file as _validate_image_file
+from newsroom.cache import bump_content_version_on_commit
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -136,7 +138,11 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
         storage=default_storage,
     )
     photo.renditions = renditions
-    Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
+    # A new updated_at names new cached cards, and the content version new cached pages:
+    # a photo whose renditions arrive later (backfill after an import) must then show.
+    photo.updated_at = timezone.now()
+    Photo.objects.filter(pk=photo.pk).update(renditions=renditions, updated_at=photo.updated_at)
+    bump_content_version_on_commit()
 
     keep = rendition_maker.stored_paths(renditions)
     folder = rendition_maker.renditions_dir(photo.pk)

@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from articles.cards import render_cards
 from articles.models import Article
-from media_library.services import photo_create
+from media_library.services import photo_create, photo_generate_renditions
 from tests.factories import ArticleFactory, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,18 @@ def test_list_page_uses_cached_cards(client):
     cache_keys = [key for key in cache._cache if ":card:" in key]  # locmem internals
     assert cache_keys
     assert "Cached card" in client.get("/news/").content.decode()
+
+
+def test_renditions_made_later_show_on_a_cached_card():
+    # An import creates photos first and makes their renditions in a later step.
+    photo = photo_create(
+        file=image_upload("late.jpg", width=640, height=360),
+        alt_text="A late photo",
+        generate_renditions=False,
+    )
+    ArticleFactory(hero_photo=photo)
+    [before] = render_cards(Article.objects.live().for_cards())
+    assert "<picture>" not in before
+    photo_generate_renditions(photo=photo)
+    [after] = render_cards(Article.objects.live().for_cards())
+    assert "<picture>" in after
