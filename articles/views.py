@@ -13,7 +13,7 @@ from articles.models import Article, NewsroomSettings, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
-from newsroom.cache import content_version
+from newsroom.cache import content_epoch, content_version
 
 # Rendered fragments live until their key changes (any edit changes it); this only bounds
 # what an idle cache holds.
@@ -100,7 +100,9 @@ class ArticleDetailView(DetailView):
         origin = f"{self.request.scheme}://{self.request.get_host()}"
         raw = f"{origin}:{article.pk}:{article.updated_at.timestamp()}:{is_preview}"
         digest = hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()
-        return f"{digest}:{content_version()}"
+        # The epoch, not just the version: related reading must pick up an article the
+        # moment its scheduled time comes.
+        return f"{digest}:{content_epoch()}"
 
     def _prefetched(self):
         if not getattr(self.object, "_prefetched_objects_cache", None):

@@ -154,6 +154,15 @@ def next_scheduled_publication(version, now):
     return upcoming
 
 
+def content_epoch():
+    """Names the public content as it stands now: the content version, plus the next
+    scheduled publication (which changes the moment that article goes live). Cached
+    fragments keyed by it are never stale, even across a scheduled publication."""
+    version = content_version()
+    upcoming = next_scheduled_publication(version, timezone.now())
+    return f"{version}.{int(upcoming.timestamp()) if upcoming else 0}"
+
+
 def page_lifetime(version, now):
     """Seconds a page rendered now may be reused: never past the next publication."""
     lifetime = float(settings.PAGE_CACHE_SECONDS)

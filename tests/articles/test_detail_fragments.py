@@ -1,6 +1,9 @@
 """The article page's cached fragments: one query when warm, never stale."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -54,3 +57,13 @@ def test_a_staff_preview_does_not_leak_into_the_public_page(admin_client, client
     public = client.get(article.get_absolute_url())
     assert b"noindex" not in public.content
     assert b"Preview" not in public.content
+
+
+def test_a_scheduled_article_joins_related_reading_when_its_time_comes(client, monkeypatch):
+    article = ArticleFactory(regions=["mx"])
+    due = timezone.now() + timedelta(minutes=5)
+    ArticleFactory(regions=["mx"], title="Embargoed report", published_at=due)
+    assert "Embargoed report" not in client.get(article.get_absolute_url()).content.decode()
+    later = due + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Embargoed report" in client.get(article.get_absolute_url()).content.decode()
