@@ -136,8 +136,9 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["assign_to_me", "mark_answered", "mark_spam", "mark_not_spam"]
     inlines = [InquiryNoteInline]
-    readonly_fields = [
-        "reference_display",
+    # What the journalist sent and how it was delivered is the record: staff change only
+    # the status, the assignee and the notes.
+    journalist_fields = [
         "name",
         "email",
         "outlet",
@@ -148,7 +149,8 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "region",
         "topic",
         "consent",
-        "spam_reason",
+    ]
+    delivery_fields = [
         "created_at",
         "answered_at",
         "notified_at",
@@ -156,46 +158,15 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "notify_attempts",
         "next_attempt_at",
         "last_error",
+        "spam_reason",
         "ip_address",
         "user_agent",
     ]
+    readonly_fields = ["reference_display", *journalist_fields, *delivery_fields]
     fieldsets = [
         (None, {"fields": ["reference_display", "status", "assignee"]}),
-        (
-            "From the journalist",
-            {
-                "fields": [
-                    "name",
-                    "email",
-                    "outlet",
-                    "phone",
-                    "deadline",
-                    "subject",
-                    "message",
-                    "region",
-                    "topic",
-                    "consent",
-                ]
-            },
-        ),
-        (
-            "Delivery",
-            {
-                "fields": [
-                    "created_at",
-                    "answered_at",
-                    "notified_at",
-                    "acknowledged_at",
-                    "notify_attempts",
-                    "next_attempt_at",
-                    "last_error",
-                    "spam_reason",
-                    "ip_address",
-                    "user_agent",
-                ],
-                "classes": ["collapse"],
-            },
-        ),
+        ("From the journalist", {"fields": journalist_fields}),
+        ("Delivery", {"fields": delivery_fields, "classes": ["collapse"]}),
     ]
 
     def has_add_permission(self, request):
