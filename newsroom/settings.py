@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "axes",
+    "django_tasks_db",
     "newsroom",
     "media_library",
     "press",
@@ -157,6 +158,19 @@ PAGE_CACHE_PATHS = [
     r"^/robots\.txt$",
 ]
 PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
+
+# --- Background tasks -----------------------------------------------------------------
+# Django's tasks framework: e-mail, renditions and other slow work never run inside a
+# request. The default backend keeps tasks in the database (django-tasks-db), so nothing
+# else has to run but a worker (`manage.py db_worker`: `make run` starts one, and so does
+# docker-compose.yml). A larger site can move to a Redis-backed queue by settings alone,
+# e.g. TASKS_BACKEND=django_tasks_rq.RQBackend with its own worker command.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
