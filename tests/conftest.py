@@ -17,6 +17,11 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run at once by default, so a test sees their effect where it enqueued them.
+    # Tests that prove work leaves the request use the database backend and a worker.
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    }
     settings.AXES_ENABLED = False
 
 
