@@ -1,6 +1,6 @@
-"""The staff side of the newsroom: articles, regions, old addresses and the settings.
+"""The staff side of the newsroom: articles, regions and old addresses.
 
-Who may do what is decided by the roles in ``newsroom.roles``: writers draft and correct,
+Who may do what is decided by the roles in ``core.roles``: writers draft and correct,
 editors publish, unpublish and delete, the press office reads. Publishing is guarded in
 three places so that no route gets around it: the form (``ArticleAdminForm``), the
 actions (offered only with ``articles.publish_article``) and the services, which check
@@ -21,7 +21,7 @@ from django.views.generic import DetailView
 from taggit.models import Tag
 
 from articles.forms import ArticleAdminForm
-from articles.models import Article, NewsroomSettings, Region, SlugRedirect
+from articles.models import Article, Region, SlugRedirect
 from articles.services import (
     PUBLISH_PERMISSION,
     article_duplicate,
@@ -35,8 +35,6 @@ from articles.views import ArticleDetailView
 # form (for the article at hand).
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
-admin.site.site_header = "Newsroom"
-admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Press releases, reports, statements and the press office"
 
 
@@ -370,26 +368,3 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(NewsroomSettings)
-class NewsroomSettingsAdmin(admin.ModelAdmin):
-    """One row of settings: the list goes straight to it, and it cannot be added twice or
-    deleted."""
-
-    fieldsets = [
-        ("Newsroom page", {"fields": ["heading", "mission", "intro"]}),
-        ("Press office", {"fields": ["press_email", "press_phone", "inquiry_recipients"]}),
-    ]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not NewsroomSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        row = NewsroomSettings.load()
-        return redirect("admin:articles_newsroomsettings_change", row.pk)

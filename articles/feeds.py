@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.filters import ArticleFilterSet
-from articles.models import Article, NewsroomSettings
+from articles.models import Article
+from core.models import SiteSettings
 from media_library.templatetags.media_tags import rendition
 
 FEED_ITEMS = 50
@@ -72,7 +73,7 @@ class FeedRequest:
 
     request: HttpRequest
     filterset: ArticleFilterSet
-    newsroom: NewsroomSettings
+    site_settings: SiteSettings
 
 
 class ArticleFeed(Feed):
@@ -83,14 +84,15 @@ class ArticleFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         filterset = ArticleFilterSet(request.GET, queryset=Article.objects.live())
-        return FeedRequest(request, filterset, NewsroomSettings.load())
+        return FeedRequest(request, filterset, SiteSettings.load())
 
     def title(self, obj):
         described = obj.filterset.describe()
-        return f"{obj.newsroom.heading}: {described}" if described else obj.newsroom.heading
+        name = obj.site_settings.name
+        return f"{name}: {described}" if described else name
 
     def description(self, obj):
-        return obj.newsroom.mission
+        return obj.site_settings.mission
 
     subtitle = description
 

@@ -3,7 +3,6 @@
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -365,61 +364,3 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
-
-
-class NewsroomSettings(models.Model):
-    """The newsroom page's texts and the press office's address, editable without a deploy.
-
-    A single row; ``NewsroomSettings.load()`` returns it (created with defaults).
-    """
-
-    heading = models.CharField(max_length=100, default="Newsroom")
-    mission = models.CharField(
-        max_length=300,
-        default="We put a human face on complex issues to hold governments accountable.",
-        help_text="One line under the heading.",
-    )
-    intro = models.TextField(
-        default="Below you'll find breaking news as well as reports, updates on our "
-        "campaigns, and victories.",
-        help_text="Plain text shown under the mission.",
-    )
-    press_email = models.EmailField(
-        default="press@example.org",
-        help_text="Shown to journalists on the newsroom page and articles.",
-    )
-    press_phone = models.CharField(max_length=40, blank=True)
-    inquiry_recipients = models.CharField(
-        max_length=500,
-        blank=True,
-        help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
-        "PRESS_OFFICE_EMAIL setting.",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "newsroom settings"
-        verbose_name_plural = "newsroom settings"
-
-    def __str__(self):
-        return "Newsroom settings"
-
-    CACHE_KEY = "articles:newsroom-settings"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Edits show on the next request, not when the cached copy expires.
-        cache.delete(self.CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        cache.delete(self.CACHE_KEY)
-        return super().delete(*args, **kwargs)
-
-    @classmethod
-    def load(cls):
-        """The settings row, from the cache on most requests (every public page shows it)."""
-        obj = cache.get(cls.CACHE_KEY)
-        if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, obj, 3600)
-        return obj

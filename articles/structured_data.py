@@ -1,10 +1,10 @@
 """schema.org data about an article, for search engines (rendered as JSON-LD)."""
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.utils import timezone
 
 from articles.models import Article
+from core.models import SiteSettings
 from media_library.templatetags.media_tags import rendition
 
 
@@ -24,7 +24,7 @@ def news_article_json_ld(*, article: Article, request) -> dict:
     )
     organisation = {
         "@type": "Organization",
-        "name": settings.SITE_NAME,
+        "name": SiteSettings.load().name,
         "url": request.build_absolute_uri("/"),
         "logo": {
             "@type": "ImageObject",

@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
 from articles.filters import ArticleFilterSet
-from articles.models import Article, NewsroomSettings, SlugRedirect
+from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
@@ -45,7 +45,6 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         return context | {
             "filterset": self.filterset,
-            "newsroom": NewsroomSettings.load(),
             "links": PageLinks.build(self.request, context["page_obj"], self.filterset.params()),
             "feed_query": self.filterset.querystring(sort=False),
             "filters_described": self.filterset.describe(),
@@ -87,7 +86,6 @@ class ArticleDetailView(DetailView):
         context["related_articles"] = SimpleLazyObject(
             lambda: related_articles(article=self._prefetched(), limit=self.related_limit)
         )
-        context["newsroom"] = NewsroomSettings.load()
         context["json_ld"] = cache.get_or_set(
             f"article-json-ld:{context['fragment_key']}",
             lambda: news_article_json_ld(article=self._prefetched(), request=self.request),

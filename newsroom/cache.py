@@ -289,7 +289,7 @@ def watched_models():
         "articles.Article",
         "articles.Region",
         "articles.SlugRedirect",
-        "articles.NewsroomSettings",
+        "core.SiteSettings",
         "articles.TaggedArticle",
         "taggit.Tag",
         "media_library.Photo",

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "django_tasks_db",
+    # The ground floor (site settings, security, roles): first, so every app may use it.
+    "core",
     "newsroom",
     "media_library",
     "press",
@@ -81,7 +83,7 @@ MIDDLEWARE = [
     "newsroom.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the CSP middleware: picks the admin's and uploaded files' policies.
-    "newsroom.security.SecurityHeadersMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "core.context_processors.site_settings",
             ],
         },
     },
@@ -199,7 +202,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # of X-Forwarded-For when BEHIND_PROXY, else the connection's address.
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 PROXY_COUNT = env_int("PROXY_COUNT", 1)
-AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 
 # The admin's address is configurable so that it is not where scanners look first.
@@ -281,11 +284,10 @@ if _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# Where media inquiries are sent; staff can override it in the newsroom settings.
+# Where media inquiries are sent; staff can override it in the site settings.
 PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@localhost")
 
 # --- Site -----------------------------------------------------------------------------
-SITE_NAME = env("SITE_NAME", "Newsroom")
 # Absolute base for feeds, sitemaps and share links when no request is at hand.
 SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 
@@ -296,7 +298,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Public pages: no inline script or style at all; JSON-LD carries the per-request nonce.
-# The admin gets a relaxed copy (newsroom.security.admin_csp) for its editor's inline
+# The admin gets a relaxed copy (core.security.admin_csp) for its editor's inline
 # import map and styles; uploaded files get "default-src 'none'; sandbox".
 _csp_img_src = [CSP.SELF, "data:"]
 if env("AWS_S3_CUSTOM_DOMAIN"):

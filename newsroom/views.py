@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles.models import Article, NewsroomSettings
+from articles.models import Article
 from newsroom.cache import CACHE_ERRORS
 
 
@@ -25,7 +25,6 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest"] = Article.objects.live().for_cards()[:4]
-        context["newsroom"] = NewsroomSettings.load()
         return context
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 
-from newsroom.roles import PRESS_OFFICE
+from core.roles import PRESS_OFFICE
 from press import services
 from press.models import InquiryNote, MediaInquiry, PressContact, Spokesperson
 

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import NewsroomSettings, Region
+from articles.models import Region
+from core.models import SiteSettings
 from press.models import MediaInquiry
 
 logger = logging.getLogger(__name__)
@@ -62,8 +63,8 @@ def one_line(value: str) -> str:
 
 
 def inquiry_recipients() -> list[str]:
-    """The press office addresses: the newsroom settings' list, else PRESS_OFFICE_EMAIL."""
-    configured = NewsroomSettings.load().inquiry_recipients
+    """The press office addresses: the site settings' list, else PRESS_OFFICE_EMAIL."""
+    configured = SiteSettings.load().inquiry_recipients
     recipients = [one_line(address) for address in configured.split(",") if address.strip()]
     return recipients or [settings.PRESS_OFFICE_EMAIL]
 
@@ -147,13 +148,13 @@ def _notification_message(inquiry: MediaInquiry, recipients: list[str]) -> Email
 
 
 def _acknowledgement_message(inquiry: MediaInquiry) -> EmailMessage:
-    newsroom = NewsroomSettings.load()
-    context = {"inquiry": inquiry, "newsroom": newsroom, "time_zone": settings.TIME_ZONE}
+    site_settings = SiteSettings.load()
+    context = {"inquiry": inquiry, "site_settings": site_settings, "time_zone": settings.TIME_ZONE}
     return EmailMessage(
         subject=one_line(f"We received your inquiry {inquiry.reference}"),
         body=render_to_string("emails/inquiry_acknowledgement.txt", context),
         to=[inquiry.email],
-        reply_to=[newsroom.press_email],
+        reply_to=[site_settings.press_email],
     )
 
 

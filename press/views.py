@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from articles.models import NewsroomSettings, Region
-from newsroom.security import client_ip
+from articles.models import Region
+from core.security import client_ip
 from press import services
 from press.forms import MediaInquiryForm
 from press.models import PressContact, Spokesperson
@@ -47,11 +47,6 @@ class InquiryView(FormView):
         response.status_code = 303
         return response
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["newsroom"] = NewsroomSettings.load()
-        return context
-
 
 class InquiryThanksView(TemplateView):
     template_name = "press/inquiry_thanks.html"
@@ -64,7 +59,6 @@ class InquiryThanksView(TemplateView):
             )
         except signing.BadSignature:
             context["reference"] = None
-        context["newsroom"] = NewsroomSettings.load()
         return context
 
 
@@ -82,17 +76,11 @@ class ContactsView(TemplateView):
             .select_related("photo")
             .prefetch_related(regions)
         )
-        context["newsroom"] = NewsroomSettings.load()
         return context
 
 
 def rate_limited(request):
     """429 with a page that still gives a journalist a way through: the press e-mail."""
-    response = TemplateResponse(
-        request,
-        "press/rate_limited.html",
-        {"newsroom": NewsroomSettings.load()},
-        status=429,
-    )
+    response = TemplateResponse(request, "press/rate_limited.html", status=429)
     response["Retry-After"] = str(services.SUBMISSION_LIMIT[1])
     return response

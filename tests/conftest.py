@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from newsroom.roles import EDITORS, PRESS_OFFICE, WRITERS
+from core.roles import EDITORS, PRESS_OFFICE, WRITERS
 from tests.factories import UserFactory
 
 

@@ -1,10 +1,8 @@
+"""Once the place where the staff roles were created; kept because databases have it
+applied. Roles are now applied after every migrate by a post_migrate handler
+(core.roles), so this migration does nothing and imports no application code."""
+
 from django.db import migrations
-
-
-def sync(apps, schema_editor):
-    from newsroom.roles import sync_roles
-
-    sync_roles(apps)
 
 
 class Migration(migrations.Migration):
@@ -17,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
+    operations = []

@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from articles.feeds import FEED_ITEMS
-from articles.models import Article, NewsroomSettings
+from articles.models import Article
+from core.models import SiteSettings
 from tests.articles.list_helpers import parse_xml, photo_with_renditions, rich_articles
 from tests.factories import ArticleFactory
 
@@ -42,8 +43,8 @@ def test_rss_lists_live_articles_newest_first_with_absolute_links(client):
 
 
 def test_rss_channel_uses_the_newsroom_texts(client):
-    settings = NewsroomSettings.load()
-    settings.heading = "Press room"
+    settings = SiteSettings.load()
+    settings.name = "Press room"
     settings.mission = "We defend the defenders."
     settings.save()
 
@@ -133,7 +134,7 @@ def test_feeds_are_limited_to_fifty_items(client):
 @pytest.mark.parametrize("params", [{}, {"type": "press-release", "region": "americas"}])
 def test_feed_query_count_is_fixed(client, django_assert_max_num_queries, url, params):
     rich_articles(25)
-    NewsroomSettings.load()
+    SiteSettings.load()
     cache.clear()
 
     # Settings, the items, their regions and their topics (plus cold choice caches).

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from articles.models import NewsroomSettings
+from core.models import SiteSettings
 from tests.articles.list_helpers import rich_articles
 from tests.factories import ArticleFactory
 
@@ -14,7 +14,7 @@ def test_home_shows_the_mission_the_latest_four_and_a_link_to_the_newsroom(clien
     for n in range(6):
         ArticleFactory(title=f"Story {n}")
     ArticleFactory(title="Hidden draft", draft=True)
-    settings = NewsroomSettings.load()
+    settings = SiteSettings.load()
     settings.mission = "We defend the defenders."
     settings.save()
 
@@ -31,7 +31,7 @@ def test_home_shows_the_mission_the_latest_four_and_a_link_to_the_newsroom(clien
 
 def test_home_query_count(client, django_assert_max_num_queries):
     rich_articles(6)
-    NewsroomSettings.load()
+    SiteSettings.load()
     cache.clear()
 
     with django_assert_max_num_queries(3):

@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.models import Article, NewsroomSettings
+from articles.models import Article
+from core.models import SiteSettings
 from tests.articles.list_helpers import photo_with_renditions, rich_articles
 from tests.factories import ArticleFactory
 
@@ -21,8 +22,8 @@ def titles(response):
 
 
 def test_head_shows_the_editable_texts_and_press_contact(client):
-    settings = NewsroomSettings.load()
-    settings.heading = "Press room"
+    settings = SiteSettings.load()
+    settings.name = "Press room"
     settings.mission = "We defend the defenders."
     settings.intro = "Releases, reports and statements."
     settings.press_email = "media@example.org"
@@ -37,13 +38,13 @@ def test_head_shows_the_editable_texts_and_press_contact(client):
     assert 'href="/press/inquiry/"' in html
 
 
-def test_newsroom_settings_are_cached_and_a_save_shows_at_once(client, django_assert_num_queries):
-    NewsroomSettings.load()
+def test_site_settings_are_cached_and_a_save_shows_at_once(client, django_assert_num_queries):
+    SiteSettings.load()
     with django_assert_num_queries(0):
-        NewsroomSettings.load()
+        SiteSettings.load()
 
-    settings = NewsroomSettings.load()
-    settings.heading = "Changed heading"
+    settings = SiteSettings.load()
+    settings.name = "Changed heading"
     settings.save()
 
     assert "Changed heading" in client.get(LIST_URL).content.decode()
@@ -226,7 +227,7 @@ def test_no_inline_scripts_or_styles(client):
 def test_query_count_is_fixed_whatever_the_filters(client, django_assert_max_num_queries, params):
     rich_articles(25)
     Article.objects.update(published_at=datetime(2020, 5, 1, tzinfo=UTC))
-    NewsroomSettings.load()  # the row exists on any real site
+    SiteSettings.load()  # the row exists on any real site
     cache.clear()
 
     # Every cache cold: settings, count, regions, topics, years and the page itself.

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.models import SiteSettings
 from press.models import InquiryNote, MediaInquiry, PressContact, Spokesperson
 from tests.factories import (
     MediaInquiryFactory,
@@ -62,6 +63,7 @@ class TestChangelist:
         overdue = MediaInquiryFactory(deadline=timezone.now() - timedelta(hours=2))
         soon = MediaInquiryFactory(deadline=timezone.now() + timedelta(hours=2))
         MediaInquiryFactory.create_batch(5)
+        SiteSettings.load()  # the row exists on any real site; the admin names the site
         with django_assert_max_num_queries(12):
             response = press_client.get(CHANGELIST)
         html = response.content.decode()

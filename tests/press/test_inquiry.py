@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import NewsroomSettings, Region
+from articles.models import Region
+from core.models import SiteSettings
 from press import services
 from press.models import MediaInquiry
 from tests.press.helpers import inquiry_data, started_token
@@ -28,8 +29,8 @@ def test_url_contract():
 
 
 def test_form_page_is_accessible_markup(client, django_assert_max_num_queries):
-    NewsroomSettings.load()
-    # The newsroom settings and the region tree (then cached).
+    SiteSettings.load()
+    # The site settings and the region tree (then cached).
     with django_assert_max_num_queries(2):
         response = client.get(URL)
     assert response.status_code == 200
@@ -50,7 +51,7 @@ def test_form_page_is_accessible_markup(client, django_assert_max_num_queries):
 
 def test_region_choices_are_one_cached_query(client, django_assert_max_num_queries):
     client.get(URL)  # warms the cache and creates the settings row
-    with django_assert_max_num_queries(1) as captured:  # the newsroom settings at most
+    with django_assert_max_num_queries(1) as captured:  # the site settings at most
         client.get(URL)
     assert not any("articles_region" in q["sql"] for q in captured.captured_queries)
 
@@ -89,8 +90,8 @@ def test_reference_format(client, django_capture_on_commit_callbacks):
     assert inquiry.reference == f"MI-{timezone.now().year}-{inquiry.pk:05d}"
 
 
-def test_recipients_come_from_newsroom_settings(client, django_capture_on_commit_callbacks):
-    settings_row = NewsroomSettings.load()
+def test_recipients_come_from_site_settings(client, django_capture_on_commit_callbacks):
+    settings_row = SiteSettings.load()
     settings_row.inquiry_recipients = "desk@example.org, lead@example.org"
     settings_row.save()
     submit(client, django_capture_on_commit_callbacks)

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.importing import articles_import
-from articles.models import Article, NewsroomSettings, Region
+from articles.models import Article, Region
+from core.models import SiteSettings
+from core.roles import EDITORS, WRITERS, sync_roles
 from newsroom import demo
-from newsroom.roles import EDITORS, WRITERS, sync_roles
 from press.models import Spokesperson
 
 SITE = "http://127.0.0.1:8000"
@@ -36,7 +37,7 @@ QUOTED = {
 class Command(BaseCommand):
     help = (
         "Load demo content (articles of every kind with photos and PDFs, spokespeople, "
-        "newsroom settings) through the article importer, and create the demo logins admin, "
+        "site settings) through the article importer, and create the demo logins admin, "
         "editor and writer. Safe to run again: nothing is duplicated."
     )
     # Tests make this small; the demo wants photos of a realistic size.
@@ -89,10 +90,10 @@ class Command(BaseCommand):
         return moment.isoformat()
 
     def _settings(self):
-        newsroom = NewsroomSettings.objects.get_or_create(pk=1)[0]
-        if not newsroom.press_phone:
-            newsroom.press_phone = "+1 212 555 0100"
-            newsroom.save()
+        site_settings = SiteSettings.objects.get_or_create(pk=1)[0]
+        if not site_settings.press_phone:
+            site_settings.press_phone = "+1 212 555 0100"
+            site_settings.save()
 
     def _spokespeople(self):
         regions = dict(Region.objects.values_list("slug", "pk"))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from newsroom.roles import ROLES, sync_roles
+from core.roles import ROLES, sync_roles
 
 
 class Command(BaseCommand):

@@ -1,9 +1,14 @@
 """Staff roles as groups, kept in code so every installation has the same ones.
 
-``sync_roles`` is run by a data migration (and by ``manage.py setup_roles``): it creates
-each group and gives it exactly the permissions listed here. Permissions of models that
-do not exist yet are skipped, so later migrations simply run it again.
+``sync_roles`` runs after every ``migrate`` (a ``post_migrate`` handler connected in
+``CoreConfig.ready()``, the way ``django.contrib.auth`` creates permissions) and from
+``manage.py setup_roles``: it creates each group and gives it exactly the permissions
+listed here. A permission whose model does not exist is skipped.
 """
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS, router
 
 WRITERS = "Writers"
 EDITORS = "Editors"
@@ -38,8 +43,8 @@ ROLES = {
         "articles.view_region",
         "articles.view_slugredirect",
         "articles.delete_slugredirect",
-        "articles.change_newsroomsettings",
-        "articles.view_newsroomsettings",
+        "core.change_sitesettings",
+        "core.view_sitesettings",
         "media_library.add_photo",
         "media_library.change_photo",
         "media_library.delete_photo",
@@ -61,8 +66,8 @@ ROLES = {
     PRESS_OFFICE: [
         "articles.view_article",
         "articles.view_region",
-        "articles.change_newsroomsettings",
-        "articles.view_newsroomsettings",
+        "core.change_sitesettings",
+        "core.view_sitesettings",
         "press.add_spokesperson",
         "press.change_spokesperson",
         "press.delete_spokesperson",
@@ -78,31 +83,36 @@ ROLES = {
 }
 
 
-def sync_roles(apps=None):
+def sync_roles(*, apps=global_apps, using=DEFAULT_DB_ALIAS):
     """Create the role groups and set their permissions; safe to run again."""
-    from django.apps import apps as global_apps  # noqa: PLC0415
-    from django.contrib.auth.management import create_permissions  # noqa: PLC0415
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:  # auth is not installed, or migrated back to zero
+        return
+    if not router.allow_migrate_model(using, Group):
+        return
+    # post_migrate reaches each app in turn and auth creates permissions app by app, so
+    # the apps after this one have none yet: create them all first (idempotent).
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps)
 
-    apps = apps or global_apps
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        # Historical app configs in a migration have no models module, and
-        # create_permissions skips those; flag them for the duration of the call.
-        previous = getattr(app_config, "models_module", None)
-        app_config.models_module = previous or True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = previous
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
+        group, _ = Group.objects.using(using).get_or_create(name=name)
         wanted = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if perm is not None:
                 wanted.append(perm)
         group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, *, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs):
+    """The ``post_migrate`` receiver: ``migrate`` (and a test database's flush) leaves
+    every role in place, on a new database and after new permissions appear."""
+    sync_roles(apps=apps, using=using)

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+
+from core.models import SiteSettings
+
+# The admin is named after the site too, read when a page is drawn, so a new name shows
+# without a restart.
+_site_name = lazy(lambda: SiteSettings.load().name, str)
+admin.site.site_header = _site_name()
+admin.site.site_title = format_lazy("{} admin", _site_name())
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One row of settings: the list goes straight to it, and it cannot be added twice or
+    deleted."""
+
+    fieldsets = [
+        ("Site and newsroom page", {"fields": ["name", "mission", "intro"]}),
+        ("Press office", {"fields": ["press_email", "press_phone", "inquiry_recipients"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = SiteSettings.load()
+        return redirect("admin:core_sitesettings_change", row.pk)

@@ -1,0 +1,70 @@
+from django.core.cache import cache
+from django.db import models
+
+
+class SiteSettings(models.Model):
+    """The site's name, the newsroom page's texts and the press office's addresses,
+    editable by staff without a deploy.
+
+    A single row; ``SiteSettings.load()`` returns it (created with defaults), and every
+    template has it as ``site_settings`` (``core.context_processors.site_settings``).
+    """
+
+    name = models.CharField(
+        "site name",
+        max_length=100,
+        default="Newsroom",
+        help_text="The newsroom's name: the page heading, browser tabs, feeds and the "
+        "previews of shared links.",
+    )
+    mission = models.CharField(
+        max_length=300,
+        default="We put a human face on complex issues to hold governments accountable.",
+        help_text="One line under the heading.",
+    )
+    intro = models.TextField(
+        default="Below you'll find breaking news as well as reports, updates on our "
+        "campaigns, and victories.",
+        help_text="Plain text shown under the mission.",
+    )
+    press_email = models.EmailField(
+        default="press@example.org",
+        help_text="Shown to journalists on the newsroom page and articles.",
+    )
+    press_phone = models.CharField(
+        max_length=40, blank=True, help_text="Shown beside the press e-mail address."
+    )
+    inquiry_recipients = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
+        "PRESS_OFFICE_EMAIL setting.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    CACHE_KEY = "core:site-settings"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Edits show on the next request, not when the cached copy expires.
+        cache.delete(self.CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        cache.delete(self.CACHE_KEY)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The settings row, from the cache on most requests (every public page shows it)."""
+        obj = cache.get(cls.CACHE_KEY)
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, 3600)
+        return obj
