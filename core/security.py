@@ -21,10 +21,14 @@ r"""Site-wide hardening that Django's own middleware does not cover.
 
   On S3, serve media from its own domain (AWS_S3_CUSTOM_DOMAIN, which the img-src of the
   policy then allows) and store documents with ContentDisposition "attachment".
-- ``client_ip``: the visitor's address, honouring a reverse proxy only when told to;
+- Trusted proxies (the ``TRUSTED_PROXIES`` setting): forwarded headers are believed only
+  from them. ``TrustedProxyMiddleware`` drops ``X-Forwarded-*`` sent from anywhere else,
+  so ``X-Forwarded-Proto`` cannot fake HTTPS, and ``client_ip`` is the visitor's address,
   shared by the admin login throttle (django-axes) and the inquiry form's rate limit.
 """
 
+import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -103,20 +107,68 @@ class SecurityHeadersMiddleware:
         response["Content-Security-Policy"] = MEDIA_CSP
 
 
-def client_ip(request):
-    """The visitor's IP address.
+# What a proxy may tell us about the client; from anyone else they are lies or noise.
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
 
-    Behind a reverse proxy (``BEHIND_PROXY``), the address the nearest trusted proxy
-    appended to X-Forwarded-For; the left-hand entries are whatever the client sent and
-    cannot be trusted. Otherwise the connection's address.
+
+@lru_cache(maxsize=8)
+def _networks(trusted):
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+def _address(value):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def is_trusted_proxy(address):
+    """Whether ``address`` (a string) is one of the ``TRUSTED_PROXIES``."""
+    ip = _address(address or "")
+    return ip is not None and any(ip in net for net in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+class TrustedProxyMiddleware:
+    """First in the chain: a request that does not come from a trusted proxy loses its
+    forwarded headers, so nothing later (HTTPS detection through SECURE_PROXY_SSL_HEADER,
+    the client address) can be told a story by the visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+def client_ip(request):
+    """The visitor's IP address, as a string (``None`` if unknown).
+
+    The connection's address, unless that is a trusted proxy: then X-Forwarded-For is
+    read from the right (each proxy appends the address it saw) past every trusted
+    proxy, and the first address that is not one is the client. Entries further left
+    were written by the client and are never believed.
     """
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        proxies = max(getattr(settings, "PROXY_COUNT", 1), 1)
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not is_trusted_proxy(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    client = remote
+    for entry in reversed(forwarded):
+        ip = _address(entry)
+        if ip is None:
+            # Not an address: the chain of proxies we can vouch for ends here.
+            break
+        client = str(ip)
+        if not is_trusted_proxy(client):
+            break
+    return client

@@ -8,6 +8,8 @@ at least as fast as threads; raise GUNICORN_THREADS when requests wait on slow I
 
 import os
 
+from newsroom.settings import TRUSTED_PROXIES
+
 
 def _int(name, default):
     value = os.environ.get(name)
@@ -29,8 +31,9 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # restart costs a p99 spike of ~200 ms): 50,000 is still minutes at full speed.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
-# Only the proxy in front may say which scheme and address the client used.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only the proxies in front may say which scheme the client used: the same setting the
+# app reads (TRUSTED_PROXIES, parsed and checked by the settings).
+forwarded_allow_ips = ",".join(TRUSTED_PROXIES)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -5,6 +5,7 @@ DEBUG on, mail to the console. Production is ``DJANGO_ENV=production``: there a 
 ``SECRET_KEY`` or ``ALLOWED_HOSTS`` refuses to start rather than run insecurely.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but a trusted proxy are dropped before
+    # anything (HTTPS detection, the client address) reads them.
+    "core.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache so that cached pages answer If-None-Match with 304 too.
@@ -193,15 +197,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# Behind a proxy the client address is in X-Forwarded-For; trust it only when told to.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY") else ["REMOTE_ADDR"]
-)
-# django-ipware is not installed, so the address comes from newsroom.security.client_ip,
-# which the inquiry form's rate limit uses too: the PROXY_COUNT-th address from the right
-# of X-Forwarded-For when BEHIND_PROXY, else the connection's address.
-BEHIND_PROXY = env_bool("BEHIND_PROXY")
-PROXY_COUNT = env_int("PROXY_COUNT", 1)
+# The visitor's address comes from core.security.client_ip (django-ipware is not
+# installed), the same function the inquiry form's rate limit uses: see TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 
@@ -292,6 +289,19 @@ PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@localhost")
 SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------
+# The reverse proxies (load balancer, nginx) in front of the app: addresses or networks,
+# comma-separated. Only a request from one of them may say, in X-Forwarded-For and
+# X-Forwarded-Proto, who the client is and whether it used HTTPS (core.security);
+# gunicorn's forwarded_allow_ips is read from here too. From anywhere else those
+# headers are dropped, so a visitor cannot pose as another address to dodge the login
+# throttle or the inquiry limit, nor fake HTTPS. The default suits a proxy on the same
+# host; docker-compose.yml sets its own.
+TRUSTED_PROXIES = []
+for _proxy in env_list("TRUSTED_PROXIES", "127.0.0.1,::1"):
+    try:
+        TRUSTED_PROXIES.append(str(ipaddress.ip_network(_proxy, strict=False)))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

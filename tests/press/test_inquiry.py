@@ -266,22 +266,40 @@ class TestRateLimit:
             client.post(URL, {"name": "x"})
         assert client.get(URL).status_code == 200
 
-    def test_forwarded_for_is_ignored_unless_behind_proxy(self, client, settings):
-        settings.BEHIND_PROXY = False
+    def test_forwarded_for_from_a_visitor_is_ignored(self, client, settings):
+        settings.TRUSTED_PROXIES = ["10.0.0.2"]
         for n in range(services.POST_LIMIT[0]):
-            client.post(URL, {"name": "x"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
-        response = client.post(URL, {"name": "x"}, HTTP_X_FORWARDED_FOR="10.0.1.1")
+            client.post(
+                URL, {"name": "x"}, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.9.0.{n}"
+            )
+        response = client.post(
+            URL, {"name": "x"}, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="10.9.1.1"
+        )
         assert response.status_code == 429
 
-    def test_behind_proxy_the_proxy_appended_address_counts(
+    def test_behind_a_trusted_proxy_the_address_it_saw_counts(
         self, client, settings, django_capture_on_commit_callbacks
     ):
-        settings.BEHIND_PROXY = True
+        settings.TRUSTED_PROXIES = ["10.0.0.2"]
+        proxy = {"REMOTE_ADDR": "10.0.0.2"}
         # A client cannot dodge the limit by sending its own X-Forwarded-For: only the
-        # right-most entry (appended by our proxy) is used.
+        # entry our proxy appended (the right-most) is used.
         for n in range(services.SUBMISSION_LIMIT[0]):
             with django_capture_on_commit_callbacks(execute=True):
-                client.post(URL, inquiry_data(), HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.9")
-        response = client.post(URL, inquiry_data(), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+                client.post(
+                    URL,
+                    inquiry_data(),
+                    HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.9",
+                    **proxy,
+                )
+        response = client.post(
+            URL, inquiry_data(), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", **proxy
+        )
         assert response.status_code == 429
         assert MediaInquiry.objects.first().ip_address == "203.0.113.9"
+        # Another journalist behind the same proxy is not limited with them.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                URL, inquiry_data(), HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy
+            )
+        assert response.status_code == 303
