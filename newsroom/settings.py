@@ -78,6 +78,9 @@ MIDDLEWARE = [
     # First: forwarded headers from anyone but a trusted proxy are dropped before
     # anything (HTTPS detection, the client address) reads them.
     "core.security.TrustedProxyMiddleware",
+    # Then refuse what no page takes (OPTIONS, TRACE, PUT…, a Host with an impossible
+    # port) before anything is built from it, the HTTPS redirect included.
+    "core.http.AllowedRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache so that cached pages answer If-None-Match with 304 too.
