@@ -117,11 +117,6 @@ FORWARDED_HEADERS = (
 )
 
 
-@lru_cache(maxsize=8)
-def _networks(trusted):
-    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
-
-
 def _address(value):
     try:
         return ipaddress.ip_address(value.strip())
@@ -129,10 +124,19 @@ def _address(value):
         return None
 
 
+# Every request asks about its peer, and a site sees few proxies: remember the answers
+# (keyed by the setting too, so a changed setting is never answered from memory).
+@lru_cache(maxsize=1024)
+def _is_trusted(address, trusted):
+    ip = _address(address)
+    return ip is not None and any(
+        ip in ipaddress.ip_network(item, strict=False) for item in trusted
+    )
+
+
 def is_trusted_proxy(address):
     """Whether ``address`` (a string) is one of the ``TRUSTED_PROXIES``."""
-    ip = _address(address or "")
-    return ip is not None and any(ip in net for net in _networks(tuple(settings.TRUSTED_PROXIES)))
+    return bool(address) and _is_trusted(address, tuple(settings.TRUSTED_PROXIES))
 
 
 class TrustedProxyMiddleware:

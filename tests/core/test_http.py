@@ -117,6 +117,10 @@ class TestHost:
         assert response.status_code == 200
         assert 'href="http://127.0.0.1:8000/news/facing-walls/"' in response.content.decode()
 
+    @pytest.mark.parametrize("host", ["127.0.0.1", "localhost:1", "[::1]", "[::1]:65535"])
+    def test_possible_ports_and_ipv6_literals_are_served(self, client, host):
+        assert client.get("/healthz", HTTP_HOST=host).status_code == 200
+
     def test_a_host_outside_allowed_hosts_is_still_refused(self, client):
         assert client.get("/", HTTP_HOST="evil.example").status_code == 400
 
