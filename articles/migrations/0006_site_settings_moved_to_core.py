@@ -29,13 +29,24 @@ def copy_back(apps, schema_editor):
         )
 
 
+def forget_old_permissions(apps, schema_editor):
+    """The old model's content type and its permissions (deleted with it) would stay
+    listed in the admin's permission pickers; the roles name the new ones."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    db = schema_editor.connection.alias
+    ContentType.objects.using(db).filter(app_label="articles", model="newsroomsettings").delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0005_search"),
         ("core", "0001_site_settings"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.RunPython(copy_to_core, copy_back),
         migrations.DeleteModel(name="NewsroomSettings"),
+        migrations.RunPython(forget_old_permissions, migrations.RunPython.noop),
     ]

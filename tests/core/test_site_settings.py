@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -176,9 +177,19 @@ def test_the_migration_carries_the_existing_row_over():
         inquiry_recipients="desk@example.org",
     )
 
+    # As Django left them on the site: the old model's permission, given to a group.
+    content_type = old_apps.get_model("contenttypes", "ContentType").objects.get_or_create(
+        app_label="articles", model="newsroomsettings"
+    )[0]
+    permission = old_apps.get_model("auth", "Permission").objects.get_or_create(
+        content_type=content_type, codename="change_newsroomsettings", name="Can change"
+    )[0]
+    old_apps.get_model("auth", "Group").objects.create(name="Old").permissions.add(permission)
+
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
 
+    assert not Permission.objects.filter(content_type__model="newsroomsettings").exists()
     row = SiteSettings.objects.get()
     assert (row.pk, row.name, row.press_email, row.press_phone, row.inquiry_recipients) == (
         1,
