@@ -14,6 +14,7 @@ from taggit.models import TaggedItemBase
 
 from articles.querysets import ArticleQuerySet, RegionQuerySet
 from articles.sanitize import sanitize_html
+from core.fields import BoundedDateTimeField
 
 
 class Region(models.Model):
@@ -200,14 +201,14 @@ class Article(models.Model):
         default=Status.DRAFT,
         help_text="Drafts are never public. Published articles go live at their publication time.",
     )
-    published_at = models.DateTimeField(
+    published_at = BoundedDateTimeField(
         "publication time",
         default=timezone.now,
         db_index=True,
         help_text=f"In the newsroom's time zone ({settings.TIME_ZONE}). A future time "
         "schedules the article.",
     )
-    substantively_updated_at = models.DateTimeField(
+    substantively_updated_at = BoundedDateTimeField(
         "last substantively updated",
         null=True,
         blank=True,

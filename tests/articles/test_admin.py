@@ -128,7 +128,8 @@ class TestChangelist:
         make(45)
         many, shown = count_queries()
         assert shown == 50
-        assert many == few <= 11
+        # 12: one is the check for rows outside the date bound (core.changelists).
+        assert many == few <= 12
 
     def test_newest_first(self, editor_client):
         ArticleFactory(title="Old", published_at=timezone.now() - timedelta(days=9))
