@@ -152,6 +152,24 @@ def validate_reference_number(value):
         )
 
 
+# The one statement of "only reports carry a reference number": the database enforces it,
+# and the admin form and the importer ask the same constraint before writing.
+REFERENCE_ONLY_ON_REPORTS = models.CheckConstraint(
+    condition=models.Q(reference_number="") | models.Q(kind="report"),
+    name="article_reference_only_on_reports",
+    violation_error_message="Only reports carry a reference number.",
+)
+
+
+def check_reference_only_on_reports(*, kind, reference_number):
+    """Raise ValidationError on ``reference_number`` unless the rule above holds."""
+    article = Article(kind=kind, reference_number=reference_number)
+    try:
+        REFERENCE_ONLY_ON_REPORTS.validate(Article, article)
+    except ValidationError as error:
+        raise ValidationError({"reference_number": error.messages}) from None
+
+
 class Article(models.Model):
     """A press release, report or statement.
 
@@ -285,13 +303,7 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
             models.Index(fields=["kind", "status", "-published_at"], name="article_kind_live_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(reference_number="") | models.Q(kind="report"),
-                name="article_reference_only_on_reports",
-                violation_error_message="Only reports carry a reference number.",
-            ),
-        ]
+        constraints = [REFERENCE_ONLY_ON_REPORTS]
 
     def __str__(self):
         return self.title
@@ -325,8 +337,8 @@ class Article(models.Model):
 
     def clean(self):
         super().clean()
-        if self.reference_number and self.kind != self.Kind.REPORT:
-            raise ValidationError({"reference_number": "Only reports carry a reference number."})
+        if self.reference_number:
+            check_reference_only_on_reports(kind=self.kind, reference_number=self.reference_number)
         if self.slug in RESERVED_SLUGS:
             raise ValidationError(
                 {"slug": f"“{self.slug}” is reserved for the newsroom's own pages."}
