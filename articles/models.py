@@ -316,7 +316,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug and getattr(self, "_loaded_live", False):
             SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
-            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            # Back at one of its own old addresses: that redirect is no longer needed.
+            # Another article's old address is never taken over (see clean()).
+            SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         self._loaded_slug = self.slug
         self._loaded_live = self.is_live
 
@@ -342,6 +344,20 @@ class Article(models.Model):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError(
                 {"slug": f"“{self.slug}” is reserved for the newsroom's own pages."}
+            )
+        moved = (
+            SlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .select_related("article")
+            .first()
+        )
+        if moved is not None:
+            # Shared links to the old address must keep reaching the article they meant.
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is an old address of “{moved.article.title}”, "
+                    "and links to it still lead there. Choose another slug."
+                }
             )
 
     @property

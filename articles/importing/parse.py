@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.importing.chunks import chunked, progress_bar
-from articles.models import Article, Region, check_reference_only_on_reports
+from articles.models import Article, Region, SlugRedirect, check_reference_only_on_reports
 from core.validators import validate_date_in_range
 from media_library.models import Document, Photo, UsageRights
 from media_library.services import validate_image_file
@@ -143,6 +143,7 @@ def parse_file(*, path, progress: bool = False) -> list[Record]:
             records.append(record)
     bar.close()
     records = assign_slugs(records, raw_records, checker.errors)
+    check_old_addresses(records, checker.errors)
     check_related(records, raw_records, checker.errors)
     if checker.errors:
         raise ImportFailed(checker.errors)
@@ -592,7 +593,8 @@ def assign_slugs(records, raw_records, errors) -> list[Record]:
     if all(record.slug_given for record in records):
         return records
     existing_titles = dict(Article.objects.values_list("slug", "title"))
-    taken = set(first_use)
+    # Another article's old address is never given out: its links must keep working.
+    taken = set(first_use) | set(SlugRedirect.objects.values_list("old_slug", flat=True))
     limit = max_length(Article, "slug")
     named = []
     for record in records:
@@ -610,6 +612,29 @@ def assign_slugs(records, raw_records, errors) -> list[Record]:
             record = replace(record, slug=candidate)
         named.append(record)
     return named
+
+
+def check_old_addresses(records, errors) -> None:
+    """A slug that is an old address of an article (now at another slug) is refused:
+    a new article there would take over the links people shared to the old one."""
+    given = [record for record in records if record.slug_given]
+    moved = {}
+    for batch in chunked([record.slug for record in given]):
+        moved.update(
+            SlugRedirect.objects.filter(old_slug__in=batch).values_list(
+                "old_slug", "article__slug"
+            )
+        )
+    for record in given:
+        if record.slug in moved:
+            record_error(
+                errors,
+                record.number,
+                record.slug,
+                "slug",
+                f"{record.slug!r} is an old address of the article now at "
+                f"{moved[record.slug]!r}, and links to it still lead there",
+            )
 
 
 def check_related(records, raw_records, errors) -> None:

@@ -14,7 +14,7 @@ from PIL import Image
 from taggit.models import Tag
 
 from articles.importing import FORMAT, ImportFailed, articles_import
-from articles.models import Article, TaggedArticle
+from articles.models import Article, SlugRedirect, TaggedArticle
 from media_library.models import Document, Photo
 from tests.factories import ArticleFactory, image_bytes
 
@@ -685,3 +685,27 @@ class TestAnalyze:
             result = articles_import(path=path, generate_renditions=False)
         assert result.unchanged == 1
         assert callbacks == []
+
+
+class TestOldAddresses:
+    @pytest.fixture
+    def moved(self):
+        article = ArticleFactory(slug="walls-statement", title="Walls do not stop people")
+        article.slug = "walls-statement-2017"
+        article.save()
+        return article
+
+    def test_a_record_cannot_take_another_articles_old_address(self, bundle, moved):
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([statement(related=[])]))
+        assert exc.value.errors == [
+            "record 1 (walls-statement): slug: 'walls-statement' is an old address of the "
+            "article now at 'walls-statement-2017', and links to it still lead there"
+        ]
+
+    def test_a_made_slug_steps_around_old_addresses(self, bundle, moved):
+        record = statement(related=[], title="Walls statement")
+        del record["slug"]
+        articles_import(path=bundle([record]))
+        assert Article.objects.filter(title="Walls statement").get().slug == "walls-statement-2"
+        assert SlugRedirect.objects.get(old_slug="walls-statement").article == moved
