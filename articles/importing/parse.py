@@ -322,6 +322,9 @@ class RecordChecker:
         self.errors = []
         self.files = FileChecker(base_dir=base_dir)
         self.regions = region_lookup()
+        # kind -> the reference rule's messages for a non-empty reference: the rule is
+        # asked once per kind, not once per record (it costs a query).
+        self.reference_rule = {}
 
     def check(self, number, raw) -> Record | None:
         label = label_of(raw)
@@ -424,11 +427,21 @@ class RecordChecker:
         if reference and len(reference) <= limit:
             try:
                 Article._meta.get_field("reference_number").run_validators(reference)
-                if kind is not None:
-                    check_reference_only_on_reports(kind=kind, reference_number=reference)
             except ValidationError as exc:
                 for message in exc.messages:
                     error("reference_number", message)
+                return reference
+            if kind not in Article.Kind.values:
+                return reference  # reported under "kind"
+            if kind not in self.reference_rule:
+                try:
+                    check_reference_only_on_reports(kind=kind, reference_number=reference)
+                except ValidationError as exc:
+                    self.reference_rule[kind] = exc.messages
+                else:
+                    self.reference_rule[kind] = []
+            for message in self.reference_rule[kind]:
+                error("reference_number", message)
         return reference
 
     def _slug(self, raw, error):

@@ -598,6 +598,23 @@ class TestHostileValues:
         assert counts() == (0, 0, 0, 0, 0)
         assert media_files(settings) == []
 
+    def test_values_of_the_wrong_type_are_errors(self, bundle):
+        record = full_record(
+            related=[], kind=["report"], status={"a": 1}, regions=[["mx"]], topics=[7], slug=5
+        )
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([record]))
+        assert exc.value.errors == [
+            "record 1 (Facing Walls: USA and Mexico's violations of the rights o...): " + line
+            for line in (
+                "kind: ['report'] is not one of press-release, report, statement",
+                "status: {'a': 1} is not one of draft, published",
+                "slug: must be a non-empty string",
+                "regions[0]: unknown region ['mx'] (use a region slug or ISO code)",
+                "topics[0]: must be a non-empty string",
+            )
+        ]
+
     def test_deep_nesting_is_an_error_not_a_traceback(self, bundle):
         path = bundle.folder / "articles.json"
         path.write_text(
