@@ -14,6 +14,7 @@ from PIL import Image
 from taggit.models import Tag
 
 from articles.importing import FORMAT, ImportFailed, articles_import
+from articles.importing.parse import ARTICLE_KEYS, ATTACHMENT_KEYS, PHOTO_KEYS
 from articles.models import Article, SlugRedirect, TaggedArticle
 from media_library.models import Document, Photo
 from tests.factories import ArticleFactory, image_bytes
@@ -614,6 +615,31 @@ class TestHostileValues:
                 "topics[0]: must be a non-empty string",
             )
         ]
+
+    ODD_VALUES = [None, 0, 1.5, True, "", "x", [], {}, [None], [[]], [{}], {"a": [1]}, "\u00e9"]
+
+    @pytest.mark.parametrize(
+        "where",
+        [
+            *sorted(ARTICLE_KEYS),
+            *(f"photo.{key}" for key in sorted(PHOTO_KEYS)),
+            *(f"attachments.{key}" for key in sorted(ATTACHMENT_KEYS)),
+        ],
+    )
+    def test_any_json_value_anywhere_is_a_result_or_an_error(self, bundle, where):
+        for value in self.ODD_VALUES:
+            record = full_record(related=[])
+            if where.startswith("photo."):
+                record["photo"] = {**record["photo"], where.split(".")[1]: value}
+            elif where.startswith("attachments."):
+                attachment = {**record["attachments"][0], where.split(".")[1]: value}
+                record["attachments"] = [attachment]
+            else:
+                record[where] = value
+            try:
+                articles_import(path=bundle([record]), generate_renditions=False)
+            except ImportFailed as exc:
+                assert exc.errors
 
     def test_deep_nesting_is_an_error_not_a_traceback(self, bundle):
         path = bundle.folder / "articles.json"
