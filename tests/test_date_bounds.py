@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import zoneinfo
 from io import StringIO
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import DataError, connection, models
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.urls import reverse
 
 from articles.models import Article
@@ -193,11 +194,14 @@ class TestRowsOutsideTheBound:
         assert ("Out of range" in oldest) == (article.published_at.year == 1)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL keeps them")
-def test_migrations_repair_times_python_cannot_read():
-    """Year 10000 and year 0, as the unbounded form and importer stored them."""
-    article = ArticleFactory()
-    inquiry = MediaInquiryFactory()
+MIGRATIONS = ("articles.migrations.0006_bounded_dates", "press.migrations.0004_bounded_dates")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL keeps such times"
+)
+
+
+def _write_unreadable_times(article, inquiry):
+    """Year 0 and year 10000, as the unbounded importer and form stored them."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE articles_article SET published_at = '0001-01-01 00:00:00+05' WHERE id = %s",
@@ -207,18 +211,47 @@ def test_migrations_repair_times_python_cannot_read():
             "UPDATE press_mediainquiry SET deadline = '9999-12-31 23:59:00-05' WHERE id = %s",
             [inquiry.pk],
         )
+
+
+@postgres_only
+def test_migrations_repair_times_python_cannot_read():
+    article = ArticleFactory()
+    inquiry = MediaInquiryFactory()
+    migrations = [importlib.import_module(name) for name in MIGRATIONS]
+    with connection.cursor() as cursor:
+        # ALTER TABLE must not meet the test's still-deferred foreign key checks.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        for migration in migrations:
+            migration.unguard_readable_times(apps, editor)
+    _write_unreadable_times(article, inquiry)
     with pytest.raises(DataError, match="year"):
         list(Article.objects.filter(pk=article.pk))
 
-    for module in (
-        "articles.migrations.0006_bounded_dates",
-        "press.migrations.0004_bounded_dates",
-    ):
-        migration = importlib.import_module(module)
-        with connection.schema_editor() as editor:
+    with connection.schema_editor() as editor:
+        for migration in migrations:
             migration.repair_unreadable_times(apps, editor)
+            migration.guard_readable_times(apps, editor)
 
     article.refresh_from_db()
     inquiry.refresh_from_db()
     assert article.published_at == EARLIEST
     assert inquiry.deadline == LATEST
+
+
+@postgres_only
+@pytest.mark.parametrize("how", ["raw", "update"])
+def test_no_write_path_can_store_a_time_python_cannot_read(how):
+    article = ArticleFactory()
+    inquiry = MediaInquiryFactory()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        if how == "raw":
+            _write_unreadable_times(article, inquiry)
+        else:
+            MediaInquiry.objects.filter(pk=inquiry.pk).update(
+                deadline=datetime.datetime(9999, 12, 31, 23, 59, tzinfo=new_york)
+            )
+    # Readable extremes stay possible (see TestRowsOutsideTheBound).
+    Article.objects.filter(pk=article.pk).update(published_at=FIRST)
+    MediaInquiry.objects.filter(pk=inquiry.pk).update(deadline=LAST)

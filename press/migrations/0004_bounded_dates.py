@@ -7,9 +7,13 @@ from django.db import migrations
 # Rows written before the bound existed may hold a time PostgreSQL keeps but Python
 # cannot read (year 10000 from "9999-12-31 23:59" west of UTC, year 0 from
 # "0001-01-01T00:00+05:00"): every page showing them failed. They are moved to the
-# nearest end of the bound, once. SQLite cannot store them through Django.
+# nearest end of the bound, once, and a CHECK then keeps every write path (bulk updates
+# and raw SQL skip validators) inside what Python can read. Older times that Python can
+# read stay possible: core.fields.BoundedDateTimeField reads them safely. SQLite cannot
+# be given such times through Django, and compares these columns as text: PostgreSQL only.
 EARLIEST = "1900-01-01 00:00:00+00"
 LATEST = "2200-12-31 23:59:59+00"
+READABLE = "{column} >= '0001-01-01 00:00:00+00' AND {column} < '10000-01-01 00:00:00+00'"
 COLUMNS = {
     "mediainquiry": [
         "deadline",
@@ -39,6 +43,29 @@ def repair_unreadable_times(apps, schema_editor):
                 )
 
 
+def _checks(apps, schema_editor):
+    quote = schema_editor.quote_name
+    for model_name, columns in COLUMNS.items():
+        table = apps.get_model("press", model_name)._meta.db_table
+        for column in columns:
+            yield quote(table), quote(f"{table}_{column}_readable"), quote(column)
+
+
+def guard_readable_times(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, name, column in _checks(apps, schema_editor):
+        check = READABLE.format(column=column)
+        schema_editor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({check})")
+
+
+def unguard_readable_times(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, name, _ in _checks(apps, schema_editor):
+        schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("press", "0003_press_office_permissions"),
@@ -46,6 +73,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(repair_unreadable_times, migrations.RunPython.noop),
+        migrations.RunPython(guard_readable_times, unguard_readable_times),
         migrations.AlterField(
             model_name="mediainquiry",
             name="acknowledged_at",
