@@ -30,6 +30,7 @@ from articles.services import (
     local_time,
 )
 from articles.views import ArticleDetailView
+from core.changelists import BoundedDateChangeList
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change
 # form (for the article at hand).
@@ -174,6 +175,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateChangeList
 
     def get_queryset(self, request):
         # One query for every row's regions, whatever the page size.

@@ -125,7 +125,7 @@ class RegionField(filter_fields.ChoiceField):
 
 
 class TopicField(forms.ChoiceField):
-    """Offers the popular topics, accepts the slug of any existing topic."""
+    """Offers the popular topics, accepts the slug of any topic of a live article."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=_topic_choices, **kwargs)
@@ -137,7 +137,15 @@ class TopicField(forms.ChoiceField):
         # Only something shaped like a slug is worth a query (and PostgreSQL refuses NULs).
         if len(value) > MAX_TOPIC_SLUG or not slug_unicode_re.fullmatch(value):
             return False
-        name = Tag.objects.filter(slug=value).values_list("name", flat=True).first()
+        # Only a topic of some live article: one used only by drafts or scheduled
+        # articles must not show its name, nor answer differently from no topic at all.
+        name = (
+            TaggedArticle.objects.filter(
+                tag__slug=value, content_object__in=Article.objects.live()
+            )
+            .values_list("tag__name", flat=True)
+            .first()
+        )
         if name is None:
             return False
         # Shown selected in the form although it is not among the popular ones.

@@ -13,6 +13,7 @@ from taggit.models import TaggedItemBase
 
 from articles.querysets import ArticleQuerySet, RegionQuerySet
 from articles.sanitize import sanitize_html
+from core.fields import BoundedDateTimeField
 
 
 class Region(models.Model):
@@ -150,6 +151,24 @@ def validate_reference_number(value):
         )
 
 
+# The one statement of "only reports carry a reference number": the database enforces it,
+# and the admin form and the importer ask the same constraint before writing.
+REFERENCE_ONLY_ON_REPORTS = models.CheckConstraint(
+    condition=models.Q(reference_number="") | models.Q(kind="report"),
+    name="article_reference_only_on_reports",
+    violation_error_message="Only reports carry a reference number.",
+)
+
+
+def check_reference_only_on_reports(*, kind, reference_number):
+    """Raise ValidationError on ``reference_number`` unless the rule above holds."""
+    article = Article(kind=kind, reference_number=reference_number)
+    try:
+        REFERENCE_ONLY_ON_REPORTS.validate(Article, article)
+    except ValidationError as error:
+        raise ValidationError({"reference_number": error.messages}) from None
+
+
 class Article(models.Model):
     """A press release, report or statement.
 
@@ -199,14 +218,14 @@ class Article(models.Model):
         default=Status.DRAFT,
         help_text="Drafts are never public. Published articles go live at their publication time.",
     )
-    published_at = models.DateTimeField(
+    published_at = BoundedDateTimeField(
         "publication time",
         default=timezone.now,
         db_index=True,
         help_text=f"In the newsroom's time zone ({settings.TIME_ZONE}). A future time "
         "schedules the article.",
     )
-    substantively_updated_at = models.DateTimeField(
+    substantively_updated_at = BoundedDateTimeField(
         "last substantively updated",
         null=True,
         blank=True,
@@ -283,13 +302,7 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
             models.Index(fields=["kind", "status", "-published_at"], name="article_kind_live_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(reference_number="") | models.Q(kind="report"),
-                name="article_reference_only_on_reports",
-                violation_error_message="Only reports carry a reference number.",
-            ),
-        ]
+        constraints = [REFERENCE_ONLY_ON_REPORTS]
 
     def __str__(self):
         return self.title
@@ -302,7 +315,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug and getattr(self, "_loaded_live", False):
             SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
-            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            # Back at one of its own old addresses: that redirect is no longer needed.
+            # Another article's old address is never taken over (see clean()).
+            SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         self._loaded_slug = self.slug
         self._loaded_live = self.is_live
 
@@ -323,11 +338,25 @@ class Article(models.Model):
 
     def clean(self):
         super().clean()
-        if self.reference_number and self.kind != self.Kind.REPORT:
-            raise ValidationError({"reference_number": "Only reports carry a reference number."})
+        if self.reference_number:
+            check_reference_only_on_reports(kind=self.kind, reference_number=self.reference_number)
         if self.slug in RESERVED_SLUGS:
             raise ValidationError(
                 {"slug": f"“{self.slug}” is reserved for the newsroom's own pages."}
+            )
+        moved = (
+            SlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .select_related("article")
+            .first()
+        )
+        if moved is not None:
+            # Shared links to the old address must keep reaching the article they meant.
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is an old address of “{moved.article.title}”, "
+                    "and links to it still lead there. Choose another slug."
+                }
             )
 
     @property

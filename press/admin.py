@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.changelists import BoundedDateChangeList
 from core.roles import PRESS_OFFICE
 from press import services
 from press.models import InquiryNote, MediaInquiry, PressContact, Spokesperson
@@ -172,6 +173,9 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Inquiries come from journalists through the public form only.
         return False
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateChangeList
 
     def get_search_results(self, request, queryset, search_term):
         match = REFERENCE_RE.match(search_term)

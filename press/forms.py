@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
+from core.validators import validate_date_in_range
 from press.services import one_line, region_choices
 
 # The product rule: spam defences must never turn away a person who takes three seconds or more,
@@ -100,6 +101,8 @@ class MediaInquiryForm(forms.Form):
         label="Your deadline (optional)",
         required=False,
         input_formats=[DEADLINE_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        # The model's bound, checked here too: this form is not a ModelForm.
+        validators=[validate_date_in_range],
         help_text=f"Date and time in the newsroom's time zone, {settings.TIME_ZONE}.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DEADLINE_INPUT_FORMAT),
     )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.fields import BoundedDateTimeField
+
 
 class Spokesperson(models.Model):
     """Someone journalists can request for an interview, quoted in articles."""
@@ -149,7 +151,7 @@ class MediaInquiry(models.Model):
     email = models.EmailField("e-mail", max_length=254)
     outlet = models.CharField("outlet or organisation", max_length=200)
     phone = models.CharField(max_length=40, blank=True)
-    deadline = models.DateTimeField(
+    deadline = BoundedDateTimeField(
         null=True,
         blank=True,
         help_text="When the journalist needs an answer (stored in UTC, shown in the "
@@ -192,21 +194,21 @@ class MediaInquiry(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(
+    answered_at = BoundedDateTimeField(null=True, blank=True)
+    notified_at = BoundedDateTimeField(
         "press office notified",
         null=True,
         blank=True,
         help_text="When the press office was e-mailed. Empty: not yet, or sending failed.",
     )
-    acknowledged_at = models.DateTimeField(
+    acknowledged_at = BoundedDateTimeField(
         "journalist acknowledged",
         null=True,
         blank=True,
         help_text="When the journalist was sent the acknowledgement with the reference.",
     )
     notify_attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = BoundedDateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
     objects = MediaInquiryQuerySet.as_manager()

@@ -275,3 +275,20 @@ def test_reversed_dates_are_both_ignored(client, newsroom):
     html = response.content.decode()
     assert '<li class="message message--warning" id="id_from_error">The start date' in html
     assert '<li class="message message--warning" id="id_to_error">The end date' in html
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_topic_of_unpublished_articles_only_reveals_nothing(client, newsroom, state):
+    ArticleFactory(title="Secret", topics=["Planned rescue operation"], **{state: True})
+
+    hidden = client.get(LIST_URL, {"topic": "planned-rescue-operation"})
+    unknown = client.get(LIST_URL, {"topic": "no-such-topic"})
+
+    assert hidden.status_code == 200
+    html = hidden.content.decode()
+    assert "Planned rescue operation" not in html
+    assert "planned-rescue-operation" not in html
+    assert "The topic filter was not understood and has been ignored." in html
+    # Answered exactly as a topic that does not exist.
+    assert titles(hidden) == titles(unknown)
+    assert len(hidden.content) == len(unknown.content)

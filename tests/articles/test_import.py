@@ -3,15 +3,19 @@
 import io
 import json
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from taggit.models import Tag
 
 from articles.importing import FORMAT, ImportFailed, articles_import
-from articles.models import Article, TaggedArticle
+from articles.importing.parse import ARTICLE_KEYS, ATTACHMENT_KEYS, PHOTO_KEYS
+from articles.models import Article, SlugRedirect, TaggedArticle
 from media_library.models import Document, Photo
 from tests.factories import ArticleFactory, image_bytes
 
@@ -339,13 +343,13 @@ class TestBadFile:
             "record 3 (Bad Slug!): topics[1]: longer than 100 characters",
             "record 4 (facing-walls): title: longer than 255 characters",
             "record 4 (facing-walls): reference_number: Use the form AAA 00/0000/YYYY",
-            "record 4 (facing-walls): photo.file: no such file: images/missing.jpg",
-            "record 4 (facing-walls): attachments[0].file: no such file: docs/missing.pdf",
+            "record 4 (facing-walls): photo.file: images/missing.jpg: no such file in the folder",
+            "record 4 (facing-walls): attachments[0].file: docs/missing.pdf: no such file in the",
             "record 4 (facing-walls): attachments[1].file: docs/notes.txt: Only PDF",
             "record 4 (facing-walls): attachments[2].title: required",
             "record 5 (statement-5): colour: unknown field",
             "record 5 (statement-5): published_at: 'yesterday' is not an ISO date-time",
-            "record 5 (statement-5): reference_number: only reports carry",
+            "record 5 (statement-5): reference_number: Only reports carry a reference number.",
             "record 5 (statement-5): photo.file: images/not-an-image.jpg:",
             "record 5 (statement-5): photo.alt_text: required",
             "record 6: record: must be a JSON object",
@@ -461,3 +465,290 @@ def test_import_invalidates_cached_pages(tmp_path, settings, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         articles_import(path=path)
     assert page_cache.content_version() != before
+
+
+def media_files(settings):
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+class TestConfinedToItsFolder:
+    """Files are read only from inside the JSON file's folder; outside looks missing."""
+
+    @pytest.fixture
+    def elsewhere(self, bundle):
+        """A real image and a text file next to the bundle folder, not inside it."""
+        outside = bundle.folder.parent
+        (outside / "elsewhere.jpg").write_bytes(image_bytes(60, 40))
+        (outside / "secret.txt").write_bytes(b"not an image")
+        return outside
+
+    def photo_errors(self, bundle, file):
+        record = statement(related=[], photo={"file": file, "alt_text": "A fence"})
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([record]))
+        return exc.value.errors
+
+    @pytest.mark.parametrize(
+        "file",
+        [
+            "../elsewhere.jpg",
+            "images/../../elsewhere.jpg",
+            "images/../border.jpg",  # back inside, yet ".." is never followed
+            "ABSOLUTE/elsewhere.jpg",
+            "/etc/passwd",
+            "C:\\Windows\\win.ini",
+            "../secret.txt",
+            "../nowhere.jpg",
+            "images",
+        ],
+    )
+    def test_outside_missing_and_odd_paths_get_one_message(self, bundle, elsewhere, file):
+        file = file.replace("ABSOLUTE", str(elsewhere))
+        assert self.photo_errors(bundle, file) == [
+            f"record 1 (walls-statement): photo.file: {file}: no such file in the folder "
+            "of the JSON file"
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+
+    def test_symlink_leading_out_is_refused(self, bundle, elsewhere):
+        (bundle.folder / "images" / "link.jpg").symlink_to(elsewhere / "elsewhere.jpg")
+        (bundle.folder / "images" / "dir").symlink_to(elsewhere, target_is_directory=True)
+
+        for file in ("images/link.jpg", "images/dir/elsewhere.jpg"):
+            assert self.photo_errors(bundle, file) == [
+                f"record 1 (walls-statement): photo.file: {file}: no such file in the folder "
+                "of the JSON file"
+            ]
+
+    def test_symlink_staying_inside_is_followed(self, bundle):
+        (bundle.folder / "images" / "alias.jpg").symlink_to(bundle.folder / "images" / "court.png")
+        record = statement(related=[], photo={"file": "images/alias.jpg", "alt_text": "A court"})
+
+        articles_import(path=bundle([record]))
+
+        assert Photo.objects.get().width == 50
+
+    def test_attachments_are_confined_too(self, bundle, elsewhere):
+        (elsewhere / "report.pdf").write_bytes(PDF)
+        record = statement(
+            related=[], attachments=[{"file": "../report.pdf", "title": "Full report"}]
+        )
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([record]))
+        assert exc.value.errors == [
+            "record 1 (walls-statement): attachments[0].file: ../report.pdf: no such file "
+            "in the folder of the JSON file"
+        ]
+
+
+class TestHostileValues:
+    @pytest.mark.parametrize(
+        ("key", "value"),
+        [
+            ("published_at", "0001-01-01T00:00:00+05:00"),
+            ("published_at", "9999-12-31T23:59:59-05:00"),
+            ("published_at", "1899-12-31"),
+            ("substantively_updated_at", "2201-01-01T00:00:00+00:00"),
+        ],
+    )
+    def test_dates_outside_the_bound_are_refused(self, bundle, key, value):
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([statement(related=[], **{key: value})]))
+        assert exc.value.errors == [
+            f"record 1 (walls-statement): {key}: {value!r}: Give a date between 1 January "
+            "1900 and 31 December 2200."
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+
+    def test_dates_at_the_ends_of_the_bound_are_imported(self, bundle, client):
+        articles_import(
+            path=bundle(
+                [
+                    statement(related=[], published_at="1900-01-01T00:00:00+00:00"),
+                    full_record(related=[], published_at="2200-12-31T23:59:59+00:00"),
+                ]
+            )
+        )
+        assert client.get("/news/?sort=oldest").status_code == 200
+        assert client.get("/news/walls-statement/").status_code == 200
+
+    def test_control_characters_are_reported_with_record_and_field(self, bundle, settings):
+        records = [
+            full_record(related=[], summary="Detained\x00 activists"),
+            statement(
+                related=[],
+                topics=["Asylum", "Bell\x07"],
+                photo={"file": "images/court.png", "alt_text": "A court", "caption": "\x1b[31m"},
+            ),
+            statement(slug="third", related=[], title="Broken \ud800 surrogate"),
+            statement(slug="fourth", related=[], summary="Tabs\tnew lines\nand\r\nreturns"),
+        ]
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle(records))
+
+        assert exc.value.errors == [
+            "record 1 (facing-walls): summary: contains a control character or an invalid "
+            "character",
+            "record 2 (walls-statement): topics[1]: contains a control character or an "
+            "invalid character",
+            "record 2 (walls-statement): photo.caption: contains a control character or an "
+            "invalid character",
+            "record 3 (third): title: contains a control character or an invalid character",
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+        assert media_files(settings) == []
+
+    def test_values_of_the_wrong_type_are_errors(self, bundle):
+        record = full_record(
+            related=[], kind=["report"], status={"a": 1}, regions=[["mx"]], topics=[7], slug=5
+        )
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([record]))
+        assert exc.value.errors == [
+            "record 1 (Facing Walls: USA and Mexico's violations of the rights o...): " + line
+            for line in (
+                "kind: ['report'] is not one of press-release, report, statement",
+                "status: {'a': 1} is not one of draft, published",
+                "slug: must be a non-empty string",
+                "regions[0]: unknown region ['mx'] (use a region slug or ISO code)",
+                "topics[0]: must be a non-empty string",
+            )
+        ]
+
+    ODD_VALUES = [None, 0, 1.5, True, "", "x", [], {}, [None], [[]], [{}], {"a": [1]}, "\u00e9"]
+
+    @pytest.mark.parametrize(
+        "where",
+        [
+            *sorted(ARTICLE_KEYS),
+            *(f"photo.{key}" for key in sorted(PHOTO_KEYS)),
+            *(f"attachments.{key}" for key in sorted(ATTACHMENT_KEYS)),
+        ],
+    )
+    def test_any_json_value_anywhere_is_a_result_or_an_error(self, bundle, where):
+        for value in self.ODD_VALUES:
+            record = full_record(related=[])
+            if where.startswith("photo."):
+                record["photo"] = {**record["photo"], where.split(".")[1]: value}
+            elif where.startswith("attachments."):
+                attachment = {**record["attachments"][0], where.split(".")[1]: value}
+                record["attachments"] = [attachment]
+            else:
+                record[where] = value
+            try:
+                articles_import(path=bundle([record]), generate_renditions=False)
+            except ImportFailed as exc:
+                assert exc.errors
+
+    def test_deep_nesting_is_an_error_not_a_traceback(self, bundle):
+        path = bundle.folder / "articles.json"
+        path.write_text(
+            f'{{"format": "{FORMAT}", "articles": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        )
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=path)
+        assert exc.value.errors == [f"{path}: nested too deeply to be an article file"]
+
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="nothing was imported"):
+            call_command("import_articles", str(path), "--no-progress", stderr=err)
+        assert "nested too deeply" in err.getvalue()
+
+    def test_nesting_inside_a_record_is_reported_per_field(self, bundle):
+        nested = "deep"
+        for _ in range(50):
+            nested = [nested]
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([statement(related=[], regions=nested)]))
+        [error] = exc.value.errors
+        assert error.startswith("record 1 (walls-statement): regions[0][0][0]")
+        assert error.endswith(": nested too deeply")
+
+    @pytest.mark.parametrize(
+        "text",
+        ['{"format": "newsroom-articles/1", "articles": [}', "\ufeff{}", "[1, 2]", ""],
+    )
+    def test_malformed_json_is_an_error(self, bundle, text):
+        path = bundle.folder / "articles.json"
+        path.write_text(text)
+        with pytest.raises(ImportFailed):
+            articles_import(path=path)
+
+    def test_undecodable_file_is_an_error(self, bundle):
+        path = bundle.folder / "articles.json"
+        path.write_bytes(b'{"format": "\xff\xfe"}')
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=path)
+        assert "cannot be read" in exc.value.errors[0]
+
+
+class TestFailedWriteLeavesNothing:
+    def test_files_stored_before_a_failure_are_removed(self, bundle, settings, monkeypatch):
+        from articles.importing import write
+
+        def fail(*args, **kwargs):
+            raise DatabaseError("the database went away mid-import")
+
+        monkeypatch.setattr(write, "create_articles", fail)
+        with pytest.raises(DatabaseError):
+            articles_import(path=bundle([full_record(), statement()]))
+
+        assert counts() == (0, 0, 0, 0, 0)
+        assert media_files(settings) == []
+
+    def test_a_good_import_keeps_its_files(self, bundle, settings):
+        articles_import(path=bundle([full_record(), statement()]), generate_renditions=False)
+        # One photo (two records share its bytes) and one document.
+        assert len(media_files(settings)) == 2
+
+
+class TestAnalyze:
+    def test_written_tables_are_analyzed_after_commit(
+        self, bundle, django_capture_on_commit_callbacks
+    ):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            articles_import(path=bundle([statement(related=[])]), generate_renditions=False)
+
+        analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+        if connection.vendor == "postgresql":
+            [sql] = analyzed
+            for table in ("articles_article", "articles_article_regions", "taggit_tag"):
+                assert f'"{table}"' in sql
+        else:
+            assert analyzed == []
+
+    def test_nothing_written_nothing_analyzed(self, bundle, django_capture_on_commit_callbacks):
+        path = bundle([statement(related=[])])
+        articles_import(path=path, generate_renditions=False)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            result = articles_import(path=path, generate_renditions=False)
+        assert result.unchanged == 1
+        assert callbacks == []
+
+
+class TestOldAddresses:
+    @pytest.fixture
+    def moved(self):
+        article = ArticleFactory(slug="walls-statement", title="Walls do not stop people")
+        article.slug = "walls-statement-2017"
+        article.save()
+        return article
+
+    def test_a_record_cannot_take_another_articles_old_address(self, bundle, moved):
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(path=bundle([statement(related=[])]))
+        assert exc.value.errors == [
+            "record 1 (walls-statement): slug: 'walls-statement' is an old address of the "
+            "article now at 'walls-statement-2017', and links to it still lead there"
+        ]
+
+    def test_a_made_slug_steps_around_old_addresses(self, bundle, moved):
+        record = statement(related=[], title="Walls statement")
+        del record["slug"]
+        articles_import(path=bundle([record]))
+        assert Article.objects.filter(title="Walls statement").get().slug == "walls-statement-2"
+        assert SlugRedirect.objects.get(old_slug="walls-statement").article == moved
