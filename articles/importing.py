@@ -31,13 +31,8 @@ from tqdm import tqdm
 from articles.models import Article, Region, TaggedArticle, validate_reference_number
 from articles.sanitize import sanitize_html
 from media_library.models import Document, Photo, UsageRights
-from media_library.services import (
-    document_create,
-    photo_create,
-    photo_generate_renditions,
-    validate_image_file,
-)
-from media_library.validation import validate_document_file
+from media_library.services import document_create, photo_create, photos_enqueue_renditions
+from media_library.validation import validate_document_file, validate_image_file
 from newsroom.cache import bump_content_version_on_commit
 
 FORMAT = "newsroom-articles/1"
@@ -598,21 +593,8 @@ class _Importer:
                 bump_content_version_on_commit()
             new_photos = list(self.result.photos_without_renditions)
             if self.generate_renditions and new_photos:
-                transaction.on_commit(lambda: self._make_renditions(new_photos))
-
-    def _make_renditions(self, photo_ids):
-        photos = Photo.objects.filter(pk__in=photo_ids).order_by("pk")
-        bar = tqdm(
-            photos,
-            total=len(photo_ids),
-            desc="Renditions",
-            unit="photo",
-            disable=not self.progress,
-            file=sys.stderr,
-        )
-        for photo in bar:
-            photo_generate_renditions(photo=photo)
-        self.result.photos_without_renditions = []
+                photos_enqueue_renditions(photo_ids=new_photos)
+                self.result.photos_without_renditions = []
 
     def _write_tags(self, records):
         by_name = {}
@@ -856,7 +838,7 @@ def articles_import(
     """Import the interchange file at ``path``: all of it, or, on any problem, nothing.
 
     Raises ``ImportFailed`` listing every problem ("record N (slug): field: message").
-    Renditions of new photos are made once the transaction has committed; with
+    Renditions of new photos are queued for the worker once the transaction commits; with
     ``generate_renditions=False`` they are left for ``manage.py generate_renditions
     --missing`` and listed in ``ImportResult.photos_without_renditions``.
     """
