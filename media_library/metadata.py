@@ -172,7 +172,9 @@ def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
 def _strip_webp(data: bytes, orientation: int) -> bytes:
     if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
         raise MetadataError("not a WebP stream")
-    end = min(len(data), 8 + struct.unpack("<I", data[4:8])[0])
+    end = 8 + struct.unpack("<I", data[4:8])[0]
+    if end > len(data):
+        raise MetadataError("truncated WebP file")
     chunks = []
     pos = 12
     has_vp8x = False
