@@ -59,10 +59,13 @@ def _admin_url(model: type[models.Model], pk) -> str:
 
 
 def usages_of(obj: models.Model) -> list[Usage]:
-    """Every registered row that uses ``obj``, grouped by model in registration order and
-    in each model's own ordering. One query per registered relation."""
+    """Every registered row that uses ``obj``, grouped by model (alphabetically, whatever
+    order the apps loaded in), each in its model's own ordering. One query per relation."""
     found = []
-    for relation in _relations.get(type(obj), []):
+    relations = sorted(
+        _relations.get(type(obj), []), key=lambda r: (r.model._meta.verbose_name, r.field_name)
+    )
+    for relation in relations:
         kind = capfirst(relation.model._meta.verbose_name)
         rows = relation.model._default_manager.filter(**{relation.field_name: obj}).values_list(
             "pk", relation.label_field
