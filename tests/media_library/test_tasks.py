@@ -85,7 +85,7 @@ def test_a_storage_failure_is_retried_later_and_then_succeeds(settings):
     assert not photo.renditions_pending
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_retries_stop_after_the_last_attempt(settings):
     settings.TASKS = DATABASE_TASKS
     photo = make_photo(
