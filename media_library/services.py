@@ -151,7 +151,9 @@ def photo_save(*, photo: Photo, file_changed: bool, previous_file: str = "") -> 
         photo.image = original
         photo.file_size = original.size
     photo.save()
-    photos_enqueue_renditions(photo_ids=[photo.pk])
+    if photo.renditions_pending:
+        # Only a new file or focal point needs new renditions; a caption edit does not.
+        photos_enqueue_renditions(photo_ids=[photo.pk])
     if file_changed and previous_file and previous_file != photo.image.name:
         storage = originals_storage()
         transaction.on_commit(lambda: storage.delete(previous_file))

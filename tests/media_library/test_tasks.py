@@ -126,3 +126,27 @@ def test_public_pages_show_no_broken_image_until_renditions_land_then_show_it(cl
     assert photo.rendition("hero").url.encode() in response.content
     assert b'property="og:image"' in response.content
     assert b"/media/photos/renditions/" in client.get("/news/").content
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_only_edits_that_change_the_crop_or_file_queue_renditions(settings, admin_client):
+    settings.TASKS = DATABASE_TASKS
+    photo = make_photo(file=image_upload("a.jpg", width=1600, height=900), alt_text="A")
+    url = reverse("admin:media_library_photo_change", args=[photo.pk])
+    form = {
+        "title": "A",
+        "alt_text": "A new description",
+        "usage_rights": "owned",
+        "focal_x": "0.5",
+        "focal_y": "0.5",
+    }
+    assert admin_client.post(url, form).status_code == 302
+    assert not DBTaskResult.objects.exists()
+
+    assert admin_client.post(url, {**form, "focal_x": "0.2"}).status_code == 302
+    assert DBTaskResult.objects.count() == 1
+    photo.refresh_from_db()
+    assert photo.renditions_pending
+    _run_worker()
+    photo.refresh_from_db()
+    assert not photo.renditions_pending
