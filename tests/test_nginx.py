@@ -167,6 +167,9 @@ def test_nginx_serves_media_and_proxies_the_app(tmp_path, media):
         assert _get(f"{base}/media/photos/renditions/")[0] in (403, 404)
         assert _get(f"{base}/media/photos/renditions/../originals/2026/12/gps.jpg")[0] == 404
 
+        # The container's health check answers from loopback without the app.
+        assert _get(f"{base}/nginx-health")[0] == 204
+
         # Everything else reaches the app, which is told the client's address and scheme.
         status, headers, body = _get(f"{base}/healthz")
         assert status == 200 and b'"database": "ok"' in body
