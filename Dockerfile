@@ -1,5 +1,5 @@
 # The Newsroom app server: gunicorn (newsroom/gunicorn.conf.py) with WhiteNoise serving
-# the collected static files. Stateless: media live in a volume or object storage, the
+# the collected static files. Stateless: media live in volumes or object storage, the
 # database and cache elsewhere. Migrations run once per deploy (`manage.py migrate`,
 # the `migrate` service in docker-compose.yml), not in every container that starts.
 FROM python:3.12-slim-bookworm
@@ -32,12 +32,13 @@ COPY scripts/healthcheck.py ./scripts/healthcheck.py
 # Settings refuse to load in production without a secret; this one is used for nothing
 # but collecting static files at build time.
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown newsroom:newsroom /app/media
+    && mkdir -p /app/media /app/private_media \
+    && chown newsroom:newsroom /app/media /app/private_media
 
 USER newsroom
 EXPOSE 8000
-VOLUME ["/app/media"]
+# Public media (renditions, documents; served by nginx) and private originals (never served).
+VOLUME ["/app/media", "/app/private_media"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "scripts/healthcheck.py"]
 CMD ["gunicorn", "--config", "newsroom/gunicorn.conf.py"]

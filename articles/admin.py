@@ -10,7 +10,6 @@ the permission again.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -212,16 +211,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, obj):
-        photo = obj.hero_photo
-        renditions = getattr(photo, "renditions", None)
-        thumb = renditions.get("thumb") if isinstance(renditions, dict) else None
-        if not isinstance(thumb, dict) or not thumb.get("path"):
+        thumb = obj.hero_photo.rendition("thumb") if obj.hero_photo_id else None
+        if thumb is None:
             return ""
         return format_html(
             '<img class="article-thumb" src="{}" alt="" width="{}" height="{}" loading="lazy">',
-            default_storage.url(thumb["path"]),
-            thumb.get("width") or "",
-            thumb.get("height") or "",
+            thumb.url,
+            thumb.width,
+            thumb.height,
         )
 
     @admin.display(description="State", ordering="status")

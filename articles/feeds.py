@@ -18,7 +18,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from articles.filters import ArticleFilterSet
 from articles.models import Article
 from core.models import SiteSettings
-from media_library.templatetags.media_tags import rendition
 
 FEED_ITEMS = 50
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -137,13 +136,13 @@ class ArticleFeed(Feed):
 
 
 def _feed_photo(request, photo):
-    og = rendition(photo, "og") if photo else None
-    if not og:
+    og = photo.rendition("og") if photo else None
+    if og is None:
         return None
     return {
-        "url": request.build_absolute_uri(og["url"]),
-        "width": og["width"],
-        "height": og["height"],
+        "url": request.build_absolute_uri(og.url),
+        "width": og.width,
+        "height": og.height,
         "description": "" if photo.is_decorative else photo.alt_text,
         "credit": photo.credit,
     }

@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import SiteSettings
-from media_library.templatetags.media_tags import rendition
 
 
 def _iso(moment):
@@ -44,14 +43,14 @@ def news_article_json_ld(*, article: Article, request) -> dict:
         "author": organisation,
         "publisher": organisation,
     }
-    image = rendition(article.hero_photo, "og") if article.hero_photo_id else None
-    if image:
+    image = article.hero_photo.rendition("og") if article.hero_photo_id else None
+    if image is not None:
         data["image"] = [
             {
                 "@type": "ImageObject",
-                "url": request.build_absolute_uri(image["url"]),
-                "width": image["width"],
-                "height": image["height"],
+                "url": request.build_absolute_uri(image.url),
+                "width": image.width,
+                "height": image.height,
             }
         ]
     keywords = [topic.name for topic in article.topics.all()]

@@ -160,6 +160,7 @@ def prepare(args, env):
         f'CREATE DATABASE "{args.db_name}"',
     )
     shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
+    shutil.rmtree(env["PRIVATE_MEDIA_ROOT"], ignore_errors=True)
     run(manage("migrate", "--noinput", "-v", "0"), env=env)
     say("importing (timed)")
     timings["import"] = timed(
@@ -467,6 +468,7 @@ def main(argv=None):
         "REDIS_URL": args.redis_url,
         "CACHE_KEY_PREFIX": f"bench{args.count}",
         "MEDIA_ROOT": str(OUT / f"media-{args.count}"),
+        "PRIVATE_MEDIA_ROOT": str(OUT / f"private-media-{args.count}"),
         "STATIC_ROOT": str(OUT / "static"),
         "GUNICORN_ACCESS_LOG": "",
         "LOG_LEVEL": "WARNING",

@@ -6,19 +6,27 @@ an article or spokesperson still uses is refused, with links to where it is used
 """
 
 from django.contrib import admin
-from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 
 from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
 from media_library.models import Document, Photo
-from media_library.renditions import variants
 
 
 def _usage_links(usages):
     return format_html_join(
-        "", '<li>{}: <a href="{}">{}</a></li>', ((u.kind, u.admin_url, u.label) for u in usages)
+        "",
+        "<li>{}: {}</li>",
+        (
+            (
+                u.kind,
+                format_html('<a href="{}">{}</a>', u.admin_url, u.label)
+                if u.admin_url
+                else u.label,
+            )
+            for u in usages
+        ),
     )
 
 
@@ -60,6 +68,7 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "__str__",
+        "renditions_state",
         "credit",
         "usage_rights",
         "is_decorative",
@@ -74,6 +83,7 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [
         "card_preview",
+        "renditions_state",
         "used_in",
         "dimensions",
         "size",
@@ -96,7 +106,7 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
         (
             "Crop",
             {
-                "fields": [("focal_x", "focal_y"), "card_preview"],
+                "fields": [("focal_x", "focal_y"), "card_preview", "renditions_state"],
                 "description": "Cards show a 16:9 crop kept around the focal point. Save to "
                 "update the preview.",
             },
@@ -113,35 +123,44 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, obj):
-        thumbs = variants(obj.renditions, "thumb", "jpeg")
-        if not thumbs:
+        thumb = obj.rendition("thumb")
+        if thumb is None:
             return "—"
-        thumb = thumbs[-1]
         return format_html(
             '<img src="{}" width="{}" height="{}" alt="" loading="lazy">',
-            default_storage.url(thumb["path"]),
-            thumb["width"],
-            thumb["height"],
+            thumb.url,
+            thumb.width,
+            thumb.height,
         )
+
+    @admin.display(description="Renditions")
+    def renditions_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "Made after the photo is saved."
+        if obj.renditions_pending:
+            # Made by the background worker after each upload, edit or import.
+            return format_html('<span class="renditions-pending">{}</span>', "Pending")
+        return "Ready"
 
     @admin.display(description="Card crop")
     def card_preview(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the photo is saved."
-        cards = variants(obj.renditions, "card", "jpeg")
+        cards = obj.rendition_set("card")
         if not cards:
-            return "Not made yet: run manage.py generate_renditions."
+            return (
+                "Being made in the background: reload in a moment. If it stays empty, "
+                "check that the worker runs (manage.py db_worker)."
+            )
         smallest = cards[0]
         # Shown at the smallest card size; the srcset keeps it sharp on dense screens.
         return format_html(
             '<img src="{}" srcset="{}" sizes="{}px" width="{}" height="{}" alt="">',
-            default_storage.url(smallest["path"]),
-            format_html_join(
-                ", ", "{} {}w", ((default_storage.url(c["path"]), c["width"]) for c in cards)
-            ),
-            smallest["width"],
-            smallest["width"],
-            smallest["height"],
+            smallest.url,
+            format_html_join(", ", "{} {}w", ((c.url, c.width) for c in cards)),
+            smallest.width,
+            smallest.width,
+            smallest.height,
         )
 
     @admin.display(description="Used in")

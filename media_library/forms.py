@@ -9,6 +9,16 @@ from media_library.validation import validate_document_file, validate_image_file
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 
+class PrivateFileInput(forms.ClearableFileInput):
+    """A file input that names the current file without linking it: originals live in
+    private storage and have no public URL."""
+
+    template_name = "media_library/widgets/private_file_input.html"
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))
+
+
 class PhotoAdminForm(forms.ModelForm):
     """Upload or edit a photo.
 
@@ -20,7 +30,7 @@ class PhotoAdminForm(forms.ModelForm):
     image = forms.FileField(
         label="Image",
         help_text=Photo._meta.get_field("image").help_text,
-        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+        widget=PrivateFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
     class Meta:

@@ -5,6 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from media_library import renditions as rendition_files
+from media_library.storage import document_upload_to, original_upload_to, originals_storage
+
 
 class UsageRights(models.TextChoices):
     OWNED = "owned", "Owned by the organisation"
@@ -17,17 +20,19 @@ class UsageRights(models.TextChoices):
 class Photo(models.Model):
     """An image in the library, reused by any number of articles.
 
-    The original is kept as uploaded (it is never served publicly); public pages use
-    renditions, made once when the photo is saved, stripped of EXIF/GPS metadata.
+    The original is kept in private storage (``STORAGES["originals"]``), itself stripped
+    of location, device and authorship metadata; it is never served publicly. Public
+    pages use renditions, made by a background task after the photo is saved.
     """
 
     image = models.ImageField(
-        upload_to="photos/originals/%Y/%m/",
+        upload_to=original_upload_to,
+        storage=originals_storage,
         width_field="width",
         height_field="height",
         max_length=255,
-        help_text="JPEG, PNG, WebP or GIF. Location and camera data are removed from "
-        "every public version.",
+        help_text="JPEG, PNG, WebP or GIF. Location, camera and author data are removed "
+        "when it is uploaded; the original itself is never public.",
     )
     title = models.CharField(
         max_length=200, blank=True, help_text="For finding the photo in the library."
@@ -114,12 +119,29 @@ class Photo(models.Model):
     def get_absolute_url(self):
         return reverse("admin:media_library_photo_change", args=[self.pk])
 
+    # The public renditions API (see media_library.renditions): the only way other apps
+    # and templates read ``renditions``.
+    def rendition(self, spec: str, fmt: str = "jpeg"):
+        """The largest file of a spec (url, width, height, format), or None if not made."""
+        return rendition_files.rendition(self, spec, fmt)
+
+    def rendition_set(self, spec: str, fmt: str = "jpeg"):
+        """Every file of a spec in one format, narrowest first, for a ``srcset``."""
+        return rendition_files.rendition_set(self, spec, fmt)
+
+    @property
+    def renditions_pending(self) -> bool:
+        """True until the worker has made current renditions (new upload or crop)."""
+        return rendition_files.pending(self)
+
 
 class Document(models.Model):
     """A downloadable file, typically a report's PDF."""
 
     file = models.FileField(
-        upload_to="documents/%Y/%m/", max_length=255, help_text="Usually a PDF."
+        upload_to=document_upload_to,
+        max_length=255,
+        help_text="A PDF. It is published under an unguessable address as a download.",
     )
     title = models.CharField(max_length=200, help_text='For example "Full report".')
     language = models.CharField(

@@ -13,6 +13,12 @@ the original's checksum, the focal point and ``RENDITIONS_VERSION``; a changed c
 file therefore gets new URLs and caches never serve a stale image. The list of files is
 kept in ``Photo.renditions`` so pages render them without a query.
 
+**The public API** for everything outside this app (templates, admin, feeds, JSON-LD):
+``photo.rendition("og")``, ``photo.rendition_set("card", "webp")`` and
+``photo.renditions_pending`` (methods of ``Photo`` that call the functions below). No
+other module reads the ``Photo.renditions`` JSON. A photo whose renditions are not made
+yet has none: callers show no image rather than a broken one.
+
 ``Photo.renditions`` maps each spec name to its largest JPEG (the fallback ``src``),
 with every file of the spec under ``variants``::
 
@@ -31,6 +37,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image, ImageCms, ImageOps
 
 # Bump when the output of a spec changes, to regenerate every photo's renditions.
@@ -233,3 +240,43 @@ def stored_paths(renditions: dict | None) -> set[str]:
         if name != KEY_FIELD and isinstance(entry, dict)
         for variant in entry.get("variants", [])
     }
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One public file of a photo."""
+
+    url: str
+    width: int
+    height: int
+    format: str
+
+
+def _public(entry: dict) -> Rendition:
+    return Rendition(
+        url=default_storage.url(entry["path"]),
+        width=entry["width"],
+        height=entry["height"],
+        format=entry["format"],
+    )
+
+
+def rendition_set(photo, spec_name: str, fmt: str = "jpeg") -> list[Rendition]:
+    """Every file of a spec in one format, narrowest first; [] when none are made yet."""
+    if photo is None:
+        return []
+    return [_public(v) for v in variants(getattr(photo, "renditions", None), spec_name, fmt)]
+
+
+def rendition(photo, spec_name: str, fmt: str = "jpeg") -> Rendition | None:
+    """The largest file of a spec in one format (the fallback ``src``), or None."""
+    files = rendition_set(photo, spec_name, fmt)
+    return files[-1] if files else None
+
+
+def pending(photo) -> bool:
+    """Whether the photo's renditions are missing or older than its file or focal point."""
+    if not photo.sha256:
+        return True
+    key = renditions_key(sha256=photo.sha256, focal_x=photo.focal_x, focal_y=photo.focal_y)
+    return not is_current(photo.renditions, key)

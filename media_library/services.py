@@ -1,34 +1,30 @@
 """Writes to the media library that take more than one step.
 
 The admin, the article importer and the demo seeder all create photos and documents
-through these functions, so every route checks uploads the same way and every photo gets
-its metadata-free renditions before any public page can show it.
+through these functions, so every route checks uploads the same way, keeps originals
+private and stripped of metadata, and gets its renditions from the background worker
+(``media_library.tasks``) once the photo is committed, never inside a request.
 """
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from media_library import renditions as rendition_maker
+from media_library import tasks
+from media_library.metadata import MetadataError, strip_metadata
 from media_library.models import Document, Photo, UsageRights
-from media_library.validation import validate_document_file
-from media_library.validation import validate_image_file as _validate_image_file
+from media_library.storage import IMAGE_EXTENSIONS, originals_storage
+from media_library.usage import Usage, usages_of
+from media_library.validation import validate_document_file, validate_image_file
 from newsroom.cache import bump_content_version_on_commit
 
 PDF_CONTENT_TYPE = "application/pdf"
-
-
-def validate_image_file(file):
-    """Raise ValidationError unless ``file`` is an acceptable photo (see validation.py).
-
-    Returns what was learned about the image (format, width, height).
-    """
-    return _validate_image_file(file)
 
 
 def _sha256_and_size(file) -> tuple[str, int]:
@@ -42,9 +38,39 @@ def _sha256_and_size(file) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def clean_original(file) -> tuple[ContentFile, str]:
+    """Validate an uploaded image and return it stripped of metadata, named by its
+    verified format, with the checksum of the file as received.
+
+    The one way an original enters the library (admin upload and edit, import, seeding,
+    ``manage.py move_originals``). The checksum is of the received bytes so that the
+    importer, which hashes the files in its folder, recognises a file it imported before.
+    Raises ValidationError for a file that is not an acceptable image.
+    """
+    info = validate_image_file(file)
+    sha256, _size = _sha256_and_size(file)
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    try:
+        clean = strip_metadata(data, info.format)
+    except MetadataError as exc:
+        raise ValidationError(
+            "The image's structure could not be read well enough to remove its location "
+            "and camera data, so it was not stored. Open it in an image editor, save it "
+            "again and re-upload it.",
+            code="metadata",
+        ) from exc
+    return ContentFile(clean, name=f"original.{IMAGE_EXTENSIONS[info.format]}"), sha256
+
+
 def photo_fill_file_fields(*, photo: Photo) -> None:
-    """Set the checksum and size of the photo's (new) file, before it is saved."""
-    photo.sha256, photo.file_size = _sha256_and_size(photo.image.file)
+    """Set the checksum and size of a photo stored before checksums were kept."""
+    photo.image.open("rb")
+    try:
+        photo.sha256, photo.file_size = _sha256_and_size(photo.image.file)
+    finally:
+        photo.image.close()
 
 
 @transaction.atomic
@@ -63,15 +89,17 @@ def photo_create(
     uploaded_by=None,
     generate_renditions: bool = True,
 ) -> Photo:
-    """Validate and store a new photo, then make its renditions.
+    """Validate and store a new photo; its renditions are made by the worker after commit.
 
-    Does not look for an existing photo with the same checksum: callers that want one
-    photo per file (the importer) look up ``sha256`` themselves first.
-    Raises ValidationError for a bad file or bad fields.
+    The stored original is stripped of metadata (``clean_original``). Does not look for an
+    existing photo with the same checksum: callers that want one photo per file (the
+    importer) look up ``sha256`` themselves first. With ``generate_renditions=False`` the
+    caller enqueues them itself (``photos_enqueue_renditions``) or leaves them to
+    ``manage.py generate_renditions``. Raises ValidationError for a bad file or fields.
     """
-    validate_image_file(file)
+    original, sha256 = clean_original(file)
     photo = Photo(
-        image=file,
+        image=original,
         alt_text=alt_text,
         is_decorative=is_decorative,
         caption=caption,
@@ -82,38 +110,62 @@ def photo_create(
         focal_x=focal_x,
         focal_y=focal_y,
         uploaded_by=uploaded_by,
+        sha256=sha256,
+        file_size=original.size,
     )
-    photo.sha256, photo.file_size = _sha256_and_size(file)
     photo.full_clean()
     photo.save()
     if generate_renditions:
-        photo_generate_renditions(photo=photo)
+        photos_enqueue_renditions(photo_ids=[photo.pk])
     return photo
+
+
+def photos_enqueue_renditions(*, photo_ids: Iterable[int]) -> None:
+    """Have the worker make these photos' renditions once the transaction commits.
+
+    What the admin, the importer and the seeder call after storing photos. Enqueued after
+    commit so that the worker finds the rows; the task does nothing for a photo whose
+    renditions are already current, so enqueueing twice is harmless.
+    """
+    ids = sorted(set(photo_ids))
+    if not ids:
+        return
+
+    def enqueue():
+        for photo_id in ids:
+            tasks.make_renditions.enqueue(photo_id=photo_id)
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
 def photo_save(*, photo: Photo, file_changed: bool, previous_file: str = "") -> Photo:
-    """Save an edited photo (admin) and bring its renditions up to date.
+    """Save an edited photo (admin); the worker brings its renditions up to date.
 
-    A new file gets a new checksum, and a new focal point a new key, so renditions are
-    regenerated exactly when one of them changed. A replaced original is deleted after
-    commit: it may carry the very location data the renditions leave out.
+    A new file is stripped of metadata like any upload and gets a new checksum, and a new
+    focal point a new key, so the task regenerates renditions exactly when one of them
+    changed. The replaced original is deleted after commit.
     """
     if file_changed:
-        photo_fill_file_fields(photo=photo)
+        original, photo.sha256 = clean_original(photo.image.file)
+        photo.image = original
+        photo.file_size = original.size
     photo.save()
-    photo_generate_renditions(photo=photo)
+    if photo.renditions_pending:
+        # Only a new file or focal point needs new renditions; a caption edit does not.
+        photos_enqueue_renditions(photo_ids=[photo.pk])
     if file_changed and previous_file and previous_file != photo.image.name:
-        transaction.on_commit(lambda: default_storage.delete(previous_file))
+        storage = originals_storage()
+        transaction.on_commit(lambda: storage.delete(previous_file))
     return photo
 
 
 def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     """Make the photo's renditions unless the stored ones are current; True if it did.
 
-    Generated here, synchronously, when a photo is saved (and in bulk by
-    ``manage.py generate_renditions``), never while a public page is being served.
-    Files of an older focal point or original are deleted once the new set is committed.
+    Called by the worker (``media_library.tasks.make_renditions``) and in bulk by
+    ``manage.py generate_renditions``, never while a request is being served. Files of an
+    older focal point or original are deleted once the new set is committed.
     """
     if not photo.sha256:
         photo_fill_file_fields(photo=photo)
@@ -168,42 +220,14 @@ def photo_delete_renditions(*, photo_id: int) -> None:
     _delete_stale_renditions(folder=rendition_maker.renditions_dir(photo_id), keep=set())
 
 
-@dataclass(frozen=True)
-class Usage:
-    """Somewhere a photo or document is used, for 'Used in' lists and refusals."""
-
-    kind: str
-    label: str
-    admin_url: str
-
-
 def photo_usages(*, photo: Photo) -> list[Usage]:
-    """Articles and spokespeople that show this photo."""
-    usages = [
-        Usage(
-            "Article", article.title, reverse("admin:articles_article_change", args=[article.pk])
-        )
-        for article in photo.hero_articles.only("pk", "title").order_by("-published_at")
-    ]
-    usages += [
-        Usage(
-            "Spokesperson",
-            person.name,
-            reverse("admin:press_spokesperson_change", args=[person.pk]),
-        )
-        for person in photo.spokespeople.only("pk", "name").order_by("name")
-    ]
-    return usages
+    """Everything that shows this photo (as registered by the using apps)."""
+    return usages_of(photo)
 
 
 def document_usages(*, document: Document) -> list[Usage]:
-    """Articles that offer this document as an attachment."""
-    return [
-        Usage(
-            "Article", article.title, reverse("admin:articles_article_change", args=[article.pk])
-        )
-        for article in document.articles.only("pk", "title").order_by("-published_at")
-    ]
+    """Everything that offers this document for download."""
+    return usages_of(document)
 
 
 class InUseError(ValidationError):
@@ -236,7 +260,7 @@ def photo_delete(*, photo: Photo) -> None:
 
 def _delete_photo_files(*, photo_id: int, image_name: str) -> None:
     if image_name:
-        default_storage.delete(image_name)
+        originals_storage().delete(image_name)
     photo_delete_renditions(photo_id=photo_id)
 
 

@@ -258,7 +258,8 @@ def slugify(text):
 def make_photo(path, *, seed, size=(1200, 800), gps=False, quality=80):
     """A JPEG of coloured shapes over a gradient; with ``gps`` it carries EXIF location.
 
-    The GPS tags prove that public renditions strip metadata: the original keeps them.
+    The GPS tags show that metadata is stripped: neither the stored original nor any
+    rendition keeps them.
     """
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, nothing secret
     width, height = size

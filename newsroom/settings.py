@@ -225,27 +225,59 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
+# Originals of photos (media_library.storage): outside MEDIA_ROOT, so that nothing that
+# serves the media folder (nginx, a CDN, `runserver`) can ever reach them.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT.")
 
 # S3-compatible object storage for media when several app servers must share it.
+# Public files (renditions, documents) in AWS_STORAGE_BUCKET_NAME, typed by their
+# verified extension; originals private, in AWS_PRIVATE_STORAGE_BUCKET_NAME (best: a
+# bucket with every public access blocked) or else under the "private/" prefix of the
+# same bucket, which its public-read policy must then leave out. See the README.
 if env("AWS_STORAGE_BUCKET_NAME"):
+    _s3_connection = {
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
+        "region_name": env("AWS_S3_REGION_NAME"),
+        "file_overwrite": False,
+    }
     _media_storage = {
+        "BACKEND": "media_library.storage.PublicMediaS3Storage",
+        "OPTIONS": {
+            **_s3_connection,
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN"),
+            "default_acl": env("AWS_DEFAULT_ACL"),
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+    _originals_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
-            "region_name": env("AWS_S3_REGION_NAME"),
-            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN"),
-            "default_acl": None,
-            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+            **_s3_connection,
+            "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME")
+            or env("AWS_STORAGE_BUCKET_NAME"),
+            "location": env(
+                "AWS_PRIVATE_LOCATION",
+                "" if env("AWS_PRIVATE_STORAGE_BUCKET_NAME") else "private",
+            ),
+            "default_acl": "private",
+            # Never a public URL: a link to an original, if ever made, is signed and short.
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "custom_domain": None,
+            "object_parameters": {"CacheControl": "private, no-store"},
         },
     }
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _originals_storage = {"BACKEND": "media_library.storage.PrivateFileSystemStorage"}
 
 STORAGES = {
     "default": _media_storage,
+    "originals": _originals_storage,
     "staticfiles": {
         # Hashed names let browsers and CDNs cache static files for a year.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -9,11 +9,13 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Uploads go to a throwaway folder; static files need no collectstatic."""
+    """Uploads go to throwaway folders; static files need no collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "originals": {"BACKEND": "media_library.storage.PrivateFileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

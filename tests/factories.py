@@ -119,3 +119,17 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+def make_photo(*, generate_renditions=True, **kwargs):
+    """``photo_create`` followed by what the worker does after commit.
+
+    Tests run inside a transaction that never commits, so the renditions task that
+    ``photo_create`` enqueues on commit would never run; this runs the same service.
+    """
+    from media_library.services import photo_create, photo_generate_renditions
+
+    photo = photo_create(generate_renditions=False, **kwargs)
+    if generate_renditions:
+        photo_generate_renditions(photo=photo)
+    return photo

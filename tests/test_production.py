@@ -33,6 +33,7 @@ def production_settings(**extra_env):
         "'DEBUG': settings.DEBUG, 'PAGE_CACHE': settings.PAGE_CACHE,"
         "'CACHE': settings.CACHES['default']['BACKEND'],"
         "'STORAGE': settings.STORAGES['default'],"
+        "'ORIGINALS': settings.STORAGES['originals'],"
         "'SSL_REDIRECT': settings.SECURE_SSL_REDIRECT,"
         "'WHITENOISE_MAX_AGE': settings.WHITENOISE_MAX_AGE}))"
     )
@@ -70,12 +71,40 @@ def test_production_defaults_and_object_storage():
     assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     assert values["WHITENOISE_MAX_AGE"] == 3600
     storage = values["STORAGE"]
-    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    # Public media are typed by their verified extension, not the browser's word.
+    assert storage["BACKEND"] == "media_library.storage.PublicMediaS3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "newsroom-media"
     assert storage["OPTIONS"]["endpoint_url"] == "https://objects.example.org"
     assert storage["OPTIONS"]["custom_domain"] == "media.example.org"
     # Uploaded names are never overwritten: two servers cannot clobber each other's files.
     assert storage["OPTIONS"]["file_overwrite"] is False
+    # Originals: private objects under their own prefix, only ever behind a signed URL.
+    originals = values["ORIGINALS"]["OPTIONS"]
+    assert values["ORIGINALS"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert originals["bucket_name"] == "newsroom-media"
+    assert originals["location"] == "private"
+    assert originals["default_acl"] == "private"
+    assert originals["querystring_auth"] is True
+    assert not originals["custom_domain"]
+
+
+def test_originals_can_have_their_own_bucket():
+    result = production_settings(
+        AWS_STORAGE_BUCKET_NAME="newsroom-media",
+        AWS_PRIVATE_STORAGE_BUCKET_NAME="newsroom-originals",
+    )
+    assert result.returncode == 0, result.stderr
+    originals = json.loads(result.stdout)["ORIGINALS"]["OPTIONS"]
+    assert originals["bucket_name"] == "newsroom-originals"
+    assert originals["location"] == ""
+
+
+def test_private_media_inside_media_root_is_refused(tmp_path):
+    result = production_settings(
+        MEDIA_ROOT=str(tmp_path / "media"), PRIVATE_MEDIA_ROOT=str(tmp_path / "media" / "private")
+    )
+    assert result.returncode != 0
+    assert "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT" in result.stderr
 
 
 def test_page_cache_can_be_switched_off_in_production():

@@ -25,7 +25,7 @@ def articles_import(
     """Import the interchange file at ``path``: all of it, or, on any problem, nothing.
 
     Raises ``ImportFailed`` listing every problem ("record N (slug): field: message").
-    Renditions of new photos are made once the transaction has committed; with
+    Renditions of new photos are queued for the worker once the transaction commits; with
     ``generate_renditions=False`` they are left for ``manage.py generate_renditions
     --missing`` and listed in ``ImportResult.photos_without_renditions``. On PostgreSQL
     the written tables are analysed after the commit.

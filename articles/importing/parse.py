@@ -22,8 +22,7 @@ from articles.importing.chunks import chunked, progress_bar
 from articles.models import Article, Region, SlugRedirect, check_reference_only_on_reports
 from core.validators import validate_date_in_range
 from media_library.models import Document, Photo, UsageRights
-from media_library.services import validate_image_file
-from media_library.validation import validate_document_file
+from media_library.validation import validate_document_file, validate_image_file
 
 FORMAT = "newsroom-articles/1"
 

@@ -19,7 +19,7 @@ from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, TaggedArticle
 from articles.sanitize import sanitize_html
 from media_library.models import Document, Photo
-from media_library.services import document_create, photo_create, photo_generate_renditions
+from media_library.services import document_create, photo_create, photos_enqueue_renditions
 from newsroom.cache import bump_content_version_on_commit
 
 # The article columns an import sets; comparing them tells whether a record changed.
@@ -122,9 +122,10 @@ def write_records(
             # Bulk writes send no model signals, so the page cache is told here.
             bump_content_version_on_commit()
             transaction.on_commit(analyze_written_tables)
-        new_photos = list(result.photos_without_renditions)
-        if generate_renditions and new_photos:
-            transaction.on_commit(lambda: make_renditions(new_photos, result, progress=progress))
+        if generate_renditions and result.photos_without_renditions:
+            # The worker makes them once this transaction commits.
+            photos_enqueue_renditions(photo_ids=result.photos_without_renditions)
+            result.photos_without_renditions = []
     return result
 
 
@@ -382,13 +383,3 @@ def analyze_written_tables() -> None:
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in WRITTEN_MODELS)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
-
-
-def make_renditions(photo_ids, result, *, progress=False) -> None:
-    photos = Photo.objects.filter(pk__in=photo_ids).order_by("pk")
-    bar = progress_bar(
-        photos, total=len(photo_ids), desc="Renditions", unit="photo", enabled=progress
-    )
-    for photo in bar:
-        photo_generate_renditions(photo=photo)
-    result.photos_without_renditions = []

@@ -5,15 +5,15 @@ from django.core.cache import cache
 
 from articles.cards import render_cards
 from articles.models import Article
-from media_library.services import photo_create, photo_generate_renditions
-from tests.factories import ArticleFactory, image_upload
+from media_library.services import photo_generate_renditions
+from tests.factories import ArticleFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def photo():
-    return photo_create(file=image_upload("card.jpg", width=640, height=360), alt_text="A march")
+    return make_photo(file=image_upload("card.jpg", width=640, height=360), alt_text="A march")
 
 
 def test_cards_render_photo_title_and_date(photo):
@@ -73,7 +73,7 @@ def test_list_page_uses_cached_cards(client):
 
 def test_renditions_made_later_show_on_a_cached_card():
     # An import creates photos first and makes their renditions in a later step.
-    photo = photo_create(
+    photo = make_photo(
         file=image_upload("late.jpg", width=640, height=360),
         alt_text="A late photo",
         generate_renditions=False,

@@ -16,13 +16,13 @@ from pytest_django.asserts import assertContains, assertInHTML, assertNotContain
 from articles.models import Article
 from articles.views import ArticleDetailView
 from core.models import SiteSettings
-from media_library.services import photo_create
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,
     SpokespersonFactory,
     image_upload,
 )
+from tests.factories import make_photo as make_library_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def make_photo(**kwargs):
         "caption": "Families wait at the border.",
         "credit": "Photo by Ana Ruiz / Agency",
     }
-    return photo_create(
+    return make_library_photo(
         file=image_upload("border.jpg", width=1600, height=900), **{**defaults, **kwargs}
     )
 

@@ -468,8 +468,9 @@ def test_import_invalidates_cached_pages(tmp_path, settings, django_capture_on_c
 
 
 def media_files(settings):
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    """Every stored file: public media and the private originals."""
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT)]
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
 class TestConfinedToItsFolder:

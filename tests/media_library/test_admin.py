@@ -7,13 +7,13 @@ from django.urls import reverse
 from core.models import SiteSettings
 from media_library import renditions
 from media_library.models import Document, Photo
-from media_library.services import photo_create
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,
     SpokespersonFactory,
     image_bytes,
     image_upload,
+    make_photo,
 )
 from tests.media_library import images
 
@@ -40,12 +40,16 @@ def _form(**overrides):
 
 def _photo(**kwargs):
     kwargs.setdefault("alt_text", "A vigil with candles")
-    return photo_create(file=image_upload("p.jpg", width=1600, height=900), **kwargs)
+    return make_photo(file=image_upload("p.jpg", width=1600, height=900), **kwargs)
 
 
-def test_upload_makes_renditions_and_records_the_uploader(editor_client, editor):
+def test_upload_makes_renditions_and_records_the_uploader(
+    editor_client, editor, django_capture_on_commit_callbacks
+):
     data = _form(image=images.upload("dawn.jpg", images.jpeg_with_gps()))
-    response = editor_client.post(ADD_URL, data)
+    # The renditions task is enqueued once the upload commits (and tests run it at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(ADD_URL, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     photo = Photo.objects.get()
     assert photo.uploaded_by == editor

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from media_library.models import Photo
-from media_library.services import photo_create
-from tests.factories import PhotoFactory, image_upload
+from tests.factories import PhotoFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +18,8 @@ def _run(*args):
 
 
 def test_missing_makes_only_what_is_needed():
-    done = photo_create(file=image_upload("a.jpg", width=800, height=450), alt_text="A")
-    pending = photo_create(
+    done = make_photo(file=image_upload("a.jpg", width=800, height=450), alt_text="A")
+    pending = make_photo(
         file=image_upload("b.jpg", width=800, height=450), alt_text="B", generate_renditions=False
     )
     factory_made = PhotoFactory()  # no checksum, no renditions: as an old import would be
@@ -37,14 +36,14 @@ def test_missing_makes_only_what_is_needed():
 
 
 def test_a_moved_focal_point_counts_as_missing():
-    photo = photo_create(file=image_upload("a.jpg", width=1600, height=600), alt_text="A")
+    photo = make_photo(file=image_upload("a.jpg", width=1600, height=600), alt_text="A")
     Photo.objects.filter(pk=photo.pk).update(focal_x=0.9)
     assert "Renditions made for 1 photo(s)" in _run("--missing")
 
 
 def test_all_regenerates_every_photo_and_ids_limit_it():
-    first = photo_create(file=image_upload("a.jpg", width=800, height=450), alt_text="A")
-    photo_create(file=image_upload("b.jpg", width=800, height=450), alt_text="B")
+    first = make_photo(file=image_upload("a.jpg", width=800, height=450), alt_text="A")
+    make_photo(file=image_upload("b.jpg", width=800, height=450), alt_text="B")
     assert "Renditions made for 2 photo(s)" in _run("--all")
     assert "Renditions made for 1 photo(s)" in _run("--all", str(first.pk))
 

@@ -5,8 +5,7 @@ import re
 import pytest
 from django.template import Context, Template
 
-from media_library.services import photo_create
-from tests.factories import PhotoFactory, image_upload
+from tests.factories import PhotoFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def render(source, **context):
 
 @pytest.fixture
 def photo():
-    return photo_create(
+    return make_photo(
         file=image_upload("p.jpg", width=2000, height=1200),
         alt_text='Protesters hold a banner reading "Free them"',
         credit="Photo by Jane Doe / Agency",
@@ -71,19 +70,21 @@ def test_nothing_without_photo_or_renditions():
     # A photo saved straight to the database has no renditions yet: never the original.
     unprocessed = PhotoFactory()
     assert render('{% picture photo "card" %}', photo=unprocessed) == ""
-    assert render('{% rendition_url photo "og" %}', photo=unprocessed) == ""
+    assert unprocessed.rendition("og") is None
+    assert unprocessed.rendition_set("card", "webp") == []
     assert render('{% picture photo "nope" %}', photo=None) == ""
 
 
-def test_rendition_url(photo, django_assert_num_queries):
+def test_public_renditions_api(photo, django_assert_num_queries):
     with django_assert_num_queries(0):
-        url = render('{% rendition_url photo "og" %}', photo=photo)
-        card = render('{% rendition_url photo "card" %}', photo=photo)
-        sized = render(
-            '{% rendition photo "og" as og %}{{ og.url }} {{ og.width }}x{{ og.height }}',
-            photo=photo,
-        )
-    assert re.fullmatch(rf"/media/photos/renditions/{photo.pk}/og-1200-\w+\.jpg", url)
-    assert card.endswith(".jpg") and "card-960-" in card
-    assert sized == f"{url} 1200x630"
-    assert render('{% rendition_url photo "og" %}', photo=None) == ""
+        og = photo.rendition("og")
+        card = photo.rendition("card")
+        webps = photo.rendition_set("card", "webp")
+    assert re.fullmatch(rf"/media/photos/renditions/{photo.pk}/og-1200-\w+\.jpg", og.url)
+    assert (og.width, og.height, og.format) == (1200, 630, "jpeg")
+    assert card.url.endswith(".jpg") and "card-960-" in card.url
+    assert [w.width for w in webps] == sorted(w.width for w in webps)
+    assert all(w.url.endswith(".webp") for w in webps)
+    assert photo.rendition("og", "webp") is None  # og is made as JPEG only
+    assert photo.rendition("nope") is None
+    assert not photo.renditions_pending

@@ -3,8 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from media_library.services import validate_image_file
-from media_library.validation import validate_document_file
+from media_library.validation import validate_document_file, validate_image_file
 from tests.factories import image_bytes
 from tests.media_library import images
 

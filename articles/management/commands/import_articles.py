@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-renditions",
             action="store_true",
-            help="Do not make photo renditions now; run "
+            help="Do not queue photo renditions for the worker; run "
             "`manage.py generate_renditions --missing` afterwards.",
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide progress bars.")

@@ -1,0 +1,138 @@
+"""Where media files live, and under which names.
+
+Two storages (the ``STORAGES`` setting):
+
+- ``"originals"``: photos as uploaded (stripped of metadata), private. Locally a folder
+  outside ``MEDIA_ROOT`` (``PRIVATE_MEDIA_ROOT``) with no URL at all; on S3 a private
+  bucket or prefix whose objects are private and reachable only by signed URLs.
+- ``"default"``: public files, served as they are by nginx or S3: renditions and
+  documents. Their names carry a random component and the extension of the type that
+  validation verified, never the uploader's; on S3 each object is stored with the
+  Content-Type of that extension and, for documents, ``Content-Disposition: attachment``.
+"""
+
+import posixpath
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.functional import LazyObject, empty
+from django.utils.text import slugify
+from storages.backends.s3 import S3Storage
+
+ORIGINALS_ALIAS = "originals"
+
+# The only extensions a public or private media file is ever stored with, and the type
+# each is served as. Names are made here, from the verified format, so nothing else occurs.
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "pdf": "application/pdf",
+}
+IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+DOCUMENTS_DIR = "documents/"
+
+
+def random_token() -> str:
+    """22 URL-safe characters (128 bits): a name no one can guess or enumerate."""
+    return secrets.token_urlsafe(16)
+
+
+def _extension(filename: str) -> str:
+    ext = posixpath.splitext(filename)[1].lstrip(".").lower()
+    return "jpg" if ext == "jpeg" else ext
+
+
+def original_upload_to(instance, filename: str) -> str:
+    """``originals/<year>/<month>/<random>.<ext>``; the services name the file after the
+    verified format, so the extension is one of ours."""
+    ext = _extension(filename)
+    if ext not in IMAGE_EXTENSIONS.values():
+        ext = "bin"
+    return timezone.now().strftime("originals/%Y/%m/") + f"{random_token()}.{ext}"
+
+
+def document_upload_to(instance, filename: str) -> str:
+    """``documents/<random>/<readable-name>.pdf``: the random folder keeps the URL
+    unguessable, the readable name is what a journalist's download is called. Only PDFs
+    pass validation, so the extension is always ``.pdf`` whatever the upload was called."""
+    stem = slugify(posixpath.splitext(posixpath.basename(filename))[0])[:60].strip("-")
+    return f"{DOCUMENTS_DIR}{random_token()}/{stem or 'document'}.pdf"
+
+
+def download_name(name: str) -> str:
+    """The file name offered in ``Content-Disposition``: ASCII, no quotes or slashes."""
+    stem, ext = posixpath.splitext(posixpath.basename(name))
+    return f"{slugify(stem)[:80] or 'download'}{ext.lower()}"
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Local originals: a folder outside MEDIA_ROOT, and no URL.
+
+    ``url()`` refuses rather than fall back to MEDIA_URL as FileSystemStorage would: a
+    template or admin widget that tried to link an original must fail loudly in tests.
+    """
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise PrivateFileError("Originals are private and have no URL.")
+
+
+class PrivateFileError(ValueError):
+    """Asked for the public URL of a private file."""
+
+
+class PublicMediaS3Storage(S3Storage):
+    """S3 for public media, with each object's type decided by our own naming.
+
+    django-storages would otherwise store the Content-Type the browser declared for an
+    upload; here it comes from the extension we gave the file after verifying it, and
+    documents are stored as downloads (``Content-Disposition: attachment``) so that a
+    PDF viewer, not the site's origin, opens them.
+    """
+
+    def get_object_parameters(self, name):
+        params = super().get_object_parameters(name)
+        params.update(object_parameters_for(name))
+        return params
+
+
+def object_parameters_for(name: str) -> dict:
+    content_type = CONTENT_TYPES.get(_extension(name), "application/octet-stream")
+    params = {"ContentType": content_type}
+    if name.startswith(DOCUMENTS_DIR) or not content_type.startswith("image/"):
+        params["ContentDisposition"] = f'attachment; filename="{download_name(name)}"'
+    return params
+
+
+class _OriginalsStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages[ORIGINALS_ALIAS]
+
+
+originals_storage_object = _OriginalsStorage()
+
+
+def originals_storage():
+    """The private storage of originals (a callable, so that migrations name it and
+    tests can point it elsewhere)."""
+    return originals_storage_object
+
+
+@receiver(setting_changed)
+def _reset_originals_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        originals_storage_object._wrapped = empty
