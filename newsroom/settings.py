@@ -283,6 +283,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Where media inquiries are sent; staff can override it in the newsroom settings.
 PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@localhost")
+# Who gets a report of every server error (500) and failed background task, by e-mail
+# sent from a task (press/errors.py). Empty: no reports, and the 500 page does not claim
+# that anyone was told.
+ADMINS = env_list("ADMINS")
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Newsroom] ")
 
 # --- Site -----------------------------------------------------------------------------
 SITE_NAME = env("SITE_NAME", "Newsroom")
@@ -328,7 +333,20 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's default mails ADMINS from inside the failing request; this enqueues the
+        # same report as a task instead.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "press.errors.TaskAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
