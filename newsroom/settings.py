@@ -163,14 +163,17 @@ PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 # Django's tasks framework: e-mail, renditions and other slow work never run inside a
 # request. The default backend keeps tasks in the database (django-tasks-db), so nothing
 # else has to run but a worker (`manage.py db_worker`: `make run` starts one, and so does
-# docker-compose.yml). A larger site can move to a Redis-backed queue by settings alone,
-# e.g. TASKS_BACKEND=django_tasks_rq.RQBackend with its own worker command.
-TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# docker-compose.yml). A larger site moves to a Redis queue by settings alone:
+# `pip install ".[rq]"`, TASKS_BACKEND=django_tasks_rq.RQBackend, and workers running
+# `manage.py rqworker --job-class django_tasks_rq.Job --with-scheduler default`
+# (the scheduler runs the retries that tasks schedule for later).
+TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A queue must not be evicted like a cache: give it its own Redis (or database)
+    # without maxmemory eviction.
+    RQ_QUEUES = {"default": {"URL": env("TASKS_REDIS_URL", REDIS_URL)}}
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
