@@ -163,6 +163,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "acknowledged_at",
         "notify_attempts",
         "next_attempt_at",
+        "sending_until",
         "last_error",
         "spam_reason",
         "ip_address",

@@ -148,10 +148,12 @@ class MediaInquiryQuerySet(models.QuerySet):
         return self.unsent().filter(notify_attempts__gte=MAX_NOTIFY_ATTEMPTS)
 
     def due_for_delivery(self, *, at):
-        """Unsent, not given up, and whose next attempt has come: what a delivery task
-        may claim. ``next_attempt_at`` is empty only on rows from before it was set."""
+        """Unsent, not given up, whose next attempt has come and that no worker is
+        sending right now: what a delivery task may claim. ``next_attempt_at`` is empty
+        only on rows from before it was set."""
         return self.awaiting_delivery().filter(
-            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at)
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
+            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
         )
 
 
@@ -244,6 +246,12 @@ class MediaInquiry(models.Model):
         help_text="When the unsent e-mails are tried (again). Empty: all sent, or given up.",
     )
     last_error = models.CharField(max_length=500, blank=True)
+    sending_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="While a worker sends this inquiry's e-mails, no other may until then.",
+    )
     submission_key = models.CharField(
         max_length=64,
         blank=True,
@@ -301,12 +309,12 @@ class MediaInquiry(models.Model):
             return "Not sent: spam"
         if self.notified_at and self.acknowledged_at:
             return "Sent"
+        if self.sending_until and self.sending_until > timezone.now():
+            return "Sending"
         if self.notify_attempts >= MAX_NOTIFY_ATTEMPTS:
             return f"Failed, gave up after {self.notify_attempts} attempts"
-        if self.notify_attempts == 0:
+        if self.notify_attempts == 0 or not self.last_error:
             return "Queued"
-        if not self.last_error:
-            return "Sending"
         if self.next_attempt_at:
             return f"Failed, retrying at {format_deadline(self.next_attempt_at)}"
         return "Failed"

@@ -145,7 +145,8 @@ def _same_submission(existing: MediaInquiry, data: dict) -> MediaInquiry:
 
 def inquiries_resend(*, inquiries) -> int:
     """Staff's "re-send": try the unsent e-mails of these inquiries again now, with a
-    fresh count of attempts. Sent e-mails are never sent again."""
+    fresh count of attempts. Sent e-mails are never sent again, and an inquiry a worker
+    is sending right now is left to it."""
     now = timezone.now()
     with transaction.atomic():
         pks = list(inquiries.unsent().values_list("pk", flat=True))
@@ -163,7 +164,7 @@ def inquiries_sweep(*, limit: int = 100) -> int:
     overlapping runs enqueue an inquiry once.
     """
     now = timezone.now()
-    left_behind = MediaInquiry.objects.awaiting_delivery().filter(
+    left_behind = MediaInquiry.objects.due_for_delivery(at=now).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE)
     )
     queued = 0

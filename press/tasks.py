@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 # about a day, long enough to outlast a mail server's bad night.
 RETRY_BASE = timedelta(minutes=5)
 RETRY_CAP = timedelta(hours=6)
-# While a task sends, it holds the inquiry for this long (``next_attempt_at`` is pushed
-# this far ahead), so a duplicate task started meanwhile finds nothing due. Far longer
-# than a send can take with the mail server's timeouts; if the worker dies mid-send, the
-# inquiry becomes due again after it and the sweeper re-enqueues it.
+# While a task sends, it holds the inquiry for this long (``sending_until``), so a
+# duplicate task, a staff re-send or the sweeper started meanwhile finds nothing due. Far
+# longer than a send can take with the mail server's timeouts; if the worker dies
+# mid-send, the inquiry is free again after it and the sweeper re-enqueues it.
 SEND_LEASE = timedelta(minutes=15)
 
 # Error reports to ADMINS are retried a few times, a minute apart at first.
@@ -52,13 +52,13 @@ def send_inquiry_emails(inquiry_id: int) -> str:
     the journalist's acknowledgement. Returns what happened, for the task's result."""
     now = timezone.now()
     # The claim: one UPDATE that re-checks, under the row's lock, that the inquiry is
-    # real, unsent, not given up and due, then pushes its next attempt a lease ahead.
+    # real, unsent, not given up, due and not being sent, then holds it for a lease.
     # Of two tasks for one inquiry (a retry and the sweeper's, or a duplicate) only one
     # matches; the other finds nothing due and stops.
     claimed = (
         MediaInquiry.objects.filter(pk=inquiry_id)
         .due_for_delivery(at=now)
-        .update(notify_attempts=F("notify_attempts") + 1, next_attempt_at=now + SEND_LEASE)
+        .update(notify_attempts=F("notify_attempts") + 1, sending_until=now + SEND_LEASE)
     )
     if not claimed:
         return "nothing due"
@@ -86,7 +86,7 @@ def send_inquiry_emails(inquiry_id: int) -> str:
         retry_at = timezone.now() + retry_delay(inquiry.notify_attempts)
     # Only the delivery columns: a press officer editing the inquiry meanwhile loses nothing.
     MediaInquiry.objects.filter(pk=inquiry.pk).update(
-        last_error="; ".join(errors)[:500], next_attempt_at=retry_at
+        last_error="; ".join(errors)[:500], next_attempt_at=retry_at, sending_until=None
     )
     if not errors:
         return "sent"

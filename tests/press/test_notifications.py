@@ -86,7 +86,9 @@ def test_partial_failure_retries_only_what_failed(settings):
     assert [m.to for m in mail.outbox] == [[inquiry.email]]
 
 
-def test_a_sent_email_is_recorded_before_the_next_is_tried(settings, monkeypatch):
+def test_a_sent_email_is_recorded_before_the_next_is_tried(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     """The notification went out, then the worker died on the acknowledgement: the
     retry sends only the acknowledgement."""
     inquiry = due_inquiry()
@@ -99,9 +101,18 @@ def test_a_sent_email_is_recorded_before_the_next_is_tried(settings, monkeypatch
         send(inquiry)
     inquiry.refresh_from_db()
     assert inquiry.notified_at is not None and inquiry.acknowledged_at is None
-    # The lease runs out, the sweeper's task comes.
     monkeypatch.undo()
-    MediaInquiry.objects.filter(pk=inquiry.pk).update(next_attempt_at=timezone.now())
+    # While the dead worker's lease lasts, nothing else sends: not a duplicate task, not
+    # a staff re-send, not the sweeper.
+    assert inquiry.delivery_state == "Sending"
+    assert send(inquiry) == "nothing due"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inquiries_resend(inquiries=MediaInquiry.objects.all())
+    assert len(mail.outbox) == 1
+    # The lease runs out; the sweeper's task sends what is left.
+    MediaInquiry.objects.filter(pk=inquiry.pk).update(
+        sending_until=timezone.now() - timedelta(seconds=1)
+    )
     assert send(inquiry) == "sent"
     assert [m.to for m in mail.outbox] == [["press@localhost"], [inquiry.email]]
 
@@ -194,6 +205,11 @@ class TestSweeper:
         MediaInquiryFactory(next_attempt_at=timezone.now())
         MediaInquiryFactory(notify_attempts=1, next_attempt_at=timezone.now() + timedelta(hours=1))
         MediaInquiryFactory(status=MediaInquiry.Status.SPAM, spam_reason="honeypot")
+        # Being sent by a worker right now.
+        MediaInquiryFactory(
+            next_attempt_at=timezone.now() - timedelta(hours=1),
+            sending_until=timezone.now() + timedelta(minutes=10),
+        )
         assert "0 queued" in self._sweep()
         assert mail.outbox == []
 
