@@ -173,14 +173,17 @@ PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 # Django's tasks framework: e-mail, renditions and other slow work never run inside a
 # request. The default backend keeps tasks in the database (django-tasks-db), so nothing
 # else has to run but a worker (`manage.py db_worker`: `make run` starts one, and so does
-# docker-compose.yml). A larger site can move to a Redis-backed queue by settings alone,
-# e.g. TASKS_BACKEND=django_tasks_rq.RQBackend with its own worker command.
-TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# docker-compose.yml). A larger site moves to a Redis queue by settings alone:
+# `pip install ".[rq]"`, TASKS_BACKEND=django_tasks_rq.RQBackend, and workers running
+# `manage.py rqworker --job-class django_tasks_rq.Job --with-scheduler default`
+# (the scheduler runs the retries that tasks schedule for later).
+TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A queue must not be evicted like a cache: give it its own Redis (or database)
+    # without maxmemory eviction.
+    RQ_QUEUES = {"default": {"URL": env("TASKS_REDIS_URL", REDIS_URL)}}
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -318,6 +321,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Where media inquiries are sent; staff can override it in the site settings.
 PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@localhost")
+# Who gets a report of every server error (500) and failed background task, by e-mail
+# sent from a task (press/errors.py). Empty: no reports, and the 500 page does not claim
+# that anyone was told.
+ADMINS = env_list("ADMINS")
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Newsroom] ")
 
 # --- Site -----------------------------------------------------------------------------
 # Absolute base for feeds, sitemaps and share links when no request is at hand.
@@ -375,7 +383,20 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's default mails ADMINS from inside the failing request; this enqueues the
+        # same report as a task instead.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "press.errors.TaskAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

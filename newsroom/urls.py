@@ -5,6 +5,8 @@ from django.urls import include, path
 from articles import sitemaps
 from newsroom import views
 
+handler500 = "newsroom.views.server_error"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),

@@ -1,4 +1,4 @@
-"""Site-wide views: the home page and the health check."""
+"""Site-wide views: the home page, the health check and the error page."""
 
 import time
 import uuid
@@ -6,15 +6,18 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 from articles.models import Article
 from newsroom.cache import CACHE_ERRORS
+from press.errors import reports_errors
 
 
 class HomeView(TemplateView):
@@ -101,3 +104,11 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on every page that names no icon (the admin's)."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, as Django's own (no request context: something has already failed),
+    saying that staff were told only when an error report really goes out."""
+    html = loader.get_template("500.html").render({"staff_told": reports_errors()})
+    return HttpResponseServerError(html)

@@ -72,11 +72,17 @@ class NotificationFilter(admin.SimpleListFilter):
     parameter_name = "notification"
 
     def lookups(self, request, model_admin):
-        return [("failed", "Notification failed"), ("sent", "Press office notified")]
+        return [
+            ("failed", "Notification failed"),
+            ("gave-up", "E-mail gave up: re-send"),
+            ("sent", "Press office notified"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
             return queryset.notification_failed()
+        if self.value() == "gave-up":
+            return queryset.delivery_gave_up()
         if self.value() == "sent":
             return queryset.filter(notified_at__isnull=False)
         return queryset
@@ -120,7 +126,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "outlet",
         "name",
         "assignee",
-        "notified",
+        "delivery",
         "created_at",
     ]
     list_display_links = ["reference_display", "subject"]
@@ -135,7 +141,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "outlet", "subject", "message", "topic"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = ["assign_to_me", "mark_answered", "mark_spam", "mark_not_spam"]
+    actions = ["assign_to_me", "mark_answered", "mark_spam", "mark_not_spam", "resend_emails"]
     inlines = [InquiryNoteInline]
     # What the journalist sent and how it was delivered is the record: staff change only
     # the status, the assignee and the notes.
@@ -158,14 +164,15 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "acknowledged_at",
         "notify_attempts",
         "next_attempt_at",
+        "sending_until",
         "last_error",
         "spam_reason",
         "ip_address",
         "user_agent",
     ]
-    readonly_fields = ["reference_display", *journalist_fields, *delivery_fields]
+    readonly_fields = ["reference_display", "delivery", *journalist_fields, *delivery_fields]
     fieldsets = [
-        (None, {"fields": ["reference_display", "status", "assignee"]}),
+        (None, {"fields": ["reference_display", "status", "assignee", "delivery"]}),
         ("From the journalist", {"fields": journalist_fields}),
         ("Delivery", {"fields": delivery_fields, "classes": ["collapse"]}),
     ]
@@ -218,16 +225,16 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     def deadline_display(self, obj):
         if obj.deadline is None:
             return "—"
-        when = timezone.localtime(obj.deadline).strftime("%b %d, %Y %H:%M")
         if obj.is_overdue:
-            return format_html('<strong class="overdue">Overdue: {}</strong>', when)
-        return when
+            return format_html('<strong class="overdue">Overdue: {}</strong>', obj.deadline_text)
+        return obj.deadline_text
 
-    @admin.display(description="notified", boolean=True, ordering="notified_at")
-    def notified(self, obj):
-        if obj.status == MediaInquiry.Status.SPAM:
-            return None
-        return obj.notified_at is not None
+    @admin.display(description="e-mail", ordering="notified_at")
+    def delivery(self, obj):
+        state = obj.delivery_state
+        if state.startswith("Failed"):
+            return format_html('<strong class="delivery-failed">{}</strong>', state)
+        return state
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -253,5 +260,15 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             f"{rescued} inquiries moved to new; the press office is being notified.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Re-send unsent e-mails", permissions=["change"])
+    def resend_emails(self, request, queryset):
+        count = services.inquiries_resend(inquiries=queryset)
+        self.message_user(
+            request,
+            f"{count} inquiries queued to send their unsent e-mails; e-mails already sent "
+            "are not sent again.",
             messages.SUCCESS,
         )

@@ -1,5 +1,6 @@
 """The public media inquiry form, with its spam defences."""
 
+import secrets
 import time
 from datetime import timedelta
 
@@ -10,13 +11,21 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from core.validators import validate_date_in_range
+from press.models import MediaInquiry
 from press.services import one_line, region_choices
 
 # The product rule: spam defences must never turn away a person who takes three seconds or more,
 # so the minimum stays well below three.
 MIN_FILL_SECONDS = 2
+# The form's token expires after this: a form left open longer is shown again, with what
+# was typed, to be sent once more (never refused, never taken for spam).
+TOKEN_MAX_AGE = 4 * 60 * 60
 STARTED_SALT = "press.inquiry.started"
 DEADLINE_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+EXPIRED_MESSAGE = (
+    "This form was open for more than {hours} hours, so for your security it has to be "
+    "sent again. Everything you typed is still here: check it and press “Send inquiry”."
+)
 
 COMMON_TOPICS = [
     "Arms control",
@@ -60,8 +69,26 @@ class DatalistTextInput(forms.TextInput):
         return context
 
 
-def _started_token() -> str:
-    return signing.dumps(time.time(), salt=STARTED_SALT)
+def started_token(*, started: float | None = None) -> str:
+    """The form's hidden token: when the form was shown and a single-use key, signed.
+
+    The time is the spam rule's (sent too soon after the form was shown) and the
+    expiry's; the key makes a second POST of the same form find the first inquiry.
+    """
+    payload = {"t": time.time() if started is None else started, "k": secrets.token_urlsafe(18)}
+    return signing.dumps(payload, salt=STARTED_SALT)
+
+
+def _max_length(name: str) -> int:
+    return MediaInquiry._meta.get_field(name).max_length
+
+
+class SingleLineField(forms.CharField):
+    """Text that ends up in an e-mail header or a one-line column: every line break and
+    whitespace run becomes one space, here and only here."""
+
+    def to_python(self, value):
+        return one_line(super().to_python(value))
 
 
 class MediaInquiryForm(forms.Form):
@@ -72,26 +99,26 @@ class MediaInquiryForm(forms.Form):
     accepted, so a bot learns nothing and staff can rescue a real journalist.
     """
 
-    name = forms.CharField(
+    name = SingleLineField(
         label="Your name",
-        max_length=150,
+        max_length=_max_length("name"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label="E-mail",
-        max_length=254,
+        max_length=_max_length("email"),
         help_text="We send the reference number of your inquiry here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    outlet = forms.CharField(
+    outlet = SingleLineField(
         label="Outlet or organisation",
-        max_length=200,
+        max_length=_max_length("outlet"),
         help_text='Who you write or broadcast for, or "Freelance".',
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    phone = forms.CharField(
+    phone = SingleLineField(
         label="Phone (optional)",
-        max_length=40,
+        max_length=_max_length("phone"),
         required=False,
         validators=[phone_validator],
         help_text="With the country code, if you would like a call back.",
@@ -106,11 +133,12 @@ class MediaInquiryForm(forms.Form):
         help_text=f"Date and time in the newsroom's time zone, {settings.TIME_ZONE}.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DEADLINE_INPUT_FORMAT),
     )
-    subject = forms.CharField(label="Subject", max_length=200)
+    subject = SingleLineField(label="Subject", max_length=_max_length("subject"))
     message = forms.CharField(
         label="Your question",
-        max_length=5000,
-        help_text="What you need: an interview, a comment, data, a photo. Up to 5,000 characters.",
+        max_length=_max_length("message"),
+        help_text="What you need: an interview, a comment, data, a photo. "
+        f"Up to {_max_length('message'):,} characters.",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     region = forms.ChoiceField(
@@ -118,9 +146,9 @@ class MediaInquiryForm(forms.Form):
         required=False,
         choices=region_choices,
     )
-    topic = forms.CharField(
+    topic = SingleLineField(
         label="Topic (optional)",
-        max_length=100,
+        max_length=_max_length("topic"),
         required=False,
         help_text="Pick a common topic or type your own.",
         widget=DatalistTextInput(COMMON_TOPICS),
@@ -148,8 +176,10 @@ class MediaInquiryForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.spam_reason = ""
+        # The token's single-use key, for ``inquiry_submit(submission_key=…)``.
+        self.submission_key = ""
         if not self.is_bound:
-            self.initial["started"] = _started_token()
+            self.initial["started"] = started_token()
         now = timezone.localtime()
         self.fields["deadline"].widget.attrs["min"] = now.strftime(DEADLINE_INPUT_FORMAT)
 
@@ -172,21 +202,6 @@ class MediaInquiryForm(forms.Form):
     def clean_started(self):
         return self.cleaned_data["started"][:200]
 
-    def clean_name(self):
-        return one_line(self.cleaned_data["name"])
-
-    def clean_outlet(self):
-        return one_line(self.cleaned_data["outlet"])
-
-    def clean_subject(self):
-        return one_line(self.cleaned_data["subject"])
-
-    def clean_topic(self):
-        return one_line(self.cleaned_data["topic"])
-
-    def clean_phone(self):
-        return one_line(self.cleaned_data["phone"])
-
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         # The input has minute precision, so "now" typed a few seconds late still counts.
@@ -199,17 +214,43 @@ class MediaInquiryForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self.spam_reason = self._spam_reason(cleaned)
+        self.spam_reason = ""
+        honeypot = bool(cleaned.get(self.honeypot_field))
+        try:
+            started, key = self._read_token(cleaned.get("started") or "")
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            self.spam_reason = (
+                "Hidden honeypot field was filled in."
+                if honeypot
+                else "Form timing token missing or altered."
+            )
+            return cleaned
+        self.submission_key = key
+        if honeypot:
+            self.spam_reason = "Hidden honeypot field was filled in."
+            return cleaned
+        elapsed = time.time() - started
+        if elapsed > TOKEN_MAX_AGE:
+            # The person is not turned away: the form comes back with everything typed
+            # and a fresh token, "aged" so that sending at once is not taken for a bot.
+            self.submission_key = ""
+            self.reissue_token()
+            raise forms.ValidationError(
+                EXPIRED_MESSAGE.format(hours=TOKEN_MAX_AGE // 3600), code="expired"
+            )
+        if elapsed < MIN_FILL_SECONDS:
+            self.spam_reason = f"Sent {max(elapsed, 0):.1f} s after the form was shown."
         return cleaned
 
-    def _spam_reason(self, cleaned) -> str:
-        if cleaned.get(self.honeypot_field):
-            return "Hidden honeypot field was filled in."
-        try:
-            started = float(signing.loads(cleaned.get("started") or "", salt=STARTED_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
-            return "Form timing token missing or altered."
-        elapsed = time.time() - started
-        if elapsed < MIN_FILL_SECONDS:
-            return f"Sent {max(elapsed, 0):.1f} s after the form was shown."
-        return ""
+    @staticmethod
+    def _read_token(token: str) -> tuple[float, str]:
+        payload = signing.loads(token, salt=STARTED_SALT)
+        if isinstance(payload, int | float):
+            # A form shown before tokens carried a key: timed, but not single-use.
+            return float(payload), ""
+        return float(payload["t"]), str(payload["k"])[:64]
+
+    def reissue_token(self):
+        """Give the re-rendered form a fresh token that may be sent at once."""
+        self.data = self.data.copy()
+        self.data["started"] = started_token(started=time.time() - MIN_FILL_SECONDS)

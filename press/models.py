@@ -5,8 +5,26 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.fields import BoundedDateTimeField
+
+# How a journalist's deadline is written everywhere: the e-mails, their subjects and the
+# admin. In the newsroom's zone, with the zone named, because the journalist may be
+# anywhere.
+DEADLINE_FORMAT = "l, F j, Y, g:i A"
+
+
+def format_deadline(value) -> str:
+    """A time as the press office reads it, e.g. "Tuesday, December 1, 2026, 4:00 PM
+    (America/New_York)"."""
+    zone = timezone.get_current_timezone_name()
+    return f"{date_format(timezone.localtime(value), DEADLINE_FORMAT)} ({zone})"
+
+
+# After this many failed attempts an inquiry's e-mails are no longer retried on their own:
+# the admin shows "gave up" and staff re-send them.
+MAX_NOTIFY_ATTEMPTS = 8
 
 
 class Spokesperson(models.Model):
@@ -117,27 +135,40 @@ class MediaInquiryQuerySet(models.QuerySet):
             notified_at__isnull=True, notify_attempts__gt=0
         )
 
-    def pending_notification(self, *, max_attempts, at=None):
-        """What ``retry_inquiry_notifications`` should try now: unsent, due, not given up."""
-        return (
-            self.exclude(status=MediaInquiry.Status.SPAM)
-            .filter(models.Q(notified_at__isnull=True) | models.Q(acknowledged_at__isnull=True))
-            .filter(notify_attempts__lt=max_attempts)
-            .filter(
-                models.Q(next_attempt_at__isnull=True)
-                | models.Q(next_attempt_at__lte=at or timezone.now())
-            )
+    def unsent(self):
+        """Real inquiries with an e-mail (notification or acknowledgement) still unsent."""
+        return self.exclude(status=MediaInquiry.Status.SPAM).filter(
+            models.Q(notified_at__isnull=True) | models.Q(acknowledged_at__isnull=True)
+        )
+
+    def awaiting_delivery(self):
+        """Unsent, and still retried on their own."""
+        return self.unsent().filter(notify_attempts__lt=MAX_NOTIFY_ATTEMPTS)
+
+    def delivery_gave_up(self):
+        """Unsent, and no longer retried on their own: for staff to re-send."""
+        return self.unsent().filter(notify_attempts__gte=MAX_NOTIFY_ATTEMPTS)
+
+    def due_for_delivery(self, *, at):
+        """Unsent, not given up, whose next attempt has come and that no worker is
+        sending right now: what a delivery task may claim. ``next_attempt_at`` is empty
+        only on rows from before it was set."""
+        return self.awaiting_delivery().filter(
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
+            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
         )
 
 
 class MediaInquiry(models.Model):
     """A journalist's question to the press office, from the public inquiry form.
 
-    Stored before anything else can fail: e-mail to the press office and the
-    acknowledgement to the journalist are sent after the transaction commits, and their
-    failure is recorded here (``notified_at`` empty, ``last_error``) and retried by
-    ``manage.py retry_inquiry_notifications``. Suspected spam is kept too, with the reason,
-    so that staff can rescue a real journalist.
+    Stored before anything else can fail: the e-mail to the press office and the
+    acknowledgement to the journalist are sent by a background task enqueued after the
+    transaction commits (``press/tasks.py``). Each sent e-mail is recorded here
+    (``notified_at``, ``acknowledged_at``) so that a retried or duplicated task never sends
+    it twice; a failure is recorded too (``last_error``, ``next_attempt_at``) and retried
+    with growing pauses. Suspected spam is kept, with the reason, so that staff can rescue
+    a real journalist.
     """
 
     class Status(models.TextChoices):
@@ -207,9 +238,29 @@ class MediaInquiry(models.Model):
         blank=True,
         help_text="When the journalist was sent the acknowledgement with the reference.",
     )
-    notify_attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = BoundedDateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveSmallIntegerField(
+        "e-mail attempts", default=0, help_text="Delivery attempts since the last re-send."
+    )
+    next_attempt_at = BoundedDateTimeField(
+        "next e-mail attempt",
+        null=True,
+        blank=True,
+        help_text="When the unsent e-mails are tried (again). Empty: all sent, or given up.",
+    )
     last_error = models.CharField(max_length=500, blank=True)
+    sending_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="While a worker sends this inquiry's e-mails, no other may until then.",
+    )
+    submission_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The form's single-use token: a second POST of the same form finds this "
+        "inquiry instead of storing another.",
+    )
 
     objects = MediaInquiryQuerySet.as_manager()
 
@@ -228,6 +279,13 @@ class MediaInquiry(models.Model):
                 name="inquiry_unsent_idx",
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="inquiry_submission_key_unique",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.subject}"
@@ -239,6 +297,29 @@ class MediaInquiry(models.Model):
             return ""
         year = (self.created_at or timezone.now()).year
         return f"MI-{year}-{self.pk:05d}"
+
+    @property
+    def deadline_text(self):
+        """The deadline as every e-mail and the admin write it, e.g. "Tuesday, December 1,
+        2026, 4:00 PM (America/New_York)"; empty without one."""
+        return format_deadline(self.deadline) if self.deadline else ""
+
+    @property
+    def delivery_state(self):
+        """Where this inquiry's e-mails stand, in the words the admin shows staff."""
+        if self.status == self.Status.SPAM:
+            return "Not sent: spam"
+        if self.notified_at and self.acknowledged_at:
+            return "Sent"
+        if self.sending_until and self.sending_until > timezone.now():
+            return "Sending"
+        if self.notify_attempts >= MAX_NOTIFY_ATTEMPTS:
+            return f"Failed, gave up after {self.notify_attempts} attempts"
+        if self.notify_attempts == 0 or not self.last_error:
+            return "Queued"
+        if self.next_attempt_at:
+            return f"Failed, retrying at {format_deadline(self.next_attempt_at)}"
+        return "Failed"
 
     @property
     def is_overdue(self):

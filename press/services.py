@@ -1,54 +1,33 @@
 """The press office's multi-step writes: taking in a media inquiry and telling people.
 
 The rule throughout is "nothing lost": an inquiry is committed to the database before any
-e-mail is attempted, and a failed e-mail is recorded on the inquiry and retried later
-(``manage.py retry_inquiry_notifications``), never allowed to undo the inquiry.
+e-mail is attempted. E-mail is never sent here: a task (``press/tasks.py``) is enqueued
+after the transaction commits, and a worker sends it, records it on the inquiry and
+retries it when the mail server fails.
 """
 
-import logging
-import smtplib
 from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage
-from django.db import connection, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Region
-from core.models import SiteSettings
 from press.models import MediaInquiry
-
-logger = logging.getLogger(__name__)
-
-# What a mail server can throw at us while sending (connection refused, timeouts, SMTP
-# refusals). Anything else is a bug and should surface. Header values are made single
-# line by one_line(), so Django's header-injection refusal cannot be triggered by input.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
-
-# Retries: the first retry after five minutes, doubling, capped at six hours; after
-# MAX_NOTIFY_ATTEMPTS the inquiry stays in the "notification failed" admin filter for a
-# person to handle.
-MAX_NOTIFY_ATTEMPTS = 8
-RETRY_BASE = timedelta(minutes=5)
-RETRY_CAP = timedelta(hours=6)
+from press.tasks import send_inquiry_emails
 
 # Per-IP limits on the public form. Accepted submissions are what matter to the press
 # office; the looser cap on every POST stops someone hammering the validation path.
 SUBMISSION_LIMIT = (5, 600)
 POST_LIMIT = (30, 600)
 
-DELIVERY_FIELDS = [
-    "notified_at",
-    "acknowledged_at",
-    "notify_attempts",
-    "last_error",
-    "next_attempt_at",
-]
+# The sweeper (``retry_inquiry_notifications``) re-enqueues an inquiry whose e-mail was
+# due this long ago and still has not gone: its task was lost to a crash between commit
+# and enqueue, or a worker died while sending. A queued task that is merely late finds
+# nothing to do when the sweeper's copy has sent, so a duplicate costs nothing.
+SWEEP_GRACE = timedelta(minutes=5)
 
 REGION_CHOICES_CACHE_KEY = "press:region-choices:v1"
 
@@ -60,13 +39,6 @@ def one_line(value: str) -> str:
     header would be header injection, which Django refuses with an error.
     """
     return " ".join(str(value).split())
-
-
-def inquiry_recipients() -> list[str]:
-    """The press office addresses: the site settings' list, else PRESS_OFFICE_EMAIL."""
-    configured = SiteSettings.load().inquiry_recipients
-    recipients = [one_line(address) for address in configured.split(",") if address.strip()]
-    return recipients or [settings.PRESS_OFFICE_EMAIL]
 
 
 def region_choices() -> list:
@@ -87,139 +59,121 @@ def region_choices() -> list:
     return cache.get_or_set(REGION_CHOICES_CACHE_KEY, build, 60 * 60)
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    # The exponent is bounded so a large attempt count cannot overflow timedelta.
-    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
+class AlreadySubmitted(Exception):
+    """The form's single-use token was spent on an inquiry with other content: the
+    journalist went back and changed what they had sent. ``inquiry`` is the first one."""
+
+    def __init__(self, inquiry: MediaInquiry):
+        super().__init__(inquiry.reference)
+        self.inquiry = inquiry
 
 
-@transaction.atomic
+def _enqueue_delivery(inquiry: MediaInquiry) -> None:
+    # robust: the inquiry is already committed; a queue that cannot take the task is
+    # logged and left to the sweeper rather than shown to the journalist as a failure
+    # (which would make them send the inquiry again).
+    transaction.on_commit(partial(send_inquiry_emails.enqueue, inquiry.pk), robust=True)
+
+
 def inquiry_submit(
-    *, data: dict, ip: str | None, user_agent: str, spam_reason: str = ""
+    *,
+    data: dict,
+    ip: str | None,
+    user_agent: str,
+    spam_reason: str = "",
+    submission_key: str = "",
 ) -> MediaInquiry:
-    """Store a media inquiry from the public form and, unless it is spam, schedule e-mail.
+    """Store a media inquiry from the public form and, unless it is spam, enqueue its
+    e-mails after commit.
 
-    ``data`` is the form's cleaned data. Suspected spam is stored with its reason and
-    no e-mail goes out; staff can rescue it with ``inquiry_mark_not_spam``.
+    ``data`` is the form's cleaned data (single-line fields already made single-line).
+    Suspected spam is stored with its reason and no e-mail goes out; staff can rescue it
+    with ``inquiry_mark_not_spam``. ``submission_key`` is the form's single-use token: a
+    second submission with it (a double click, a re-sent POST) returns the inquiry the
+    first stored, or raises ``AlreadySubmitted`` when its content differs.
     """
+    if submission_key:
+        existing = MediaInquiry.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return _same_submission(existing, data)
     region_slug = data.get("region") or ""
     region = Region.objects.filter(slug=region_slug).first() if region_slug else None
-    inquiry = MediaInquiry.objects.create(
-        name=one_line(data["name"]),
-        email=data["email"],
-        outlet=one_line(data["outlet"]),
-        phone=one_line(data.get("phone") or ""),
-        deadline=data.get("deadline"),
-        subject=one_line(data["subject"]),
-        message=data["message"],
-        region=region,
-        topic=one_line(data.get("topic") or ""),
-        consent=bool(data.get("consent")),
-        status=MediaInquiry.Status.SPAM if spam_reason else MediaInquiry.Status.NEW,
-        spam_reason=spam_reason[:200],
-        ip_address=ip or None,
-        user_agent=(user_agent or "")[:300],
-    )
-    if not spam_reason:
-        # robust: the inquiry is already committed; an unexpected error while e-mailing is
-        # logged and left for the retry command rather than shown to the journalist as
-        # a failure (which would make them send it again).
-        transaction.on_commit(partial(inquiry_notify, inquiry=inquiry), robust=True)
+    try:
+        with transaction.atomic():
+            inquiry = MediaInquiry.objects.create(
+                name=data["name"],
+                email=data["email"],
+                outlet=data["outlet"],
+                phone=data.get("phone") or "",
+                deadline=data.get("deadline"),
+                subject=data["subject"],
+                message=data["message"],
+                region=region,
+                topic=data.get("topic") or "",
+                consent=bool(data.get("consent")),
+                status=MediaInquiry.Status.SPAM if spam_reason else MediaInquiry.Status.NEW,
+                spam_reason=spam_reason[:200],
+                ip_address=ip or None,
+                user_agent=(user_agent or "")[:300],
+                submission_key=submission_key,
+                next_attempt_at=None if spam_reason else timezone.now(),
+            )
+            if not spam_reason:
+                _enqueue_delivery(inquiry)
+    except IntegrityError:
+        # Two POSTs of one form at the same moment: the unique key let one in.
+        existing = (
+            MediaInquiry.objects.filter(submission_key=submission_key).first()
+            if submission_key
+            else None
+        )
+        if existing is None:
+            raise
+        return _same_submission(existing, data)
     return inquiry
 
 
-def _notification_message(inquiry: MediaInquiry, recipients: list[str]) -> EmailMessage:
-    context = {
-        "inquiry": inquiry,
-        "admin_url": settings.SITE_URL
-        + reverse("admin:press_mediainquiry_change", args=[inquiry.pk]),
-        "time_zone": settings.TIME_ZONE,
-    }
-    deadline = (
-        f" (deadline {timezone.localtime(inquiry.deadline):%b %d, %H:%M})"
-        if inquiry.deadline
-        else ""
-    )
-    return EmailMessage(
-        subject=one_line(f"[{inquiry.reference}] Media inquiry: {inquiry.subject}{deadline}"),
-        body=render_to_string("emails/inquiry_notification.txt", context),
-        to=recipients,
-        reply_to=[inquiry.email],
-    )
+def _same_submission(existing: MediaInquiry, data: dict) -> MediaInquiry:
+    if (existing.email, existing.subject, existing.message) != (
+        data["email"],
+        data["subject"],
+        data["message"],
+    ):
+        raise AlreadySubmitted(existing)
+    return existing
 
 
-def _acknowledgement_message(inquiry: MediaInquiry) -> EmailMessage:
-    site_settings = SiteSettings.load()
-    context = {"inquiry": inquiry, "site_settings": site_settings, "time_zone": settings.TIME_ZONE}
-    return EmailMessage(
-        subject=one_line(f"We received your inquiry {inquiry.reference}"),
-        body=render_to_string("emails/inquiry_acknowledgement.txt", context),
-        to=[inquiry.email],
-        reply_to=[site_settings.press_email],
-    )
-
-
-def inquiry_notify(*, inquiry: MediaInquiry) -> bool:
-    """Send whatever is still unsent for an inquiry: the press office's notification
-    and the journalist's acknowledgement. Returns True when both have gone out.
-
-    Safe to call again: each e-mail is sent once, its time recorded. A failure is
-    recorded (``last_error``, ``notify_attempts``, ``next_attempt_at``) instead of raised.
-    """
-    if inquiry.status == MediaInquiry.Status.SPAM:
-        return False
+def inquiries_resend(*, inquiries) -> int:
+    """Staff's "re-send": try the unsent e-mails of these inquiries again now, with a
+    fresh count of attempts. Sent e-mails are never sent again, and an inquiry a worker
+    is sending right now is left to it."""
     now = timezone.now()
-    errors = []
-    updates = {}
-    if inquiry.notified_at is None:
-        try:
-            _notification_message(inquiry, inquiry_recipients()).send()
-        except MAIL_ERRORS as error:
-            logger.warning("Press office notification for %s failed: %r", inquiry.reference, error)
-            errors.append(f"press office: {error!r}")
-        else:
-            updates["notified_at"] = now
-    if inquiry.acknowledged_at is None:
-        try:
-            _acknowledgement_message(inquiry).send()
-        except MAIL_ERRORS as error:
-            logger.warning("Acknowledgement for %s failed: %r", inquiry.reference, error)
-            errors.append(f"acknowledgement: {error!r}")
-        else:
-            updates["acknowledged_at"] = now
-    attempts = inquiry.notify_attempts + 1
-    updates.update(
-        notify_attempts=F("notify_attempts") + 1,
-        last_error="; ".join(errors)[:500],
-        next_attempt_at=now + _retry_delay(attempts) if errors else None,
-    )
-    # An UPDATE of these columns only, so a press officer editing the inquiry at the same
-    # moment loses nothing.
-    MediaInquiry.objects.filter(pk=inquiry.pk).update(**updates)
-    inquiry.refresh_from_db(fields=DELIVERY_FIELDS)
-    return not errors
+    with transaction.atomic():
+        pks = list(inquiries.unsent().values_list("pk", flat=True))
+        MediaInquiry.objects.filter(pk__in=pks).update(notify_attempts=0, next_attempt_at=now)
+        for pk in pks:
+            transaction.on_commit(partial(send_inquiry_emails.enqueue, pk), robust=True)
+    return len(pks)
 
 
-def inquiries_retry_notifications(*, limit: int = 100) -> tuple[int, int]:
-    """Retry due, unsent inquiry e-mails; returns (succeeded, failed).
+def inquiries_sweep(*, limit: int = 100) -> int:
+    """Re-enqueue the e-mails of inquiries whose task was lost (see ``SWEEP_GRACE``) or
+    that failed where tasks cannot be scheduled for later; returns how many.
 
-    Each inquiry is locked while it is handled, and on PostgreSQL a row another run holds
-    is skipped, so overlapping cron runs never send the same e-mail twice.
+    It only enqueues: the worker sends. Each row is taken with a conditional UPDATE, so
+    overlapping runs enqueue an inquiry once.
     """
-    due = MediaInquiry.objects.pending_notification(max_attempts=MAX_NOTIFY_ATTEMPTS)
-    succeeded = failed = 0
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
+    now = timezone.now()
+    left_behind = MediaInquiry.objects.due_for_delivery(at=now).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE)
+    )
+    queued = 0
+    for pk in list(left_behind.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            candidates = due.filter(pk=pk).order_by()
-            if connection.features.has_select_for_update_skip_locked:
-                candidates = candidates.select_for_update(skip_locked=True)
-            inquiry = candidates.first()
-            if inquiry is None:
-                continue
-            if inquiry_notify(inquiry=inquiry):
-                succeeded += 1
-            else:
-                failed += 1
-    return succeeded, failed
+            if left_behind.filter(pk=pk).update(next_attempt_at=now):
+                transaction.on_commit(partial(send_inquiry_emails.enqueue, pk))
+                queued += 1
+    return queued
 
 
 @transaction.atomic
@@ -228,11 +182,11 @@ def inquiry_mark_not_spam(*, inquiry: MediaInquiry) -> MediaInquiry:
     inquiry.status = MediaInquiry.Status.NEW
     inquiry.spam_reason = ""
     inquiry.notify_attempts = 0
-    inquiry.next_attempt_at = None
+    inquiry.next_attempt_at = timezone.now()
     inquiry.save(
         update_fields=["status", "spam_reason", "notify_attempts", "next_attempt_at", "updated_at"]
     )
-    transaction.on_commit(partial(inquiry_notify, inquiry=inquiry), robust=True)
+    _enqueue_delivery(inquiry)
     return inquiry
 
 

@@ -1,5 +1,7 @@
 """Public pages of the press office: the media inquiry form and the press contacts."""
 
+import time
+
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
@@ -14,7 +16,28 @@ from press.forms import MediaInquiryForm
 from press.models import PressContact, Spokesperson
 
 REFERENCE_SALT = "press.inquiry.reference"
+# The thank-you page shows the reference for a day after the inquiry was sent.
 REFERENCE_MAX_AGE = 60 * 60 * 24
+
+
+def thanks_url(inquiry) -> str:
+    """The thank-you page of an inquiry, its reference signed into the address.
+
+    Signed with the inquiry's own time rather than the clock's, so a second POST of the
+    same form is answered with the very same address as the first.
+    """
+    sent = int(inquiry.created_at.timestamp())
+    token = signing.Signer(salt=REFERENCE_SALT).sign_object([inquiry.reference, sent])
+    return f"{reverse('press:inquiry_thanks')}?ref={token}"
+
+
+def thanks_reference(token: str) -> str | None:
+    try:
+        reference, sent = signing.Signer(salt=REFERENCE_SALT).unsign_object(token)
+        fresh = time.time() - float(sent) <= REFERENCE_MAX_AGE
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return str(reference) if fresh else None
 
 
 class InquiryView(FormView):
@@ -33,16 +56,27 @@ class InquiryView(FormView):
 
     def form_valid(self, form):
         ip = client_ip(self.request)
-        inquiry = services.inquiry_submit(
-            data=form.cleaned_data,
-            ip=ip,
-            user_agent=self.request.headers.get("user-agent", ""),
-            spam_reason=form.spam_reason,
-        )
+        try:
+            inquiry = services.inquiry_submit(
+                data=form.cleaned_data,
+                ip=ip,
+                user_agent=self.request.headers.get("user-agent", ""),
+                spam_reason=form.spam_reason,
+                submission_key=form.submission_key,
+            )
+        except services.AlreadySubmitted as sent:
+            # The journalist went back and changed a form already sent: nothing is lost,
+            # the changed form comes back, ready to be sent as a new inquiry.
+            form.reissue_token()
+            form.add_error(
+                None,
+                f"This form was already sent as inquiry {sent.inquiry.reference}. "
+                "To send what you changed as a new inquiry, check it and send it again.",
+            )
+            return self.form_invalid(form)
         services.inquiry_submissions.hit(ip or "unknown")
         # Spam gets the same answer as a person: a bot learns nothing from it.
-        token = signing.dumps(inquiry.reference, salt=REFERENCE_SALT)
-        response = HttpResponseRedirect(f"{reverse('press:inquiry_thanks')}?ref={token}")
+        response = HttpResponseRedirect(thanks_url(inquiry))
         # 303 See Other: the thank-you page is fetched with GET, never a re-POST.
         response.status_code = 303
         return response
@@ -53,12 +87,7 @@ class InquiryThanksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        try:
-            context["reference"] = signing.loads(
-                self.request.GET.get("ref", ""), salt=REFERENCE_SALT, max_age=REFERENCE_MAX_AGE
-            )
-        except signing.BadSignature:
-            context["reference"] = None
+        context["reference"] = thanks_reference(self.request.GET.get("ref", ""))
         return context
 
 

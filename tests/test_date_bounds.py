@@ -163,12 +163,15 @@ class TestRowsOutsideTheBound:
         ):
             assert client.get(url).status_code == 200, url
 
-    def test_retry_command_sends_the_pending_notification(self, outside):
+    def test_retry_command_sends_the_pending_notification(
+        self, outside, django_capture_on_commit_callbacks
+    ):
         _, inquiry = outside
         out = StringIO()
-        call_command("retry_inquiry_notifications", stdout=out)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("retry_inquiry_notifications", stdout=out)
 
-        assert "1 sent" in out.getvalue()
+        assert "1 queued" in out.getvalue()
         assert len(mail.outbox) == 2
         inquiry.refresh_from_db()
         assert inquiry.notified_at is not None

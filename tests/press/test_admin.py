@@ -7,7 +7,14 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import SiteSettings
-from press.models import InquiryNote, MediaInquiry, PressContact, Spokesperson
+from press.models import (
+    MAX_NOTIFY_ATTEMPTS,
+    InquiryNote,
+    MediaInquiry,
+    PressContact,
+    Spokesperson,
+    format_deadline,
+)
 from tests.factories import (
     MediaInquiryFactory,
     PressContactFactory,
@@ -138,6 +145,35 @@ class TestActions:
         assert inquiry.status == MediaInquiry.Status.NEW and inquiry.spam_reason == ""
         assert inquiry.notified_at is not None
         assert len(mail.outbox) == 2
+
+    def test_failed_delivery_is_shown_and_staff_resend(
+        self, press_client, django_capture_on_commit_callbacks
+    ):
+        retrying = MediaInquiryFactory(
+            notify_attempts=2,
+            last_error="press office: ConnectionRefusedError(111)",
+            next_attempt_at=timezone.now() + timedelta(minutes=10),
+        )
+        gave_up = MediaInquiryFactory(notify_attempts=MAX_NOTIFY_ATTEMPTS, last_error="refused")
+        sent = MediaInquiryFactory(notified_at=timezone.now(), acknowledged_at=timezone.now())
+        html = press_client.get(CHANGELIST).content.decode()
+        assert f"Failed, retrying at {format_deadline(retrying.next_attempt_at)}" in html
+        assert f"Failed, gave up after {MAX_NOTIFY_ATTEMPTS} attempts" in html
+        page = press_client.get(f"{CHANGELIST}{gave_up.pk}/change/").content.decode()
+        assert "gave up after" in page
+        response = press_client.get(f"{CHANGELIST}?notification=gave-up")
+        assert list(response.context["cl"].result_list) == [gave_up]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = self.post_action(press_client, "resend_emails", retrying, gave_up, sent)
+        assert "2 inquiries queued" in response.content.decode()
+        for inquiry in (retrying, gave_up):
+            inquiry.refresh_from_db()
+            assert inquiry.delivery_state == "Sent"
+        # The inquiry already sent is not sent again.
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(
+            ["press@localhost", retrying.email, "press@localhost", gave_up.email]
+        )
 
 
 class TestChangeForm:

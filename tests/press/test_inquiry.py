@@ -1,6 +1,8 @@
 """The media inquiry form as a journalist (and a bot) uses it."""
 
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -10,6 +12,7 @@ from django.utils import timezone
 from articles.models import Region
 from core.models import SiteSettings
 from press import services
+from press.forms import MediaInquiryForm
 from press.models import MediaInquiry
 from tests.press.helpers import inquiry_data, started_token
 
@@ -224,15 +227,141 @@ class TestSpam:
         assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
         assert len(mail.outbox) == 2
 
-    def test_a_person_who_left_the_tab_open_for_days_is_not_spam(
+    def test_a_person_who_left_the_tab_open_for_days_loses_nothing(self, client):
+        data = inquiry_data(started=started_token(seconds_ago=5 * 24 * 3600))
+        response = client.post(URL, data)
+        # Not stored, not spam, not refused: the form comes back with a clear message,
+        # everything typed, and a fresh token.
+        assert response.status_code == 200
+        assert not MediaInquiry.objects.exists()
+        html = response.content.decode()
+        assert "open for more than 4 hours" in html
+        assert 'value="The Daily Example"' in html
+        assert "Could a spokesperson comment" in html
+        form = response.context["form"]
+        fresh = form.data["started"]
+        assert fresh != data["started"]
+        assert f'value="{fresh}"' in html
+        # Sent again at once, it is taken as a person's, not a bot's.
+        response = client.post(URL, {**data, "started": fresh})
+        assert response.status_code == 303
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
+
+    def test_a_token_from_before_single_use_keys_still_works(self, client):
+        from django.core import signing
+
+        from press.forms import STARTED_SALT
+
+        legacy = signing.dumps(time.time() - 60, salt=STARTED_SALT)
+        assert client.post(URL, inquiry_data(started=legacy)).status_code == 303
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
+
+
+class TestDoubleSubmission:
+    def test_a_double_post_stores_one_inquiry_and_answers_the_same(
         self, client, django_capture_on_commit_callbacks
     ):
-        submit(
-            client,
-            django_capture_on_commit_callbacks,
-            started=started_token(seconds_ago=5 * 24 * 3600),
+        data = inquiry_data()
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post(URL, data)
+            second = client.post(URL, data)
+        assert first.status_code == second.status_code == 303
+        assert first["Location"] == second["Location"]
+        inquiry = MediaInquiry.objects.get()
+        assert inquiry.reference in client.get(second["Location"]).content.decode()
+        # One inquiry, told once.
+        assert len(mail.outbox) == 2
+
+    def test_a_double_post_of_spam_stores_one(self, client):
+        data = inquiry_data(fax="http://spam.example")
+        assert client.post(URL, data)["Location"] == client.post(URL, data)["Location"]
+        assert MediaInquiry.objects.count() == 1
+
+    def test_going_back_and_changing_a_sent_form_loses_nothing(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        data = inquiry_data()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(URL, data)
+        first = MediaInquiry.objects.get()
+        changed = {**data, "message": "And a second question: when is the report out?"}
+        response = client.post(URL, changed)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"already sent as inquiry {first.reference}" in html
+        assert "when is the report out?" in html
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                URL, {**changed, "started": response.context["form"].data["started"]}
+            )
+        assert response.status_code == 303
+        assert MediaInquiry.objects.count() == 2
+        assert MediaInquiry.objects.exclude(pk=first.pk).get().status == MediaInquiry.Status.NEW
+
+    def test_a_forged_or_stale_thanks_address_shows_no_reference(self, client):
+        from django.core import signing
+
+        from press.views import REFERENCE_MAX_AGE, REFERENCE_SALT
+
+        old = signing.Signer(salt=REFERENCE_SALT).sign_object(
+            ["MI-2026-00001", time.time() - REFERENCE_MAX_AGE - 60]
         )
-        assert MediaInquiry.objects.get().status == MediaInquiry.Status.NEW
+        assert "MI-2026" not in client.get(f"/press/inquiry/thanks/?ref={old}").content.decode()
+
+
+def test_form_lengths_come_from_the_model():
+    form = MediaInquiryForm()
+    for name in ("name", "email", "outlet", "phone", "subject", "message", "topic"):
+        assert form.fields[name].max_length == MediaInquiry._meta.get_field(name).max_length
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_posts_of_one_form_store_one_inquiry():
+    """The unique key, not only the look-up before it, holds when both arrive at once."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    import threading
+
+    from press import services
+
+    form = MediaInquiryForm(inquiry_data(region=""))
+    assert form.is_valid()
+    barrier = threading.Barrier(2)
+    results = []
+    real_filter = MediaInquiry.objects.filter
+    looked_up = threading.local()
+
+    def racing_filter(*args, **kwargs):
+        # Each request's first look-up misses, as when both arrive at the same moment.
+        if "submission_key" in kwargs and not getattr(looked_up, "done", False):
+            looked_up.done = True
+            return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    def submit():
+        try:
+            barrier.wait(5)
+            results.append(
+                services.inquiry_submit(
+                    data=form.cleaned_data,
+                    ip="127.0.0.1",
+                    user_agent="",
+                    submission_key=form.submission_key,
+                )
+            )
+        finally:
+            connection.close()
+
+    with mock.patch.object(MediaInquiry.objects, "filter", side_effect=racing_filter):
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert MediaInquiry.objects.count() == 1
+    assert len(results) == 2 and results[0].pk == results[1].pk
 
 
 class TestRateLimit:

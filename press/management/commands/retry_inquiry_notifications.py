@@ -1,15 +1,19 @@
-"""Retry media inquiry e-mails that could not be sent; run it from cron every few minutes."""
+"""Sweep up inquiry e-mails that a crash left behind; run it from cron every few minutes."""
 
 from django.core.management.base import BaseCommand
 
-from press.services import MAX_NOTIFY_ATTEMPTS, inquiries_retry_notifications
+from press.models import MAX_NOTIFY_ATTEMPTS, MediaInquiry
+from press.services import SWEEP_GRACE, inquiries_sweep
 
 
 class Command(BaseCommand):
     help = (
-        "Send the press office notifications and journalist acknowledgements that failed "
-        f"earlier. Each inquiry is retried with growing pauses, at most {MAX_NOTIFY_ATTEMPTS} "
-        "times; safe to run often and from several machines at once."
+        "Enqueue the e-mail task again for inquiries whose press office notification or "
+        "acknowledgement is unsent and overdue by "
+        f"{int(SWEEP_GRACE.total_seconds() // 60)} minutes (a task lost to a crash, or a "
+        "failure where tasks cannot be scheduled for later). It only enqueues: the worker "
+        f"sends. Inquiries that failed {MAX_NOTIFY_ATTEMPTS} times are left for staff to "
+        "re-send from the admin. Safe to run often and from several machines at once."
     )
 
     def add_arguments(self, parser):
@@ -18,7 +22,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, limit, **options):
-        succeeded, failed = inquiries_retry_notifications(limit=limit)
-        self.stdout.write(f"Inquiry e-mails: {succeeded} sent, {failed} still failing.")
-        if failed:
-            self.stderr.write("Some inquiries could not be notified; see the admin filter.")
+        queued = inquiries_sweep(limit=limit)
+        self.stdout.write(f"Inquiry e-mails: {queued} queued for the worker.")
+        gave_up = MediaInquiry.objects.delivery_gave_up().count()
+        if gave_up:
+            self.stderr.write(
+                f"{gave_up} inquiries gave up after {MAX_NOTIFY_ATTEMPTS} attempts; "
+                "re-send them from the admin."
+            )
