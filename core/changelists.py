@@ -1,5 +1,6 @@
 """An admin change list whose date drill-down survives dates outside the bound."""
 
+from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
@@ -21,6 +22,13 @@ class BoundedDateChangeList(ChangeList):
         # ChangeList's sixth positional argument (after list_filter) is date_hierarchy.
         args = list(args)
         if args[3] and _has_rows_outside_bound(model, args[3]):
+            field = model._meta.get_field(args[3])
+            messages.warning(
+                request,
+                f"Some {model._meta.verbose_name_plural} have a {field.verbose_name} outside "
+                "1 January 1900 to 31 December 2200, so the date drill-down is hidden. "
+                "Sort by that column to find them and give each a real date.",
+            )
             args[3] = None
         super().__init__(request, model, *args, **kwargs)
 

@@ -128,7 +128,21 @@ class TestRowsOutsideTheBound:
         for url in (changelist, f"{changelist}?q=asylum", f"{changelist}?state=draft"):
             response = editor_client.get(url)
             assert response.status_code == 200, url
-        assert "Out of range" in editor_client.get(changelist).content.decode()
+        html = editor_client.get(changelist).content.decode()
+        assert "Out of range" in html
+        assert (
+            "Some articles have a publication time outside 1 January 1900 to 31 December "
+            "2200, so the date drill-down is hidden." in html
+        )
+
+    def test_drill_down_is_back_once_they_are_fixed(self, editor_client, outside):
+        article, _ = outside
+        Article.objects.filter(pk=article.pk).update(
+            published_at=EARLIEST, substantively_updated_at=None
+        )
+        response = editor_client.get(reverse("admin:articles_article_changelist"))
+        assert response.context["cl"].date_hierarchy == "published_at"
+        assert "date drill-down is hidden" not in response.content.decode()
 
     @pytest.mark.parametrize("year", ["1", "9999", "10000"])
     def test_drill_down_outside_the_bound_is_a_bad_filter(self, editor_client, outside, year):
