@@ -29,6 +29,7 @@ from taggit.models import Tag
 from tqdm import tqdm
 
 from articles.models import Article, Region, TaggedArticle, validate_reference_number
+from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from media_library.models import Document, Photo, UsageRights
 from media_library.services import (
@@ -842,6 +843,7 @@ class _Importer:
                 through.objects.bulk_create([through(**{owner: a, other: b}) for a, b in batch])
                 bar.update(len(batch))
             bar.close()
+        sync_groupings({a for a, _ in to_add["regions"]} | set(to_clear["regions"]))
 
         if changed:
             Article.objects.bulk_update(

@@ -9,7 +9,8 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from press.services import one_line, region_choices
+from articles.regions import region_choices
+from press.services import one_line
 
 # The product rule: spam defences must never turn away a person who takes three seconds or more,
 # so the minimum stays well below three.
@@ -113,7 +114,7 @@ class MediaInquiryForm(forms.Form):
     region = forms.ChoiceField(
         label="Region or country (optional)",
         required=False,
-        choices=region_choices,
+        choices=lambda: [("", "Not specific to a region"), *region_choices()],
     )
     topic = forms.CharField(
         label="Topic (optional)",

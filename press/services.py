@@ -49,8 +49,6 @@ DELIVERY_FIELDS = [
     "next_attempt_at",
 ]
 
-REGION_CHOICES_CACHE_KEY = "press:region-choices:v1"
-
 
 def one_line(value: str) -> str:
     """Collapse every kind of line break and whitespace run into one space.
@@ -68,24 +66,6 @@ def inquiry_recipients() -> list[str]:
     return recipients or [settings.PRESS_OFFICE_EMAIL]
 
 
-def region_choices() -> list:
-    """Regional groupings with their countries, as optgroups for a select.
-
-    One query, cached: the region tree changes a few times a decade.
-    """
-
-    def build():
-        rows = list(Region.objects.order_by("name").values_list("id", "slug", "name", "parent_id"))
-        groupings = [row for row in rows if row[3] is None]
-        choices = [("", "Not specific to a region")]
-        for grouping_id, slug, name, _ in groupings:
-            countries = [(r[1], r[2]) for r in rows if r[3] == grouping_id]
-            choices.append((name, [(slug, f"{name} (whole region)"), *countries]))
-        return choices
-
-    return cache.get_or_set(REGION_CHOICES_CACHE_KEY, build, 60 * 60)
-
-
 def _retry_delay(attempts: int) -> timedelta:
     # The exponent is bounded so a large attempt count cannot overflow timedelta.
     return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
@@ -101,7 +81,7 @@ def inquiry_submit(
     no e-mail goes out; staff can rescue it with ``inquiry_mark_not_spam``.
     """
     region_slug = data.get("region") or ""
-    region = Region.objects.filter(slug=region_slug).first() if region_slug else None
+    region = Region.objects.named([region_slug]).first() if region_slug else None
     inquiry = MediaInquiry.objects.create(
         name=one_line(data["name"]),
         email=data["email"],
