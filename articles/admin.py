@@ -77,7 +77,7 @@ class EstimatedCountPaginator(Paginator):
     error. Small lists (and every list elsewhere than PostgreSQL) are counted exactly.
     """
 
-    ESTIMATE_FROM = 10_000
+    ESTIMATE_FROM = 1_000
 
     @cached_property
     def count(self):

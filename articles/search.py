@@ -116,17 +116,25 @@ def search_admin(queryset, term: str, *, exact_limit: int = 100):
         return queryset
     # Found first, through indexes (the slug's, upper(title), the reference numbers'), so
     # that without an exact match the list keeps an order its index can serve.
+    unordered = queryset.order_by()
     exact_ids = list(
-        queryset.filter(
+        unordered.filter(
             Q(slug=term.lower())
             | Q(title__iexact=term)
             | Q(reference_number__gt="", reference_number__iexact=term)
-        )
-        .order_by()
-        .values_list("pk", flat=True)[:exact_limit]
+        ).values_list("pk", flat=True)[:exact_limit]
     )
+    # Part of a reference number ("6514"): only terms with a digit can be one, and looked
+    # up on their own, so the full-text match is not rechecked on every report.
+    part_ids = []
+    if any(character.isdigit() for character in term):
+        part_ids = list(
+            unordered.filter(
+                reference_number__gt="", reference_number__icontains=term
+            ).values_list("pk", flat=True)[:exact_limit]
+        )
     exact = Q(pk__in=exact_ids)
-    reference = Q(reference_number__gt="", reference_number__icontains=term)
+    reference = Q(pk__in=part_ids)
     if uses_full_text_search():
         query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
         matched = queryset.alias(search_vector=SearchVectorColumn()).filter(

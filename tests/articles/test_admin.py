@@ -778,3 +778,39 @@ class TestNewsroomSettingsAdmin:
 
         assert response.status_code == 200
         assert "press_email" in response.context["adminform"].form.errors
+
+
+class TestSearchAtScale:
+    def test_exact_title_and_slug_come_first(self, editor_client):
+        ArticleFactory(title="Asylum seekers pushed back at sea", published_at=timezone.now())
+        exact = ArticleFactory(
+            title="Asylum", slug="asylum", published_at=timezone.now() - timedelta(days=300)
+        )
+        ArticleFactory(title="New asylum rules", published_at=timezone.now() - timedelta(days=1))
+
+        response = editor_client.get(CHANGELIST, {"q": "asylum"})
+
+        results = list(response.context["cl"].result_list)
+        assert results[0] == exact
+        assert len(results) == 3
+
+    def test_a_search_shows_no_years_bar(self, editor_client):
+        ArticleFactory(title="Facing walls")
+        assert 'id="date-hierarchy-label"' in editor_client.get(CHANGELIST).content.decode()
+        html = editor_client.get(CHANGELIST, {"q": "walls"}).content.decode()
+        assert 'id="date-hierarchy-label"' not in html
+
+    def test_bad_search_text_is_not_an_error(self, editor_client):
+        for q in ["\x00", "a" * 10_000, '"', "(", "&|!"]:
+            assert editor_client.get(CHANGELIST, {"q": q}).status_code == 200
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates are PostgreSQL's")
+    def test_a_large_list_is_counted_from_the_estimate(self, editor_client, monkeypatch):
+        from articles.admin import EstimatedCountPaginator  # noqa: PLC0415
+
+        ArticleFactory.create_batch(3)
+        monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", 0)
+        with CaptureQueriesContext(connection) as ctx:
+            response = editor_client.get(CHANGELIST)
+        assert response.status_code == 200
+        assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)

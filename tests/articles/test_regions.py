@@ -7,10 +7,12 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from articles.importing import FORMAT, articles_import
 from articles.models import Article, ArticleGrouping, Region
 from articles.regions import region_choices, sync_groupings
 from articles.related import related_articles
 from articles.services import article_duplicate
+from press.forms import MediaInquiryForm
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +66,6 @@ class TestChoices:
         assert offered == set(Region.objects.values_list("slug", flat=True))
 
     def test_every_form_offers_the_same_regions(self, client, editor_client):
-        from press.forms import MediaInquiryForm  # noqa: PLC0415 - the form under test
-
         inquiry = MediaInquiryForm().fields["region"].choices
         assert inquiry[0] == ("", "Not specific to a region")
         assert inquiry[1:] == region_choices()
@@ -130,8 +130,6 @@ class TestStoredGroupings:
         assert groupings(copy) == {"africa"}
 
     def test_import_keeps_them(self, tmp_path):
-        from articles.importing import FORMAT, articles_import  # noqa: PLC0415
-
         def bundle(regions):
             record = {
                 "slug": "walls",
