@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.admin import EstimatedCountPaginator
 from articles.models import Article, NewsroomSettings, Region, SlugRedirect
 from tests.factories import (
     ArticleFactory,
@@ -806,8 +807,6 @@ class TestSearchAtScale:
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates are PostgreSQL's")
     def test_a_large_list_is_counted_from_the_estimate(self, editor_client, monkeypatch):
-        from articles.admin import EstimatedCountPaginator  # noqa: PLC0415
-
         ArticleFactory.create_batch(3)
         monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", 0)
         with CaptureQueriesContext(connection) as ctx:
