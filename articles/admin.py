@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.views.generic import DetailView
 from taggit.models import Tag
 
 from articles.forms import ArticleAdminForm
-from articles.models import Article, NewsroomSettings, Region, SlugRedirect
+from articles.models import Article, NewsroomSettings, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
 from articles.search import search_admin
 from articles.services import (
@@ -155,7 +155,8 @@ class TopicFilter(admin.SimpleListFilter):
     parameter_name = "topic"
 
     def lookups(self, request, model_admin):
-        used = Tag.objects.filter(articles_taggedarticle_items__isnull=False).distinct()
+        # EXISTS per tag (a few dozen index probes), not a DISTINCT over every tagging.
+        used = Tag.objects.filter(Exists(TaggedArticle.objects.filter(tag=OuterRef("pk"))))
         return list(used.order_by("name").values_list("slug", "name"))
 
     def queryset(self, request, queryset):

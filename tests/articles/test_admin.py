@@ -201,6 +201,33 @@ class TestFilters:
         assert listed(response) == {"2017"}
 
 
+class TestYearsBar:
+    def test_offers_every_year_from_first_to_last(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="2017", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(title="2020", published_at=datetime(2020, 1, 2, 9, tzinfo=tz))
+
+        with CaptureQueriesContext(connection) as ctx:
+            html = editor_client.get(CHANGELIST).content.decode()
+
+        for year in (2017, 2018, 2019, 2020):
+            assert f"?published_at__year={year}" in html
+        assert "?published_at__year=2016" not in html
+        assert "?published_at__year=2021" not in html
+        assert not any("DISTINCT" in q["sql"] and "published_at" in q["sql"] for q in ctx)
+
+    def test_drills_down_into_a_year_as_django_does(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="June", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(title="Other", published_at=datetime(2019, 1, 2, 9, tzinfo=tz))
+        html = editor_client.get(f"{CHANGELIST}?published_at__year=2017").content.decode()
+        assert "published_at__month=6" in html
+
+    def test_an_empty_list_has_no_bar(self, editor_client):
+        html = editor_client.get(CHANGELIST).content.decode()
+        assert 'id="date-hierarchy-label"' not in html
+
+
 class TestSearch:
     @pytest.fixture(autouse=True)
     def articles(self):
