@@ -81,7 +81,8 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if connection.vendor == "postgresql":
+        # An empty queryset (an unknown region) has no plan to read, and needs no count.
+        if connection.vendor == "postgresql" and not self.object_list.query.is_empty():
             plan = json.loads(self.object_list.order_by().explain(format="json"))
             estimate = int(plan[0]["Plan"]["Plan Rows"])
             if estimate >= self.ESTIMATE_FROM:

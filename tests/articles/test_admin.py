@@ -130,7 +130,8 @@ class TestChangelist:
         make(45)
         many, shown = count_queries()
         assert shown == 50
-        assert many == few <= 11
+        # PostgreSQL adds one: the EXPLAIN that gives large lists an estimated count.
+        assert many == few <= (12 if connection.vendor == "postgresql" else 11)
 
     def test_newest_first(self, editor_client):
         ArticleFactory(title="Old", published_at=timezone.now() - timedelta(days=9))
