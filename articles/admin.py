@@ -135,7 +135,9 @@ class RegionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        region = region_index().get(self.value().strip().lower())
+        value = self.value().strip().lower()
+        # A region added a moment ago may not be in the cached index yet.
+        region = region_index().get(value) or Region.objects.named([value]).first()
         if region is None:
             return queryset.none()
         return queryset.in_region(region)

@@ -175,6 +175,18 @@ class TestFilters:
         assert response.status_code == 200
         assert listed(response) == expected
 
+    def test_a_region_added_since_the_index_was_cached_filters(self, editor_client, articles):
+        editor_client.get(CHANGELIST)  # caches the region index
+        atlantis = Region.objects.create(
+            name="Atlantis",
+            slug="atlantis",
+            iso_code="XA",
+            parent=Region.objects.get(slug="americas"),
+        )
+        ArticleFactory(title="Sunken", regions=[atlantis])
+        response = editor_client.get(f"{CHANGELIST}?region=XA")
+        assert listed(response) == {"Sunken"}
+
     def test_unknown_region_lists_nothing(self, editor_client, articles):
         response = editor_client.get(f"{CHANGELIST}?region=atlantis")
         assert response.status_code == 200
