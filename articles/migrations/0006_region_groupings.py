@@ -66,5 +66,15 @@ class Migration(migrations.Migration):
             model_name='articlegrouping',
             constraint=models.UniqueConstraint(fields=('article', 'grouping'), name='article_grouping_unique'),
         ),
+        migrations.RemoveIndex(
+            model_name="article",
+            name="article_kind_live_idx",
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(
+                fields=["kind", "status", "-published_at", "-id"], name="article_kind_live_idx"
+            ),
+        ),
         migrations.RunPython(fill_groupings, migrations.RunPython.noop),
     ]
