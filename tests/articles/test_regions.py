@@ -1,10 +1,12 @@
 """The one region API and the stored groupings that make a grouping filter one lookup."""
 
 import importlib
+import io
 import json
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
 
 from articles.importing import FORMAT, articles_import
@@ -196,3 +198,17 @@ class TestRelated:
         ArticleFactory(regions=["us"])
         same = ArticleFactory(regions=["mx"])
         assert related_articles(article=article) == [same]
+
+
+def test_the_command_repairs_groupings_changed_outside_the_write_paths():
+    article = ArticleFactory(regions=["mx"])
+    other = ArticleFactory(regions=["ng"])
+    article.regions.add(Region.objects.get(slug="fr"))  # a shell edit: no sync
+    ArticleGrouping.objects.filter(article=other).delete()
+    out = io.StringIO()
+
+    call_command("sync_groupings", stdout=out)
+
+    assert groupings(article) == {"americas", "europe-central-asia"}
+    assert groupings(other) == {"africa"}
+    assert "2 articles" in out.getvalue()
