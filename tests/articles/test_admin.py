@@ -175,6 +175,13 @@ class TestFilters:
         assert response.status_code == 200
         assert listed(response) == expected
 
+    def test_region_select_keeps_the_other_filters(self, editor_client, articles):
+        response = editor_client.get(f"{CHANGELIST}?kind__exact=report&region=mx&p=1")
+        html = response.content.decode()
+        assert '<input type="hidden" name="kind__exact" value="report">' in html
+        assert 'name="p"' not in html
+        assert '<option value="mx" selected>Mexico</option>' in html
+
     def test_a_region_added_since_the_index_was_cached_filters(self, editor_client, articles):
         editor_client.get(CHANGELIST)  # caches the region index
         atlantis = Region.objects.create(
