@@ -11,7 +11,6 @@ articles.
 """
 
 import hashlib
-import unicodedata
 from datetime import date, datetime, time, timedelta
 
 import django_filters
@@ -26,9 +25,9 @@ from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, Region, TaggedArticle
+from articles.regions import CHOICES_CACHE_SECONDS, region_choices, region_index, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
 
-CHOICES_CACHE_SECONDS = 600
 POPULAR_TOPICS = 30
 MAX_TOPIC_SLUG = Tag._meta.get_field("slug").max_length
 EARLIEST_DATE = date(1900, 1, 1)
@@ -43,37 +42,6 @@ class Sort:
 
 
 # --- Cached choices ---------------------------------------------------------------------
-
-
-def region_index() -> dict[str, dict]:
-    """Every region by slug: ``{"pk", "name", "grouping"}`` (grouping: its parent's slug)."""
-    key = "articles:filters:regions"
-    index = cache.get(key)
-    if index is None:
-        rows = sorted(
-            Region.objects.values_list("pk", "slug", "name", "parent__slug"),
-            key=lambda row: _sort_key(row[2]),
-        )
-        index = {
-            slug: {"pk": pk, "name": name, "grouping": parent} for pk, slug, name, parent in rows
-        }
-        cache.set(key, index, CHOICES_CACHE_SECONDS)
-    return index
-
-
-def region_choices():
-    """Regional groupings, each as an option group: the whole grouping, then its countries."""
-    index = region_index()
-    groups = []
-    for slug, region in index.items():
-        if region["grouping"] is None:
-            countries = [
-                (country_slug, country["name"])
-                for country_slug, country in index.items()
-                if country["grouping"] == slug
-            ]
-            groups.append((region["name"], [(slug, f"All of {region['name']}"), *countries]))
-    return groups
 
 
 def popular_topics() -> dict[str, str]:
@@ -93,12 +61,7 @@ def popular_topics() -> dict[str, str]:
 
 
 def _by_name(item):
-    return _sort_key(item[1])
-
-
-def _sort_key(name):
-    # "Réunion" sorts with the R's and "São Tomé" before "Senegal", as readers expect.
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return sort_key(item[1])
 
 
 def year_choices():
@@ -250,20 +213,15 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset.filter(kind__in=value)
 
     def filter_region(self, queryset, name, value):
-        index = region_index()
-        ids = [
-            region["pk"]
-            for slug, region in index.items()
-            if slug == value or region["grouping"] == value
-        ]
-        if self.cleaned.get("q"):
-            # With a search, PostgreSQL does best starting from the region's articles; given
-            # literal ids it walks the whole list by date testing every search vector
-            # (measured at 100,000 articles: 140 ms against 20 ms for q=asylum&region=mx).
-            ids = Region.objects.filter(pk__in=ids).values("pk")
-        # Otherwise literal ids from the cached index: the planner walks the date index and
-        # stops at twenty (region=mx: 14 ms against 28 ms through a subquery).
-        return queryset.in_region_ids(ids)
+        region = region_index()[value]
+        if self.cleaned.get("q") and not region.is_grouping:
+            # With a search, PostgreSQL does best starting from the country's articles;
+            # given a literal id it walks the whole list by date testing every search
+            # vector (measured at 100,000 articles: 140 ms against 20 ms for
+            # q=asylum&region=mx). Without one, the literal id lets it walk the date index
+            # and stop at twenty (region=mx: 14 ms against 28 ms through a subquery).
+            return queryset.in_region_ids(Region.objects.filter(pk=region.pk).values("pk"))
+        return queryset.in_regions([region])
 
     def filter_topic(self, queryset, name, value):
         tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=value)
@@ -382,7 +340,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         if name == "type":
             return Article.Kind(value).label
         if name == "region":
-            return region_index()[value]["name"]
+            return region_index()[value].name
         if name == "topic":
             extra = self.form.fields["topic"].extra_topic
             return popular_topics().get(value) or (extra[1] if extra else value)

@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -235,6 +236,14 @@ class Article(models.Model):
     regions = models.ManyToManyField(
         Region, blank=True, related_name="articles", help_text="Countries and regions covered."
     )
+    groupings = models.ManyToManyField(
+        Region,
+        through="ArticleGrouping",
+        related_name="grouped_articles",
+        editable=False,
+        help_text="The regional groupings the article's regions fall under, derived from "
+        "them by articles.regions.sync_groupings.",
+    )
     topics = TaggableManager(
         through=TaggedArticle, blank=True, help_text="Topics, e.g. Refugees and migrants."
     )
@@ -300,7 +309,18 @@ class Article(models.Model):
         indexes = [
             # The live queryset: status + publication time, newest first.
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
-            models.Index(fields=["kind", "status", "-published_at"], name="article_kind_live_idx"),
+            # With the id, counting a type's live articles under a grouping reads indexes
+            # only (100,000 articles: 14 ms against 110 ms through the table).
+            models.Index(
+                fields=["kind", "status", "-published_at", "-id"], name="article_kind_live_idx"
+            ),
+            # The admin search's exact matches: title (any case) and reference number.
+            models.Index(Upper("title"), name="article_title_upper_idx"),
+            models.Index(
+                Upper("reference_number"),
+                name="article_reference_idx",
+                condition=models.Q(reference_number__gt=""),
+            ),
         ]
         constraints = [REFERENCE_ONLY_ON_REPORTS]
 
@@ -379,6 +399,34 @@ class Article(models.Model):
         if self.hero_caption:
             return self.hero_caption
         return self.hero_photo.caption if self.hero_photo_id else ""
+
+
+class ArticleGrouping(models.Model):
+    """A regional grouping an article falls under: tagged with the grouping itself or
+    with one of its countries.
+
+    Derived data, stored so that filtering by a grouping is one indexed lookup rather than
+    a test against each of its (up to 56) countries. Written only by
+    ``articles.regions.sync_groupings``, which every path that changes an article's
+    regions or a country's grouping calls.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    grouping = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "grouping"], name="article_grouping_unique"
+            ),
+        ]
+        indexes = [
+            # From a grouping to its articles (the unique constraint covers the other way).
+            models.Index(fields=["grouping", "article"], name="article_grouping_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} in {self.grouping_id}"
 
 
 class SlugRedirect(models.Model):

@@ -1,4 +1,4 @@
-"""Querysets: the one definition of what the public may see."""
+"""Querysets: the one definition of what the public may see, and of what a region covers."""
 
 from django.db import models
 from django.utils import timezone
@@ -27,19 +27,42 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status="draft")
 
     def in_region(self, region):
-        """Articles tagged with ``region`` or, for a grouping, any of its countries."""
-        from articles.models import Region  # noqa: PLC0415 - models import this module
+        """Articles on ``region``; for a grouping, on it or on any of its countries."""
+        return self.in_regions([region])
 
-        return self.in_region_ids(Region.objects.self_and_descendants(region).values("pk"))
+    def in_regions(self, regions):
+        """Articles on any of ``regions`` (Regions, or anything with ``pk`` and
+        ``parent_id``): the one place that says "a grouping includes its countries".
+
+        A grouping is matched through the stored groupings (``ArticleGrouping``, kept by
+        ``articles.regions.sync_groupings``): one indexed lookup instead of testing every
+        one of its countries. EXISTS rather than joins: an article in two countries of a
+        grouping must still appear once.
+        """
+        grouping_ids = [region.pk for region in regions if region.parent_id is None]
+        country_ids = [region.pk for region in regions if region.parent_id is not None]
+        condition = models.Q()
+        if grouping_ids:
+            condition |= models.Exists(
+                self.model.groupings.through.objects.filter(
+                    article_id=models.OuterRef("pk"), grouping_id__in=grouping_ids
+                )
+            )
+        if country_ids:
+            condition |= self._tagged_with(country_ids)
+        return self.filter(condition) if condition else self.none()
 
     def in_region_ids(self, region_ids):
-        """Articles tagged with any of ``region_ids`` (a list, or a subquery of ids)."""
-        # EXISTS rather than a join: an article in two countries of a grouping must
-        # still appear once.
-        tagged = self.model.regions.through.objects.filter(
-            article_id=models.OuterRef("pk"), region_id__in=region_ids
+        """Articles tagged with any of ``region_ids`` (a list, or a subquery of ids) itself,
+        without expanding groupings: for callers that already know the exact regions."""
+        return self.filter(self._tagged_with(region_ids))
+
+    def _tagged_with(self, region_ids):
+        return models.Exists(
+            self.model.regions.through.objects.filter(
+                article_id=models.OuterRef("pk"), region_id__in=region_ids
+            )
         )
-        return self.filter(models.Exists(tagged))
 
 
 class RegionQuerySet(models.QuerySet):
@@ -49,5 +72,16 @@ class RegionQuerySet(models.QuerySet):
     def countries(self):
         return self.filter(parent__isnull=False)
 
-    def self_and_descendants(self, region):
-        return self.filter(models.Q(pk=region.pk) | models.Q(parent_id=region.pk))
+    def named(self, values):
+        """Regions named by slug or ISO 3166-1 alpha-2 code, in any case (``MX``, ``mx``)."""
+        values = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+        return self.filter(
+            models.Q(slug__in=[value.lower() for value in values])
+            | models.Q(iso_code__in=[value.upper() for value in values if len(value) == 2])
+        )
+
+    def expand(self, values):
+        """The regions named by ``values`` (slugs or ISO codes, any case) and, for each
+        grouping among them, its countries: what "articles on these regions" covers."""
+        named = self.model.objects.named(values).values("pk")
+        return self.filter(models.Q(pk__in=named) | models.Q(parent_id__in=named))

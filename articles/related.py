@@ -20,21 +20,28 @@ def related_articles(*, article: Article, limit: int = 4) -> list[Article]:
         .defer("body")[:limit]
     )
     wanted = limit - len(picks)
-    region_ids = [region.pk for region in article.regions.all()]
+    regions = list(article.regions.all())
     topic_ids = [topic.pk for topic in article.topics.all()]
-    if wanted <= 0 or not (region_ids or topic_ids):
+    if wanted <= 0 or not (regions or topic_ids):
         return picks
 
-    # EXISTS rather than joins: an article sharing two topics must still appear once.
-    shares_region = Exists(
-        Article.regions.through.objects.filter(article_id=OuterRef("pk"), region_id__in=region_ids)
-    )
-    shares_topic = Exists(
-        TaggedArticle.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=topic_ids)
+    # A neighbour shares a region (an article on a grouping shares it with the articles on
+    # its countries) or a topic; EXISTS rather than joins, so each appears once.
+    live = Article.objects.live()
+    shares_region = live.in_regions(regions) if regions else live.none()
+    shares_topic = (
+        live.filter(
+            Exists(
+                TaggedArticle.objects.filter(
+                    content_object_id=OuterRef("pk"), tag_id__in=topic_ids
+                )
+            )
+        )
+        if topic_ids
+        else live.none()
     )
     neighbours = (
-        Article.objects.live()
-        .filter(shares_region | shares_topic)
+        (shares_region | shares_topic)
         .exclude(pk__in=[article.pk, *(pick.pk for pick in picks)])
         .select_related("hero_photo")
         .defer("body")[:wanted]

@@ -100,3 +100,56 @@ def _fallback_search(queryset, q):
     # A title match counts for more than a summary match, as on PostgreSQL.
     rank = Case(*title_hits, default=Value(1), output_field=IntegerField())
     return queryset.filter(condition).annotate(rank=rank)
+
+
+def search_admin(queryset, term: str, *, exact_limit: int = 100):
+    """The staff search: articles of ``queryset`` matching ``term``, the exact matches first.
+
+    An exact title, slug or report reference number comes first; the other matches keep
+    the list's order. On PostgreSQL the words are matched through the same full-text
+    index as the public search (an ``icontains`` scan took 374 ms at 20,000 rows), and a
+    reference number also matches on a part ("6514"); elsewhere every word must appear in
+    the title, summary or reference number.
+    """
+    term = clean_query(term).text
+    if not term:
+        return queryset
+    # Found first, through indexes (the slug's, upper(title), the reference numbers'), so
+    # that without an exact match the list keeps an order its index can serve.
+    unordered = queryset.order_by()
+    exact_ids = list(
+        unordered.filter(
+            Q(slug=term.lower())
+            | Q(title__iexact=term)
+            | Q(reference_number__gt="", reference_number__iexact=term)
+        ).values_list("pk", flat=True)[:exact_limit]
+    )
+    # Part of a reference number ("6514"): only terms with a digit can be one, and looked
+    # up on their own, so the full-text match is not rechecked on every report.
+    part_ids = []
+    if any(character.isdigit() for character in term):
+        part_ids = list(
+            unordered.filter(
+                reference_number__gt="", reference_number__icontains=term
+            ).values_list("pk", flat=True)[:exact_limit]
+        )
+    exact = Q(pk__in=exact_ids)
+    reference = Q(pk__in=part_ids)
+    if uses_full_text_search():
+        query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+        matched = queryset.alias(search_vector=SearchVectorColumn()).filter(
+            Q(search_vector=query) | reference | exact
+        )
+    else:
+        condition = Q()
+        for word in term.split()[:MAX_FALLBACK_WORDS]:
+            condition &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(reference_number__icontains=word)
+            )
+        matched = queryset.filter(condition | exact)
+    if not exact_ids:
+        return matched
+    first = Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return matched.order_by(first, *queryset.query.order_by)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles.models import Article
+from articles.regions import sync_groupings
 
 PUBLISH_PERMISSION = "articles.publish_article"
 ADD_PERMISSION = "articles.add_article"
@@ -123,6 +124,7 @@ def article_duplicate(*, article: Article, user: AbstractBaseUser) -> Article:
         updated_by=user,
     )
     copy.regions.set(article.regions.all())
+    sync_groupings([copy.pk])
     copy.topics.set(list(article.topics.all()))
     copy.attachments.set(article.attachments.all())
     copy.related.set(article.related.all())

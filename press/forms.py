@@ -10,9 +10,10 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
+from articles.regions import region_choices
 from core.validators import validate_date_in_range
 from press.models import MediaInquiry
-from press.services import one_line, region_choices
+from press.services import one_line
 
 # The product rule: spam defences must never turn away a person who takes three seconds or more,
 # so the minimum stays well below three.
@@ -144,7 +145,7 @@ class MediaInquiryForm(forms.Form):
     region = forms.ChoiceField(
         label="Region or country (optional)",
         required=False,
-        choices=region_choices,
+        choices=lambda: [("", "Not specific to a region"), *region_choices()],
     )
     topic = SingleLineField(
         label="Topic (optional)",

@@ -29,8 +29,6 @@ POST_LIMIT = (30, 600)
 # nothing to do when the sweeper's copy has sent, so a duplicate costs nothing.
 SWEEP_GRACE = timedelta(minutes=5)
 
-REGION_CHOICES_CACHE_KEY = "press:region-choices:v1"
-
 
 def one_line(value: str) -> str:
     """Collapse every kind of line break and whitespace run into one space.
@@ -39,24 +37,6 @@ def one_line(value: str) -> str:
     header would be header injection, which Django refuses with an error.
     """
     return " ".join(str(value).split())
-
-
-def region_choices() -> list:
-    """Regional groupings with their countries, as optgroups for a select.
-
-    One query, cached: the region tree changes a few times a decade.
-    """
-
-    def build():
-        rows = list(Region.objects.order_by("name").values_list("id", "slug", "name", "parent_id"))
-        groupings = [row for row in rows if row[3] is None]
-        choices = [("", "Not specific to a region")]
-        for grouping_id, slug, name, _ in groupings:
-            countries = [(r[1], r[2]) for r in rows if r[3] == grouping_id]
-            choices.append((name, [(slug, f"{name} (whole region)"), *countries]))
-        return choices
-
-    return cache.get_or_set(REGION_CHOICES_CACHE_KEY, build, 60 * 60)
 
 
 class AlreadySubmitted(Exception):
@@ -97,7 +77,7 @@ def inquiry_submit(
         if existing is not None:
             return _same_submission(existing, data)
     region_slug = data.get("region") or ""
-    region = Region.objects.filter(slug=region_slug).first() if region_slug else None
+    region = Region.objects.named([region_slug]).first() if region_slug else None
     try:
         with transaction.atomic():
             inquiry = MediaInquiry.objects.create(

@@ -1,16 +1,20 @@
 """The demo newsroom: loads through the importer, runs twice without duplicates."""
 
 import io
+import json
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from PIL import ExifTags, Image
 from taggit.models import Tag
 
+from articles import demo
+from articles.management.commands.seed_demo import Command
 from articles.models import Article
+from articles.regions_data import COUNTRIES, GROUPINGS
 from media_library.models import Document, Photo
-from newsroom.management.commands.seed_demo import Command
 from press.models import Spokesperson
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +86,37 @@ def test_reset_password_prints_a_new_one():
     second = re.search(r"Login: admin / (\S+)", seed("--reset-password")).group(1)
     assert first != second
     assert get_user_model().objects.get(username="editor").check_password(second)
+
+
+def test_the_data_files_load_and_agree():
+    """The demo is data: a valid interchange file and the newsroom file that refers to it."""
+    document = json.loads(demo.ARTICLES.read_text(encoding="utf-8"))
+    newsroom = json.loads(demo.NEWSROOM.read_text(encoding="utf-8"))
+    assert document["format"] == "newsroom-articles/1"
+    records = {record["slug"]: record for record in document["articles"]}
+    assert len(records) == len(document["articles"]) >= 35
+    regions = {slug for slug, _, _ in GROUPINGS} | {code.lower() for code, _, _ in COUNTRIES}
+    for record in records.values():
+        assert set(record["regions"]) <= regions, record["slug"]
+        assert set(record.get("related", [])) <= set(records), record["slug"]
+    # Only the scheduled article is dated at run time.
+    undated = [slug for slug, record in records.items() if "published_at" not in record]
+    assert undated == [newsroom["scheduled"]["slug"]]
+    for person in newsroom["spokespeople"]:
+        assert set(person["regions"]) <= regions
+        assert person["quoted_in"] and set(person["quoted_in"]) <= set(records)
+
+
+def gps(image_file):
+    with Image.open(image_file) as image:
+        return dict(image.getexif().get_ifd(ExifTags.IFD.GPSInfo))
+
+
+def test_some_demo_photos_carry_gps(tmp_path):
+    """They are there to prove that what the public gets is stripped (media_library's
+    tests check the stripping)."""
+    newsroom = json.loads(demo.NEWSROOM.read_text(encoding="utf-8"))
+    Command()._bundle(tmp_path, newsroom)
+    made = sorted((tmp_path / "images").iterdir())
+    assert len(made) == 12
+    assert sum(1 for path in made if gps(path)) == 3

@@ -17,6 +17,7 @@ from taggit.models import Tag
 from articles.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, TaggedArticle
+from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
@@ -342,6 +343,8 @@ def write_regions(changes: dict[int, set[int]], *, progress=False) -> None:
     """Set the regions of imported articles (article id -> region ids): the one place an
     import writes regions, so whatever must follow them is called from here."""
     replace_relation("regions", changes, progress=progress)
+    # Bulk writes send no m2m signals: the stored groupings are brought up to date here.
+    sync_groupings(changes)
 
 
 def update_articles(records, *, existing, photo_ids, relations_changed, user) -> int:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.admin import EstimatedCountPaginator
 from articles.models import Article, Region, SlugRedirect
 from core.models import SiteSettings
 from tests.factories import (
@@ -101,6 +102,7 @@ class TestChangelist:
 
     def test_query_count_does_not_grow_with_the_page(self, editor_client):
         def count_queries():
+            editor_client.get(CHANGELIST)  # the region choices come from a cache
             with CaptureQueriesContext(connection) as ctx:
                 response = editor_client.get(CHANGELIST)
             assert response.status_code == 200
@@ -123,8 +125,9 @@ class TestChangelist:
         make(45)
         many, shown = count_queries()
         assert shown == 50
-        # 12: one is the check for rows outside the date bound (core.changelists).
-        assert many == few <= 12
+        # 12: one is the check for rows outside the date bound (core.changelists);
+        # PostgreSQL adds one: the EXPLAIN that gives large lists an estimated count.
+        assert many == few <= (13 if connection.vendor == "postgresql" else 12)
 
     def test_newest_first(self, editor_client):
         ArticleFactory(title="Old", published_at=timezone.now() - timedelta(days=9))
@@ -168,6 +171,25 @@ class TestFilters:
         assert response.status_code == 200
         assert listed(response) == expected
 
+    def test_region_select_keeps_the_other_filters(self, editor_client, articles):
+        response = editor_client.get(f"{CHANGELIST}?kind__exact=report&region=mx&p=1")
+        html = response.content.decode()
+        assert '<input type="hidden" name="kind__exact" value="report">' in html
+        assert 'name="p"' not in html
+        assert '<option value="mx" selected>Mexico</option>' in html
+
+    def test_a_region_added_since_the_index_was_cached_filters(self, editor_client, articles):
+        editor_client.get(CHANGELIST)  # caches the region index
+        atlantis = Region.objects.create(
+            name="Atlantis",
+            slug="atlantis",
+            iso_code="XA",
+            parent=Region.objects.get(slug="americas"),
+        )
+        ArticleFactory(title="Sunken", regions=[atlantis])
+        response = editor_client.get(f"{CHANGELIST}?region=XA")
+        assert listed(response) == {"Sunken"}
+
     def test_unknown_region_lists_nothing(self, editor_client, articles):
         response = editor_client.get(f"{CHANGELIST}?region=atlantis")
         assert response.status_code == 200
@@ -176,8 +198,11 @@ class TestFilters:
     def test_filter_sidebar_offers_regions_and_used_topics(self, editor_client, articles):
         response = editor_client.get(CHANGELIST)
         html = response.content.decode()
-        assert "Americas (all)" in html
-        assert "— Mexico" in html
+        assert '<optgroup label="Americas">' in html
+        assert '<option value="americas">All of Americas</option>' in html
+        assert '<option value="mx">Mexico</option>' in html
+        # One select, not a link per region (the page was 7,300 px tall).
+        assert "?region=" not in html
         assert "?topic=asylum" in html
         assert "?state=scheduled" in html
 
@@ -190,6 +215,33 @@ class TestFilters:
 
         assert response.status_code == 200
         assert listed(response) == {"2017"}
+
+
+class TestYearsBar:
+    def test_offers_every_year_from_first_to_last(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="2017", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(title="2020", published_at=datetime(2020, 1, 2, 9, tzinfo=tz))
+
+        with CaptureQueriesContext(connection) as ctx:
+            html = editor_client.get(CHANGELIST).content.decode()
+
+        for year in (2017, 2018, 2019, 2020):
+            assert f"?published_at__year={year}" in html
+        assert "?published_at__year=2016" not in html
+        assert "?published_at__year=2021" not in html
+        assert not any("DISTINCT" in q["sql"] and "published_at" in q["sql"] for q in ctx)
+
+    def test_drills_down_into_a_year_as_django_does(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="June", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(title="Other", published_at=datetime(2019, 1, 2, 9, tzinfo=tz))
+        html = editor_client.get(f"{CHANGELIST}?published_at__year=2017").content.decode()
+        assert "published_at__month=6" in html
+
+    def test_an_empty_list_has_no_bar(self, editor_client):
+        html = editor_client.get(CHANGELIST).content.decode()
+        assert 'id="date-hierarchy-label"' not in html
 
 
 class TestSearch:
@@ -790,3 +842,37 @@ class TestSlugRedirectAdmin:
         )
         assert detail.status_code == 200
         assert "old_slug" not in detail.context["adminform"].form.fields
+
+
+class TestSearchAtScale:
+    def test_exact_title_and_slug_come_first(self, editor_client):
+        ArticleFactory(title="Asylum seekers pushed back at sea", published_at=timezone.now())
+        exact = ArticleFactory(
+            title="Asylum", slug="asylum", published_at=timezone.now() - timedelta(days=300)
+        )
+        ArticleFactory(title="New asylum rules", published_at=timezone.now() - timedelta(days=1))
+
+        response = editor_client.get(CHANGELIST, {"q": "asylum"})
+
+        results = list(response.context["cl"].result_list)
+        assert results[0] == exact
+        assert len(results) == 3
+
+    def test_a_search_shows_no_years_bar(self, editor_client):
+        ArticleFactory(title="Facing walls")
+        assert 'id="date-hierarchy-label"' in editor_client.get(CHANGELIST).content.decode()
+        html = editor_client.get(CHANGELIST, {"q": "walls"}).content.decode()
+        assert 'id="date-hierarchy-label"' not in html
+
+    def test_bad_search_text_is_not_an_error(self, editor_client):
+        for q in ["\x00", "a" * 10_000, '"', "(", "&|!"]:
+            assert editor_client.get(CHANGELIST, {"q": q}).status_code == 200
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates are PostgreSQL's")
+    def test_a_large_list_is_counted_from_the_estimate(self, editor_client, monkeypatch):
+        ArticleFactory.create_batch(3)
+        monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", 0)
+        with CaptureQueriesContext(connection) as ctx:
+            response = editor_client.get(CHANGELIST)
+        assert response.status_code == 200
+        assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)

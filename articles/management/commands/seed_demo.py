@@ -1,8 +1,10 @@
 """``manage.py seed_demo``: a demo newsroom to click through, and logins to do it with."""
 
+import json
 import secrets
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,34 +13,25 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles import demo
+from articles.demo.generate import make_pdf, make_photo
 from articles.importing import articles_import
 from articles.models import Article, Region
 from core.models import SiteSettings
 from core.roles import EDITORS, WRITERS, sync_roles
-from newsroom import demo
 from press.models import Spokesperson
 
 SITE = "http://127.0.0.1:8000"
 # username -> role group (None: superuser)
 DEMO_USERS = {"admin": None, "editor": EDITORS, "writer": WRITERS}
-# spokesperson slug -> articles quoting them
-QUOTED = {
-    "ines-calder": [
-        "facing-walls-asylum-seekers-at-the-border",
-        "disappeared-families-demand-answers",
-        "annual-review-americas-2025",
-    ],
-    "samuel-okafor": ["end-forced-evictions-in-lagos-waterfront", "mining-company-must-clean-up"],
-    "leila-haddad": ["statement-un-review-of-egypt", "migrant-deaths-desert-route"],
-    "mei-tanaka": ["spyware-targets-journalists-investigation", "internet-shutdown-elections"],
-}
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo content (articles of every kind with photos and PDFs, spokespeople, "
-        "site settings) through the article importer, and create the demo logins admin, "
-        "editor and writer. Safe to run again: nothing is duplicated."
+        "Load the demo newsroom from articles/demo/ (articles of every kind through the "
+        "article importer, with generated photos and PDFs; spokespeople; site settings) "
+        "and create the demo logins admin, editor and writer. Safe to run again: nothing is "
+        "duplicated."
     )
     # Tests make this small; the demo wants photos of a realistic size.
     photo_size = (1200, 800)
@@ -51,15 +44,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset_password, verbosity, **options):
+        newsroom = json.loads(demo.NEWSROOM.read_text(encoding="utf-8"))
         sync_roles()
         with tempfile.TemporaryDirectory(prefix="newsroom-demo-") as folder:
-            path = demo.write_demo_bundle(
-                out=folder, scheduled_at=self._scheduled_at(), photo_size=self.photo_size
-            )
+            path = self._bundle(Path(folder), newsroom)
             result = articles_import(path=path, progress=False)
         with transaction.atomic():
-            self._settings()
-            self._spokespeople()
+            self._settings(newsroom["settings"])
+            self._spokespeople(newsroom["spokespeople"])
             password, changed = self._users(reset=reset_password)
 
         self.stdout.write(
@@ -67,7 +59,7 @@ class Command(BaseCommand):
                 f"Demo content: {result.total} articles ({result.created} new, "
                 f"{result.updated} updated, {result.unchanged} unchanged), "
                 f"{result.photos_created} new photos, {result.documents_created} new documents, "
-                f"{len(demo.DEMO_SPOKESPEOPLE)} spokespeople."
+                f"{len(newsroom['spokespeople'])} spokespeople."
             )
         )
         self.stdout.write(f"Site:  {SITE}/")
@@ -83,36 +75,63 @@ class Command(BaseCommand):
                 "`manage.py seed_demo --reset-password` for a new one)"
             )
 
-    def _scheduled_at(self):
-        """Ten days ahead at 09:00 newsroom time: always in the future, stable for a day."""
-        day = timezone.localdate() + timedelta(days=10)
-        moment = timezone.make_aware(datetime.combine(day, time(9)))
-        return moment.isoformat()
+    def _bundle(self, folder, newsroom):
+        """The demo's interchange file beside the photos and PDFs it names, made here (the
+        same bytes on every run, so a second import reuses them); return its path."""
+        document = json.loads(demo.ARTICLES.read_text(encoding="utf-8"))
+        scheduled = newsroom["scheduled"]
+        photos = sorted(
+            {record["photo"]["file"] for record in document["articles"] if "photo" in record}
+        )
+        for index, relative in enumerate(photos):
+            make_photo(
+                folder / relative,
+                seed=newsroom["photos"]["seed"] + index,
+                size=self.photo_size,
+                # Some carry GPS tags, to show that the import strips them.
+                gps=index % newsroom["photos"]["gps_every"] == 0,
+            )
+        for record in document["articles"]:
+            for attachment in record.get("attachments", []):
+                make_pdf(
+                    folder / attachment["file"],
+                    title=record.get("reference_number") or record["title"],
+                    lines=[record["title"], "Full report (demo)"],
+                )
+            if record["slug"] == scheduled["slug"]:
+                record["published_at"] = self._scheduled_at(scheduled)
+        path = folder / demo.ARTICLES.name
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        return path
 
-    def _settings(self):
+    def _scheduled_at(self, scheduled):
+        """Some days ahead, newsroom time: always in the future, stable for a day."""
+        day = timezone.localdate() + timedelta(days=scheduled["days_ahead"])
+        moment = datetime.combine(day, datetime.strptime(scheduled["time"], "%H:%M").time())
+        return timezone.make_aware(moment).isoformat()
+
+    def _settings(self, values):
         site_settings = SiteSettings.objects.get_or_create(pk=1)[0]
         if not site_settings.press_phone:
-            site_settings.press_phone = "+1 212 555 0100"
+            site_settings.press_phone = values["press_phone"]
             site_settings.save()
 
-    def _spokespeople(self):
+    def _spokespeople(self, people):
         regions = dict(Region.objects.values_list("slug", "pk"))
-        for order, (slug, name, role, languages, region_slugs, expertise) in enumerate(
-            demo.DEMO_SPOKESPEOPLE
-        ):
+        for order, person_data in enumerate(people):
             person, _ = Spokesperson.objects.get_or_create(
-                slug=slug,
+                slug=person_data["slug"],
                 defaults={
-                    "name": name,
-                    "role": role,
-                    "languages": languages,
-                    "expertise": expertise,
-                    "email": f"{slug}@example.org",
+                    "name": person_data["name"],
+                    "role": person_data["role"],
+                    "languages": person_data["languages"],
+                    "expertise": person_data["expertise"],
+                    "email": person_data["email"],
                     "sort_order": order,
                 },
             )
-            person.regions.add(*(regions[r] for r in region_slugs))
-            person.articles.add(*Article.objects.filter(slug__in=QUOTED.get(slug, [])))
+            person.regions.add(*(regions[r] for r in person_data["regions"]))
+            person.articles.add(*Article.objects.filter(slug__in=person_data["quoted_in"]))
 
     def _users(self, *, reset):
         """Create missing demo logins; return the new password and who has it, if any."""

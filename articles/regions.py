@@ -1,0 +1,129 @@
+"""The one region API for the rest of the code: the cached index, the grouped choices and
+the stored groupings.
+
+Queries live on the querysets: ``Region.objects.named()`` / ``expand()`` turn slugs or ISO
+codes into regions, ``Article.objects.in_regions()`` finds the articles on them. This
+module holds what is built from them: ``region_index()`` and ``region_choices()`` for
+filters and forms (a grouping first, then its countries), and ``sync_groupings()``, which
+keeps ``ArticleGrouping`` true after any write of articles' regions.
+"""
+
+import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.core.cache import cache
+from django.db import transaction
+
+from articles.models import Article, ArticleGrouping, Region
+
+CHOICES_CACHE_SECONDS = 600
+# Ids per query: well under SQLite's 999 bound parameters.
+SYNC_BATCH = 500
+
+
+class IndexedRegion(NamedTuple):
+    """A region as the filters and forms need it, without a query."""
+
+    pk: int
+    slug: str
+    name: str
+    parent_id: int | None
+    grouping: str | None  # the parent's slug; None for a grouping
+
+    @property
+    def is_grouping(self):
+        return self.parent_id is None
+
+
+def sort_key(name: str) -> str:
+    # "Réunion" sorts with the R's and "São Tomé" before "Senegal", as readers expect.
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def region_index() -> dict[str, IndexedRegion]:
+    """Every region by slug, in alphabetical order of name."""
+    key = "articles:regions:index"
+    index = cache.get(key)
+    if index is None:
+        rows = sorted(
+            Region.objects.values_list("pk", "slug", "name", "parent_id", "parent__slug"),
+            key=lambda row: sort_key(row[2]),
+        )
+        index = {row[1]: IndexedRegion(*row) for row in rows}
+        cache.set(key, index, CHOICES_CACHE_SECONDS)
+    return index
+
+
+def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The countries grouped under their regional groupings, as option groups for a
+    select: each grouping's group offers the whole grouping first, then its countries.
+
+    The public filter, the admin's article list and the media inquiry form all offer
+    these; each adds its own empty choice.
+    """
+    index = region_index()
+    countries = {}
+    for region in index.values():
+        if not region.is_grouping:
+            countries.setdefault(region.parent_id, []).append((region.slug, region.name))
+    return [
+        (
+            grouping.name,
+            [(grouping.slug, f"All of {grouping.name}"), *countries.get(grouping.pk, [])],
+        )
+        for grouping in index.values()
+        if grouping.is_grouping
+    ]
+
+
+def sync_groupings(article_ids: Iterable[int]) -> None:
+    """Make the stored groupings of ``article_ids`` match their regions.
+
+    Call it after writing articles' regions by any route (admin, services, importer, a
+    region moved to another grouping). Idempotent, and cheap when nothing changed.
+    """
+    article_ids = sorted(set(article_ids))
+    with transaction.atomic():
+        for start in range(0, len(article_ids), SYNC_BATCH):
+            _sync_batch(article_ids[start : start + SYNC_BATCH])
+
+
+def _sync_batch(article_ids):
+    through = Article.regions.through
+    wanted = set(
+        through.objects.filter(article_id__in=article_ids)
+        .values_list("article_id", "region__parent_id", "region_id")
+        .iterator()
+    )
+    wanted = {(article_id, parent_id or region_id) for article_id, parent_id, region_id in wanted}
+    stored = {
+        (article_id, grouping_id): pk
+        for pk, article_id, grouping_id in ArticleGrouping.objects.filter(
+            article_id__in=article_ids
+        ).values_list("pk", "article_id", "grouping_id")
+    }
+    stale = [pk for pair, pk in stored.items() if pair not in wanted]
+    if stale:
+        ArticleGrouping.objects.filter(pk__in=stale).delete()
+    missing = wanted - stored.keys()
+    if missing:
+        ArticleGrouping.objects.bulk_create(
+            [ArticleGrouping(article_id=a, grouping_id=g) for a, g in sorted(missing)]
+        )
+
+
+def sync_region_groupings(region_ids: Iterable[int]) -> None:
+    """After regions moved between groupings (or were deleted): resync their articles."""
+    region_ids = list(region_ids)
+    article_ids = set(
+        Article.regions.through.objects.filter(region_id__in=region_ids).values_list(
+            "article_id", flat=True
+        )
+    )
+    article_ids |= set(
+        ArticleGrouping.objects.filter(grouping_id__in=region_ids).values_list(
+            "article_id", flat=True
+        )
+    )
+    sync_groupings(article_ids)
