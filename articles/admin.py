@@ -391,5 +391,5 @@ class NewsroomSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        row = NewsroomSettings.load()
+        row = NewsroomSettings.objects.get_or_create(pk=1)[0]
         return redirect("admin:articles_newsroomsettings_change", row.pk)

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from articles.models import Article, Region, TaggedArticle, validate_reference_number
 from articles.sanitize import sanitize_html
+from core.cache import content_changed
 from media_library.models import Document, Photo, UsageRights
 from media_library.services import (
     document_create,
@@ -38,7 +39,6 @@ from media_library.services import (
     validate_image_file,
 )
 from media_library.validation import validate_document_file
-from newsroom.cache import bump_content_version_on_commit
 
 FORMAT = "newsroom-articles/1"
 BATCH_SIZE = 1000
@@ -595,7 +595,7 @@ class _Importer:
             self._write_relations(records, slug_ids, tag_ids, document_ids)
             if self.result.created or self.result.updated:
                 # Bulk writes send no model signals, so the page cache is told here.
-                bump_content_version_on_commit()
+                content_changed()
             new_photos = list(self.result.photos_without_renditions)
             if self.generate_renditions and new_photos:
                 transaction.on_commit(lambda: self._make_renditions(new_photos))

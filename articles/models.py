@@ -3,7 +3,6 @@
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -14,6 +13,7 @@ from taggit.models import TaggedItemBase
 
 from articles.querysets import ArticleQuerySet, RegionQuerySet
 from articles.sanitize import sanitize_html
+from core.cache import cached
 
 
 class Region(models.Model):
@@ -370,7 +370,7 @@ class SlugRedirect(models.Model):
 class NewsroomSettings(models.Model):
     """The newsroom page's texts and the press office's address, editable without a deploy.
 
-    A single row; ``NewsroomSettings.load()`` returns it (created with defaults).
+    A single row; ``NewsroomSettings.load()`` returns it (the defaults until it is saved).
     """
 
     heading = models.CharField(max_length=100, default="Newsroom")
@@ -404,22 +404,11 @@ class NewsroomSettings(models.Model):
     def __str__(self):
         return "Newsroom settings"
 
-    CACHE_KEY = "articles:newsroom-settings"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Edits show on the next request, not when the cached copy expires.
-        cache.delete(self.CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        cache.delete(self.CACHE_KEY)
-        return super().delete(*args, **kwargs)
-
     @classmethod
     def load(cls):
-        """The settings row, from the cache on most requests (every public page shows it)."""
-        obj = cache.get(cls.CACHE_KEY)
-        if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, obj, 3600)
-        return obj
+        """The settings, from the cache on most requests (every public page shows it).
+
+        Keyed by the content epoch: saving the row moves it, so an edit shows at once.
+        Before anyone has saved them, the defaults, unsaved: a public page never writes.
+        """
+        return cached("newsroom-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.cache import content_changed
 from media_library import renditions as rendition_maker
 from media_library.models import Document, Photo, UsageRights
 from media_library.validation import validate_document_file
 from media_library.validation import validate_image_file as _validate_image_file
-from newsroom.cache import bump_content_version_on_commit
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -142,7 +142,7 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     # a photo whose renditions arrive later (backfill after an import) must then show.
     photo.updated_at = timezone.now()
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions, updated_at=photo.updated_at)
-    bump_content_version_on_commit()
+    content_changed()
 
     keep = rendition_maker.stored_paths(renditions)
     folder = rendition_maker.renditions_dir(photo.pk)

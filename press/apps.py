@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PressConfig(AppConfig):
     name = "press"
     verbose_name = "Press office"
+
+    def ready(self):
+        from core.cache import invalidate_on_change  # noqa: PLC0415 - needs loaded apps
+
+        # Spokespeople and press contacts show on /press/, spokespeople also on the
+        # articles that quote them. Inquiries are deliberately absent: a flood of spam
+        # must not empty the cache.
+        invalidate_on_change(self.get_model("Spokesperson"), self.get_model("PressContact"))

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import NewsroomSettings, Region
+from core.cache import cached
 from press.models import MediaInquiry
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ DELIVERY_FIELDS = [
     "next_attempt_at",
 ]
 
-REGION_CHOICES_CACHE_KEY = "press:region-choices:v1"
-
 
 def one_line(value: str) -> str:
     """Collapse every kind of line break and whitespace run into one space.
@@ -71,7 +70,8 @@ def inquiry_recipients() -> list[str]:
 def region_choices() -> list:
     """Regional groupings with their countries, as optgroups for a select.
 
-    One query, cached: the region tree changes a few times a decade.
+    One query, cached until any content changes (a region added in the admin shows in
+    the form at once).
     """
 
     def build():
@@ -83,7 +83,7 @@ def region_choices() -> list:
             choices.append((name, [(slug, f"{name} (whole region)"), *countries]))
         return choices
 
-    return cache.get_or_set(REGION_CHOICES_CACHE_KEY, build, 60 * 60)
+    return cached("press-region-choices", build)
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -736,7 +736,7 @@ class TestNewsroomSettingsAdmin:
         )
 
     def test_no_second_row_and_no_delete(self, admin_client):
-        settings = NewsroomSettings.load()
+        settings = NewsroomSettings.objects.get_or_create(pk=1)[0]
 
         assert admin_client.get(reverse("admin:articles_newsroomsettings_add")).status_code == 403
         delete = reverse("admin:articles_newsroomsettings_delete", args=[settings.pk])
@@ -746,7 +746,7 @@ class TestNewsroomSettingsAdmin:
         assert admin_client.get(reverse("admin:articles_newsroomsettings_add")).status_code == 200
 
     def test_edit(self, editor_client):
-        settings = NewsroomSettings.load()
+        settings = NewsroomSettings.objects.get_or_create(pk=1)[0]
 
         response = editor_client.post(
             reverse("admin:articles_newsroomsettings_change", args=[settings.pk]),
@@ -765,7 +765,7 @@ class TestNewsroomSettingsAdmin:
         assert settings.mission == "We stand up for human rights."
 
     def test_bad_email_rerenders(self, editor_client):
-        settings = NewsroomSettings.load()
+        settings = NewsroomSettings.objects.get_or_create(pk=1)[0]
 
         response = editor_client.post(
             reverse("admin:articles_newsroomsettings_change", args=[settings.pk]),
