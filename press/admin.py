@@ -127,6 +127,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "status",
         OverdueFilter,
         NotificationFilter,
+        "rate_limit_skipped",
         ("assignee", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]
@@ -159,6 +160,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "last_error",
         "spam_reason",
+        "rate_limit_skipped",
         "ip_address",
         "user_agent",
     ]

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import NewsroomSettings, Region
-from core.cache import cached
+from core.cache import cache_available, cached
 from press.models import MediaInquiry
 
 logger = logging.getLogger(__name__)
@@ -93,12 +93,18 @@ def _retry_delay(attempts: int) -> timedelta:
 
 @transaction.atomic
 def inquiry_submit(
-    *, data: dict, ip: str | None, user_agent: str, spam_reason: str = ""
+    *,
+    data: dict,
+    ip: str | None,
+    user_agent: str,
+    spam_reason: str = "",
+    rate_limit_skipped: bool = False,
 ) -> MediaInquiry:
     """Store a media inquiry from the public form and, unless it is spam, schedule e-mail.
 
     ``data`` is the form's cleaned data. Suspected spam is stored with its reason and
-    no e-mail goes out; staff can rescue it with ``inquiry_mark_not_spam``.
+    no e-mail goes out; staff can rescue it with ``inquiry_mark_not_spam``. An inquiry
+    taken while the rate limit could not be checked is flagged for review.
     """
     region_slug = data.get("region") or ""
     region = Region.objects.filter(slug=region_slug).first() if region_slug else None
@@ -117,6 +123,7 @@ def inquiry_submit(
         spam_reason=spam_reason[:200],
         ip_address=ip or None,
         user_agent=(user_agent or "")[:300],
+        rate_limit_skipped=rate_limit_skipped,
     )
     if not spam_reason:
         # robust: the inquiry is already committed; an unexpected error while e-mailing is
@@ -263,8 +270,9 @@ def inquiries_mark_answered(*, inquiries) -> int:
 class RateLimit:
     """A fixed-window counter per key in Django's cache (Redis in production).
 
-    ``cache.add`` then ``cache.incr`` keeps it atomic on Redis; local memory is per
-    process, which is good enough for development.
+    ``cache.add`` then ``cache.incr`` keeps it atomic on Redis. It fails open: while the
+    cache is down nothing is counted and nothing is refused (``checked()`` says so), so a
+    journalist is never turned away because Redis is.
     """
 
     def __init__(self, name: str, limit: int, window: int):
@@ -272,6 +280,11 @@ class RateLimit:
 
     def _key(self, ident: str) -> str:
         return f"ratelimit:{self.name}:{ident}"
+
+    @staticmethod
+    def checked() -> bool:
+        """False when the last counts could not be read or written."""
+        return cache_available()
 
     def exceeded(self, ident: str) -> bool:
         return (cache.get(self._key(ident)) or 0) >= self.limit

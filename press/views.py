@@ -29,6 +29,8 @@ class InquiryView(FormView):
         if services.inquiry_submissions.exceeded(ip) or services.inquiry_posts.exceeded(ip):
             return rate_limited(request)
         services.inquiry_posts.hit(ip)
+        # With the cache down the limits fail open: the inquiry is taken and flagged.
+        self.rate_limit_skipped = not services.RateLimit.checked()
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -38,6 +40,7 @@ class InquiryView(FormView):
             ip=ip,
             user_agent=self.request.headers.get("user-agent", ""),
             spam_reason=form.spam_reason,
+            rate_limit_skipped=self.rate_limit_skipped,
         )
         services.inquiry_submissions.hit(ip or "unknown")
         # Spam gets the same answer as a person: a bot learns nothing from it.
