@@ -135,6 +135,9 @@ def content_version():
 
 def bump_content_version():
     """Invalidate every cached page and derived value, on every app server."""
+    scope = _request_scope.get()
+    if scope is not None:
+        scope.clear()  # this request's own later reads must see the change too
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -425,7 +428,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         names = public_parameters(request.path_info)
         if names is None:
-            return self.get_response(request)
+            with one_epoch():
+                return self.get_response(request)
 
         use_cache = page_cache_enabled() and not has_personal_cookie(request)
         key = version = None

@@ -113,3 +113,17 @@ def test_the_development_default_is_shared_by_processes(tmp_path):
     assert result.returncode == 0, result.stderr
     bumped_there = int(result.stdout.split()[-1])
     assert FileBasedCache(str(tmp_path), {}).get(core_cache.VERSION_KEY) == bumped_there
+
+
+def test_a_change_inside_a_request_scope_is_seen_by_its_later_reads():
+    with core_cache.one_epoch():
+        before = core_cache.content_epoch()
+        assert core_cache.content_epoch() == before  # read once per request
+        ArticleFactory()
+        assert core_cache.content_epoch() != before
+
+
+def test_the_inquiry_form_reads_the_epoch_once(client, django_assert_max_num_queries):
+    client.get("/press/inquiry/")
+    with django_assert_max_num_queries(0):
+        assert client.get("/press/inquiry/").status_code == 200
