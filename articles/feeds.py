@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.filters import ArticleFilterSet
 from articles.models import Article
+from core.cache import do_not_store
 from core.models import SiteSettings
 
 FEED_ITEMS = 50
@@ -83,7 +84,16 @@ class ArticleFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         filterset = ArticleFilterSet(request.GET, queryset=Article.objects.live())
+        # Read by __call__: the Feed instance is shared, the request is not.
+        request.feed_filters_ignored = bool(filterset.notices)
         return FeedRequest(request, filterset, SiteSettings.load())
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        if getattr(request, "feed_filters_ignored", False):
+            # Each garbage value (?year=<random>) would otherwise be a page-cache entry.
+            do_not_store(response)
+        return response
 
     def title(self, obj):
         described = obj.filterset.describe()

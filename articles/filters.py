@@ -7,15 +7,14 @@ cannot be understood is ignored and reported in ``notices`` rather than failing 
 The choices offered in the form come from small cached lookups so that rendering the form
 costs no query on most requests: regions (about 250 rows), the 30 most-used topics (any
 other existing topic slug is still accepted from the URL) and the years that have
-articles.
+articles. They are keyed by the content epoch (``core.cache.cached``), so a region or
+topic added in the admin is offered and accepted at once.
 """
 
-import hashlib
 from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator, slug_unicode_re
 from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
@@ -25,8 +24,9 @@ from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, Region, TaggedArticle
-from articles.regions import CHOICES_CACHE_SECONDS, region_choices, region_index, sort_key
+from articles.regions import region_choices, region_index, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
+from core.cache import cached
 
 POPULAR_TOPICS = 30
 MAX_TOPIC_SLUG = Tag._meta.get_field("slug").max_length
@@ -46,18 +46,17 @@ class Sort:
 
 def popular_topics() -> dict[str, str]:
     """The most-used topics on live articles, slug -> name, in alphabetical order."""
-    key = "articles:filters:topics"
-    topics = cache.get(key)
-    if topics is None:
+
+    def build():
         rows = (
             TaggedArticle.objects.filter(content_object__in=Article.objects.live())
             .values("tag__slug", "tag__name")
             .annotate(uses=Count("id"))
             .order_by("-uses", "tag__name")[:POPULAR_TOPICS]
         )
-        topics = dict(sorted(((r["tag__slug"], r["tag__name"]) for r in rows), key=_by_name))
-        cache.set(key, topics, CHOICES_CACHE_SECONDS)
-    return topics
+        return dict(sorted(((r["tag__slug"], r["tag__name"]) for r in rows), key=_by_name))
+
+    return cached("filter-topics", build)
 
 
 def _by_name(item):
@@ -66,15 +65,15 @@ def _by_name(item):
 
 def year_choices():
     """Years from the first live article to this one, newest first."""
-    key = "articles:filters:years"
-    years = cache.get(key)
-    if years is None:
+
+    def build():
         first = Article.objects.live().aggregate(first=Min("published_at"))["first"]
-        this_year = timezone.localdate().year
         start = timezone.localtime(first).year if first else this_year
-        years = [(str(y), str(y)) for y in range(this_year, start - 1, -1)]
-        cache.set(key, years, CHOICES_CACHE_SECONDS)
-    return years
+        return [(str(y), str(y)) for y in range(this_year, start - 1, -1)]
+
+    # The year is a part: on New Year's Day the list gains a year without an edit.
+    this_year = timezone.localdate().year
+    return cached("filter-years", build, this_year)
 
 
 # --- Form fields ------------------------------------------------------------------------
@@ -315,11 +314,16 @@ class ArticleFilterSet(django_filters.FilterSet):
         pairs = self.params(sort=sort) + [(k, v) for k, v in extra.items() if v is not None]
         return f"?{urlencode(pairs)}" if pairs else ""
 
-    def cache_key(self, *, sort=False) -> str:
-        """Names the filtered list for caching: whatever its order (for its count), or in
-        its order (for the ids of a page)."""
-        source = urlencode(self.params(sort=sort))
-        return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()
+    def cache_parts(self, *, sort=False) -> tuple:
+        """Names the filtered list for ``core.cache``: whatever its order (for its count),
+        or in its order (for the ids of a page)."""
+        return tuple(self.params(sort=sort))
+
+    def form_parts(self) -> tuple:
+        """What the rendered filter form shows: the submitted value of each of its fields
+        (invalid ones included, as they are shown back), nothing else from the URL."""
+        data = self.data
+        return tuple((name, tuple(data.getlist(name))) for name in self.filters if name in data)
 
     def chips(self) -> list[dict]:
         """The active filters, each with a label and the URL of the list without it."""

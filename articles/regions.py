@@ -12,12 +12,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import transaction
 
 from articles.models import Article, ArticleGrouping, Region
+from core.cache import cached
 
-CHOICES_CACHE_SECONDS = 600
 # Ids per query: well under SQLite's 999 bound parameters.
 SYNC_BATCH = 500
 
@@ -42,17 +41,20 @@ def sort_key(name: str) -> str:
 
 
 def region_index() -> dict[str, IndexedRegion]:
-    """Every region by slug, in alphabetical order of name."""
-    key = "articles:regions:index"
-    index = cache.get(key)
-    if index is None:
+    """Every region by slug, in alphabetical order of name.
+
+    Keyed by the content epoch (``core.cache.cached``): a region added or renamed in the
+    admin is offered and accepted on the next request.
+    """
+
+    def build():
         rows = sorted(
             Region.objects.values_list("pk", "slug", "name", "parent_id", "parent__slug"),
             key=lambda row: sort_key(row[2]),
         )
-        index = {row[1]: IndexedRegion(*row) for row in rows}
-        cache.set(key, index, CHOICES_CACHE_SECONDS)
-    return index
+        return {row[1]: IndexedRegion(*row) for row in rows}
+
+    return cached("regions-index", build)
 
 
 def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -1,7 +1,3 @@
-import hashlib
-from urllib.parse import urlencode
-
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
@@ -13,11 +9,7 @@ from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
-from newsroom.cache import content_epoch, content_version
-
-# Rendered fragments live until their key changes (any edit changes it); this only bounds
-# what an idle cache holds.
-FRAGMENT_SECONDS = 60 * 60 * 24
+from core.cache import cached, do_not_store
 
 
 class ArticleListView(ListView):
@@ -36,8 +28,8 @@ class ArticleListView(ListView):
         return super().get_paginator(
             queryset,
             per_page,
-            count_key=self.filterset.cache_key(),
-            page_key=self.filterset.cache_key(sort=True),
+            count_key=self.filterset.cache_parts(),
+            page_key=self.filterset.cache_parts(sort=True),
             **kwargs,
         )
 
@@ -48,25 +40,27 @@ class ArticleListView(ListView):
             "links": PageLinks.build(self.request, context["page_obj"], self.filterset.params()),
             "feed_query": self.filterset.querystring(sort=False),
             "filters_described": self.filterset.describe(),
-            "filter_form_key": self.filter_form_key(),
+            # The rendered filter form: its region select alone has ~250 options, and
+            # rendering it through the form machinery on every request cost more than
+            # everything else on the page. Not kept when it shows invalid values back:
+            # each garbage value would be an entry of its own.
+            "filter_form_parts": self.filterset.form_parts(),
+            "filter_form_cached": not self.filterset.notices,
         }
 
-    def filter_form_key(self):
-        """Names the rendered filter form: the exact query string and the content version.
-
-        Its region select alone has ~250 options; rendering it through the form machinery
-        on every request cost more than everything else on the page.
-        """
-        raw = urlencode(sorted(self.request.GET.lists()), doseq=True)
-        digest = hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()
-        return f"{digest}:{content_version()}"
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.filterset.notices:
+            # Each garbage value (?year=<random>) would otherwise be a page-cache entry.
+            do_not_store(response)
+        return response
 
 
 class ArticleDetailView(DetailView):
     """One live article with its photo, downloads, spokespeople and related reading.
 
-    The page's HTML is kept as cached fragments named by the article's version and the
-    site's content version (``fragment_key``), so a warm request reads the article row
+    The page's HTML is kept as cached fragments named by the article and the content
+    epoch (``fragment_parts``), so a warm request reads the article row
     (which also proves it is still live) and nothing else. On a miss, everything the
     fragments need is loaded lazily in a fixed number of queries. The staff preview
     subclasses this with a queryset that includes drafts and passes ``is_preview=True``.
@@ -82,25 +76,23 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["fragment_key"] = self.fragment_key(context.get("is_preview", False))
+        context["fragment_parts"] = self.fragment_parts(context.get("is_preview", False))
         context["related_articles"] = SimpleLazyObject(
             lambda: related_articles(article=self._prefetched(), limit=self.related_limit)
         )
-        context["json_ld"] = cache.get_or_set(
-            f"article-json-ld:{context['fragment_key']}",
+        context["json_ld"] = cached(
+            "article-json-ld",
             lambda: news_article_json_ld(article=self._prefetched(), request=self.request),
-            FRAGMENT_SECONDS,
+            *context["fragment_parts"],
         )
         return context
 
-    def fragment_key(self, is_preview):
-        article = self.object
+    def fragment_parts(self, is_preview):
+        """What the article's fragments depend on besides the content epoch, which
+        ``core.cache`` adds: every save moves it, and so does a scheduled article going
+        live, so related reading picks that up at once."""
         origin = f"{self.request.scheme}://{self.request.get_host()}"
-        raw = f"{origin}:{article.pk}:{article.updated_at.timestamp()}:{is_preview}"
-        digest = hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()
-        # The epoch, not just the version: related reading must pick up an article the
-        # moment its scheduled time comes.
-        return f"{digest}:{content_epoch()}"
+        return (origin, self.object.pk, is_preview)
 
     def _prefetched(self):
         if not getattr(self.object, "_prefetched_objects_cache", None):

@@ -32,5 +32,5 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        row = SiteSettings.load()
+        row = SiteSettings.objects.get_or_create(pk=1)[0]
         return redirect("admin:core_sitesettings_change", row.pk)

@@ -4,13 +4,17 @@ from django.db.models.signals import post_migrate
 
 class CoreConfig(AppConfig):
     """The ground floor every other app stands on: the site's settings, security
-    headers, trusted proxies and the staff roles."""
+    headers, trusted proxies, the caches' content version and the staff roles."""
 
     name = "core"
     verbose_name = "Site"
 
     def ready(self):
+        from core.cache import invalidate_on_change  # noqa: PLC0415 - needs loaded apps
         from core.roles import sync_roles_after_migrate  # noqa: PLC0415 - needs loaded apps
+
+        # The site settings show on every public page.
+        invalidate_on_change(self.get_model("SiteSettings"))
 
         # As django.contrib.auth creates permissions: every migrate leaves the roles
         # right, with no data migration calling live code.

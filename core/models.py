@@ -1,12 +1,13 @@
-from django.core.cache import cache
 from django.db import models
+
+from core.cache import cached
 
 
 class SiteSettings(models.Model):
     """The site's name, the newsroom page's texts and the press office's addresses,
     editable by staff without a deploy.
 
-    A single row; ``SiteSettings.load()`` returns it (created with defaults), and every
+    A single row; ``SiteSettings.load()`` returns it (the defaults until it is saved), and every
     template has it as ``site_settings`` (``core.context_processors.site_settings``).
     """
 
@@ -49,22 +50,12 @@ class SiteSettings(models.Model):
     def __str__(self):
         return "Site settings"
 
-    CACHE_KEY = "core:site-settings"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Edits show on the next request, not when the cached copy expires.
-        cache.delete(self.CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        cache.delete(self.CACHE_KEY)
-        return super().delete(*args, **kwargs)
-
     @classmethod
     def load(cls):
-        """The settings row, from the cache on most requests (every public page shows it)."""
-        obj = cache.get(cls.CACHE_KEY)
-        if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, obj, 3600)
-        return obj
+        """The settings, from the cache on most requests (every public page shows it).
+
+        Keyed by the content epoch (``core.cache.cached``): saving the row moves it, so an
+        edit shows at once. Before anyone has saved them, the defaults, unsaved: a public
+        page never writes.
+        """
+        return cached("site-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from core.cache import content_changed
 from media_library import renditions as rendition_maker
 from media_library import tasks
 from media_library.metadata import MetadataError, strip_metadata
@@ -22,7 +23,6 @@ from media_library.models import Document, Photo, UsageRights
 from media_library.storage import IMAGE_EXTENSIONS, originals_storage
 from media_library.usage import Usage, usages_of
 from media_library.validation import validate_document_file, validate_image_file
-from newsroom.cache import bump_content_version_on_commit
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -194,7 +194,7 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     # a photo whose renditions arrive later (backfill after an import) must then show.
     photo.updated_at = timezone.now()
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions, updated_at=photo.updated_at)
-    bump_content_version_on_commit()
+    content_changed()
 
     keep = rendition_maker.stored_paths(renditions)
     folder = rendition_maker.renditions_dir(photo.pk)

@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Before sessions and auth: a cached page costs no database query. Middleware whose
     # headers belong to the page (CSP and its nonce) must come after it.
-    "newsroom.cache.PageCacheMiddleware",
+    "core.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the CSP middleware: picks the admin's and uploaded files' policies.
     "core.security.SecurityHeadersMiddleware",
@@ -133,40 +133,60 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache ----------------------------------------------------------------------------
-# Redis in production (shared by every app server: page cache, rate limits, login
-# throttling); local memory in development so nothing else needs to run.
+# --- Cache ---------------------------------------------------------------------------
+# Redis in production, shared by every app server (page cache, derived data, rate
+# limits). Its backend never fails a request: short timeouts, then it answers as an empty
+# cache and skips Redis for CACHE_RETRY_SECONDS before probing it again (core/cache.py).
+# Without REDIS_URL (development) a folder of files that every process on the machine
+# shares, so the dev server sees at once what the worker or an import in another
+# terminal changed; a per-process memory cache would keep serving the old version.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
+            "RETRY_SECONDS": float(env("CACHE_RETRY_SECONDS", "5")),
+            "OPTIONS": {
+                # Well under a second: a hanging Redis must not hold a page for long.
+                "socket_connect_timeout": float(env("CACHE_TIMEOUT_SECONDS", "0.25")),
+                "socket_timeout": float(env("CACHE_TIMEOUT_SECONDS", "0.25")),
+            },
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "newsroom",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(env("CACHE_DIR", BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
-# Whole public pages for anonymous visitors (newsroom/cache.py), invalidated on every
+# Whole public pages for anonymous visitors (core/cache.py), invalidated on every
 # content change and never kept past a scheduled article's publication time. Off in
 # development so that template edits show at once.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=PRODUCTION)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# What browsers and CDNs may reuse without asking (Cache-Control: public, max-age).
-PAGE_BROWSER_MAX_AGE = env_int("PAGE_BROWSER_MAX_AGE", 60)
-PAGE_CACHE_PATHS = [
-    r"^/$",
-    r"^/news/",
-    r"^/press/$",
-    r"^/sitemap(-[\w-]+)?\.xml$",
-    r"^/robots\.txt$",
-]
+# Browsers always revalidate public pages (max-age=0, must-revalidate, with an ETag);
+# a CDN or shared proxy may serve its copy this long without asking (s-maxage).
+PAGE_SHARED_MAX_AGE = env_int("PAGE_SHARED_MAX_AGE", 10)
+# The public pages and the query parameters each understands: the public URL contract
+# (README, "Public URLs"). The first matching pattern wins. Only these parameters make
+# a page-cache key, so random parameters never create entries.
+_LIST_FILTERS = ["q", "type", "region", "topic", "year", "from", "to"]
+PAGE_CACHE_PATHS = {
+    r"^/$": [],
+    r"^/news/$": [*_LIST_FILTERS, "sort", "page"],
+    r"^/news/feed/(atom/)?$": _LIST_FILTERS,
+    r"^/news/": [],
+    r"^/press/$": [],
+    r"^/sitemap(-[\w-]+)?\.xml$": ["p"],
+    r"^/robots\.txt$": [],
+}
+# Parameters that may be given more than once (?type=report&type=statement).
+PAGE_CACHE_REPEATABLE = {"type"}
 PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 
 # --- Background tasks -----------------------------------------------------------------
@@ -206,6 +226,9 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # The visitor's address comes from core.security.client_ip (django-ipware is not
 # installed), the same function the inquiry form's rate limit uses: see TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+# Failed logins are counted in the database, never the cache: throttling must hold while
+# Redis is down (and a cache flush must not unlock anyone).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 
 # The admin's address is configurable so that it is not where scanners look first.

@@ -134,6 +134,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "status",
         OverdueFilter,
         NotificationFilter,
+        "rate_limit_skipped",
         ("assignee", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]
@@ -167,6 +168,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "sending_until",
         "last_error",
         "spam_reason",
+        "rate_limit_skipped",
         "ip_address",
         "user_agent",
     ]

@@ -6,7 +6,13 @@ class PressConfig(AppConfig):
     verbose_name = "Press office"
 
     def ready(self):
+        from core.cache import invalidate_on_change  # noqa: PLC0415 - needs loaded apps
         from media_library.usage import register_usage  # noqa: PLC0415 - apps are loaded
+
+        # Spokespeople and press contacts show on /press/, spokespeople also on the
+        # articles that quote them. Inquiries are deliberately absent: a flood of spam
+        # must not empty the cache.
+        invalidate_on_change(self.get_model("Spokesperson"), self.get_model("PressContact"))
 
         # A spokesperson's portrait cannot be deleted from the media library while shown.
         register_usage(self.get_model("Spokesperson"), "photo", label_field="name")

@@ -222,6 +222,12 @@ class MediaInquiry(models.Model):
     ip_address = models.GenericIPAddressField(
         "IP address", null=True, blank=True, help_text="For spotting abuse only."
     )
+    rate_limit_skipped = models.BooleanField(
+        "sent while rate limits were off",
+        default=False,
+        help_text="Taken while the cache was down, so the per-address limit could not be "
+        "checked: look out for floods from one address.",
+    )
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

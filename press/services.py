@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Region
+from core.cache import cache_available
 from press.models import MediaInquiry
 from press.tasks import send_inquiry_emails
 
@@ -62,6 +63,7 @@ def inquiry_submit(
     user_agent: str,
     spam_reason: str = "",
     submission_key: str = "",
+    rate_limit_skipped: bool = False,
 ) -> MediaInquiry:
     """Store a media inquiry from the public form and, unless it is spam, enqueue its
     e-mails after commit.
@@ -70,7 +72,9 @@ def inquiry_submit(
     Suspected spam is stored with its reason and no e-mail goes out; staff can rescue it
     with ``inquiry_mark_not_spam``. ``submission_key`` is the form's single-use token: a
     second submission with it (a double click, a re-sent POST) returns the inquiry the
-    first stored, or raises ``AlreadySubmitted`` when its content differs.
+    first stored, or raises ``AlreadySubmitted`` when its content differs. An inquiry
+    taken while the rate limit could not be checked is flagged for review
+    (``rate_limit_skipped``).
     """
     if submission_key:
         existing = MediaInquiry.objects.filter(submission_key=submission_key).first()
@@ -96,6 +100,7 @@ def inquiry_submit(
                 ip_address=ip or None,
                 user_agent=(user_agent or "")[:300],
                 submission_key=submission_key,
+                rate_limit_skipped=rate_limit_skipped,
                 next_attempt_at=None if spam_reason else timezone.now(),
             )
             if not spam_reason:
@@ -198,8 +203,9 @@ def inquiries_mark_answered(*, inquiries) -> int:
 class RateLimit:
     """A fixed-window counter per key in Django's cache (Redis in production).
 
-    ``cache.add`` then ``cache.incr`` keeps it atomic on Redis; local memory is per
-    process, which is good enough for development.
+    ``cache.add`` then ``cache.incr`` keeps it atomic on Redis. It fails open: while the
+    cache is down nothing is counted and nothing is refused (``checked()`` says so), so a
+    journalist is never turned away because Redis is.
     """
 
     def __init__(self, name: str, limit: int, window: int):
@@ -207,6 +213,11 @@ class RateLimit:
 
     def _key(self, ident: str) -> str:
         return f"ratelimit:{self.name}:{ident}"
+
+    @staticmethod
+    def checked() -> bool:
+        """False when the last counts could not be read or written."""
+        return cache_available()
 
     def exceeded(self, ident: str) -> bool:
         return (cache.get(self._key(ident)) or 0) >= self.limit

@@ -52,6 +52,8 @@ class InquiryView(FormView):
         if services.inquiry_submissions.exceeded(ip) or services.inquiry_posts.exceeded(ip):
             return rate_limited(request)
         services.inquiry_posts.hit(ip)
+        # With the cache down the limits fail open: the inquiry is taken and flagged.
+        self.rate_limit_skipped = not services.RateLimit.checked()
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -63,6 +65,7 @@ class InquiryView(FormView):
                 user_agent=self.request.headers.get("user-agent", ""),
                 spam_reason=form.spam_reason,
                 submission_key=form.submission_key,
+                rate_limit_skipped=self.rate_limit_skipped,
             )
         except services.AlreadySubmitted as sent:
             # The journalist went back and changed a form already sent: nothing is lost,

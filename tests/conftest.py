@@ -7,9 +7,23 @@ from core.roles import EDITORS, PRESS_OFFICE, WRITERS
 from tests.factories import UserFactory
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    """Uploads go to throwaway folders; static files need no collectstatic."""
+def _test_settings(settings, tmp_path, _cache_dir):
+    """Uploads go to throwaway folders; static files need no collectstatic; the cache is
+    the development default (files shared by processes) in a folder of this run's own,
+    so that parallel test workers never clear each other's."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _cache_dir,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
@@ -28,7 +42,7 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_test_settings):
     from django.core.cache import cache
 
     cache.clear()

@@ -36,7 +36,7 @@ def run_worker():
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_500_is_reported_by_a_task_not_inside_the_request(
     failing_client, settings, database_queue
 ):
@@ -84,7 +84,7 @@ def test_the_page_does_not_claim_a_report_the_logging_does_not_send(settings):
         django_logger.handlers = handlers
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_report_that_cannot_be_sent_is_retried_then_dropped_without_a_loop(
     settings, database_queue
 ):

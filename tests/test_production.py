@@ -68,7 +68,7 @@ def test_production_defaults_and_object_storage():
     assert values["DEBUG"] is False
     assert values["PAGE_CACHE"] is True
     assert values["SSL_REDIRECT"] is True
-    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE"] == "core.cache_backends.ResilientRedisCache"
     assert values["WHITENOISE_MAX_AGE"] == 3600
     storage = values["STORAGE"]
     # Public media are typed by their verified extension, not the browser's word.

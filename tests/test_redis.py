@@ -13,7 +13,7 @@ import redis
 from django.core.cache import cache
 from django.test import override_settings
 
-from newsroom import cache as page_cache
+from core import cache as page_cache
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
@@ -28,7 +28,7 @@ URLCONF = "tests.test_cache"
 def redis_caches(location, prefix):
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": prefix,
         }

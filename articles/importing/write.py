@@ -19,9 +19,9 @@ from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
+from core.cache import content_changed
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
-from newsroom.cache import bump_content_version_on_commit
 
 # The article columns an import sets; comparing them tells whether a record changed.
 ARTICLE_FIELDS = (
@@ -121,7 +121,7 @@ def write_records(
         result.unchanged = len(existing) - result.updated
         if result.created or result.updated:
             # Bulk writes send no model signals, so the page cache is told here.
-            bump_content_version_on_commit()
+            content_changed()
             transaction.on_commit(analyze_written_tables)
         if generate_renditions and result.photos_without_renditions:
             # The worker makes them once this transaction commits.

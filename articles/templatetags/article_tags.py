@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
 from articles.cards import render_cards
+from core.cache import cached
 
 register = template.Library()
 
@@ -66,3 +67,29 @@ def lower_first(text):
 def article_cards(articles, eager=3):
     """The cards of ``articles`` (see articles.cards), each from the cache when it can be."""
     return mark_safe("".join(render_cards(articles, eager=eager)))
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, name, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context):
+        parts = [part.resolve(context) for part in self.parts]
+        return cached(
+            f"fragment-{self.name.resolve(context)}", lambda: self.nodelist.render(context), *parts
+        )
+
+
+@register.tag
+def cached_fragment(parser, token):
+    """``{% cached_fragment "name" part… %}…{% endcached_fragment %}``: the block's HTML,
+    kept through ``core.cache.cached``, so it is keyed by the content epoch and never
+    stale. The parts name whatever else the block depends on."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a fragment name")
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]], nodelist
+    )

@@ -34,7 +34,9 @@ def test_home_query_count(client, django_assert_max_num_queries):
     SiteSettings.load()
     cache.clear()
 
-    with django_assert_max_num_queries(3):
+    # One more on a cold cache: when the next scheduled article goes live (it names the
+    # content epoch that every cached value is keyed by).
+    with django_assert_max_num_queries(4):
         assert client.get("/").status_code == 200
 
 

@@ -443,7 +443,7 @@ def test_renditions_are_made_after_commit(bundle, django_capture_on_commit_callb
 
 
 def test_import_invalidates_cached_pages(tmp_path, settings, django_capture_on_commit_callbacks):
-    from newsroom import cache as page_cache
+    from core import cache as page_cache
 
     before = page_cache.content_version()
     path = tmp_path / "articles.json"

@@ -60,7 +60,8 @@ def test_sitemap_query_count_is_small_and_fixed(client, django_assert_max_num_qu
     for n in range(30):
         ArticleFactory(slug=f"a{n}")
 
-    with django_assert_max_num_queries(3):
+    # One more on a cold cache: when the next scheduled article goes live.
+    with django_assert_max_num_queries(4):
         client.get("/sitemap.xml")
 
 
@@ -71,7 +72,8 @@ def test_sitemap_index_query_count_does_not_load_every_article(
     for n in range(30):
         ArticleFactory(slug=f"a{n}")
 
-    with django_assert_max_num_queries(3):
+    # One more on a cold cache: when the next scheduled article goes live.
+    with django_assert_max_num_queries(4):
         client.get("/sitemap.xml")
     with django_assert_max_num_queries(2):
         client.get("/sitemap-articles.xml", {"p": 5})
