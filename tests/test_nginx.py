@@ -6,6 +6,7 @@ when nginx is not installed (Debian: ``apt-get install nginx-light``; CI install
 """
 
 import io
+import os
 import shutil
 import socket
 import subprocess
@@ -27,7 +28,14 @@ NGINX = shutil.which("nginx") or next(
 )
 MEDIA_CSP = "default-src 'none'; sandbox"
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+
+@pytest.fixture(autouse=True)
+def _needs_nginx():
+    if NGINX is None:
+        message = "nginx is not installed; ./scripts/install-browser installs it."
+        if os.environ.get("CI"):
+            pytest.fail(f"The nginx tests cannot run in CI: {message}", pytrace=False)
+        pytest.skip(message)
 
 
 def free_port() -> int:
