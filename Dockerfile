@@ -21,6 +21,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 COPY manage.py ./
+COPY core ./core
 COPY newsroom ./newsroom
 COPY articles ./articles
 COPY media_library ./media_library

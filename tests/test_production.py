@@ -184,3 +184,15 @@ def test_the_image_runs_gunicorn_as_an_unprivileged_user():
     assert 'CMD ["gunicorn", "--config", "newsroom/gunicorn.conf.py"]' in dockerfile
     assert "collectstatic" in dockerfile
     assert "HEALTHCHECK" in dockerfile
+
+
+def test_the_image_holds_every_app_of_the_project():
+    """An app left out of the image's COPY lines starts nowhere but on a developer's
+    machine: every project app in INSTALLED_APPS must be copied in."""
+    from django.conf import settings
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    project_apps = [app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()]
+    assert {"core", "articles", "media_library", "press", "newsroom"} <= set(project_apps)
+    for app in project_apps:
+        assert f"\nCOPY {app} ./{app}\n" in dockerfile, app
