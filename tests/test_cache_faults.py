@@ -7,7 +7,6 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
@@ -25,10 +24,10 @@ from tests.factories import (
 )
 from tests.faulty_servers import CuttableProxy, HangingServer
 from tests.press.helpers import inquiry_data
+from tests.real_redis import REDIS_TEST_URL, require_redis
 
 pytestmark = pytest.mark.django_db
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
 
 
@@ -146,14 +145,7 @@ def test_login_throttling_works_without_the_cache(client, settings):
 def real_redis():
     """The test Redis (REDIS_TEST_URL) behind a proxy this test can cut."""
     parts = urlsplit(REDIS_TEST_URL)
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        message = f"no Redis at {REDIS_TEST_URL} ({error}); set REDIS_TEST_URL"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}: Redis is required under CI")
-        pytest.skip(message)
+    client = require_redis()
     proxy = CuttableProxy((parts.hostname, parts.port or 6379))
     prefix = f"faults-{os.getpid()}-{time.monotonic_ns()}"
     database = parts.path.lstrip("/") or "0"

@@ -5,20 +5,17 @@ reachable Redis these tests are skipped on a laptop, but fail under CI (``CI`` s
 a missing Redis means the production cache path is not being tested at all.
 """
 
-import os
 import uuid
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.test import override_settings
 
 from core import cache as page_cache
 from tests.factories import ArticleFactory
+from tests.real_redis import REDIS_TEST_URL, require_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 # Small views of the page-cache tests, independent of how the real list page evolves.
@@ -41,14 +38,7 @@ def redis_cache():
 
     Only this test's keys are removed afterwards: other test runs may share the server.
     """
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        message = f"no Redis at {REDIS_TEST_URL} ({error}); set REDIS_TEST_URL"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}: Redis is required under CI")
-        pytest.skip(message)
+    client = require_redis()
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     with override_settings(
         CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=URLCONF

@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -27,10 +26,10 @@ from django.utils import timezone
 from articles.models import Article
 from tests.factories import ArticleFactory
 from tests.faulty_servers import CuttableProxy, listening_socket
+from tests.real_redis import REDIS_TEST_URL, require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -68,14 +67,7 @@ def wait_until_up(port, process, log):
 
 @pytest.fixture
 def shared_redis():
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        message = f"no Redis at {REDIS_TEST_URL} ({error}); set REDIS_TEST_URL"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}: Redis is required under CI")
-        pytest.skip(message)
+    client = require_redis()
     parts = urlsplit(REDIS_TEST_URL)
     proxy = CuttableProxy((parts.hostname, parts.port or 6379))
     prefix = f"two-servers-{uuid.uuid4().hex}"
