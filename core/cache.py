@@ -371,12 +371,15 @@ def has_personal_cookie(request):
 def canonical_query(request, names) -> list[tuple[str, str]]:
     """The request's parameters that ``names`` allows, in that order, empty ones left
     out, repeatable ones sorted and deduplicated, others by their last value (as
-    ``QueryDict.get`` reads them). Anything else in the query string is ignored."""
+    ``QueryDict.get`` reads them), and left out when that value is the page's default
+    (``?page=1`` is ``/news/``). Anything else in the query string is ignored."""
     pairs = []
     for name in names:
         values = [value for value in request.GET.getlist(name) if value]
         repeatable = name in settings.PAGE_CACHE_REPEATABLE
         values = sorted(set(values)) if repeatable else values[-1:]
+        if values == [settings.PAGE_CACHE_DEFAULTS.get(name)]:
+            continue
         pairs += [(name, value) for value in values]
     return pairs
 

@@ -187,6 +187,8 @@ PAGE_CACHE_PATHS = {
 }
 # Parameters that may be given more than once (?type=report&type=statement).
 PAGE_CACHE_REPEATABLE = {"type"}
+# Values that give the same page as leaving the parameter out: one entry for both.
+PAGE_CACHE_DEFAULTS = {"page": "1", "p": "1"}
 PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
 
 # --- Background tasks -----------------------------------------------------------------

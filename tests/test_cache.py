@@ -280,6 +280,14 @@ def test_unknown_parameters_never_make_new_entries(client, page_cache_on):
     assert client.get("/sitemap.xml?r=12345")["X-Page-Cache"] == "HIT"
 
 
+def test_a_default_value_shares_the_page_without_it(client, page_cache_on):
+    client.get("/news/")
+    assert client.get("/news/?page=1")["X-Page-Cache"] == "HIT"
+    assert client.get("/news/?page=1&r=2")["X-Page-Cache"] == "HIT"
+    client.get("/sitemap.xml")
+    assert client.get("/sitemap.xml?p=1")["X-Page-Cache"] == "HIT"
+
+
 def test_repeatable_parameters_in_any_order_share_an_entry(client, page_cache_on):
     client.get("/news/?type=report&type=statement")
     assert client.get("/news/?type=statement&type=report")["X-Page-Cache"] == "HIT"
