@@ -20,7 +20,10 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     fieldsets = [
         ("Site and newsroom page", {"fields": ["name", "mission", "intro"]}),
-        ("Press office", {"fields": ["press_email", "press_phone", "inquiry_recipients"]}),
+        (
+            "Press office",
+            {"fields": ["press_email", "press_phone", "out_of_hours_phone", "inquiry_recipients"]},
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -1,6 +1,7 @@
 from django.db import models
 
 from core.cache import cached
+from core.phones import international_phone_validator
 
 
 class SiteSettings(models.Model):
@@ -34,6 +35,14 @@ class SiteSettings(models.Model):
     )
     press_phone = models.CharField(
         max_length=40, blank=True, help_text="Shown beside the press e-mail address."
+    )
+    out_of_hours_phone = models.CharField(
+        "out-of-hours press line",
+        max_length=40,
+        blank=True,
+        validators=[international_phone_validator],
+        help_text="The number journalists call outside office hours, with the country "
+        "code; shown on the press contacts page.",
     )
     inquiry_recipients = models.CharField(
         max_length=500,

@@ -2,17 +2,31 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.changelists import BoundedDateChangeList
+from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
 from press import services
-from press.models import InquiryNote, MediaInquiry, PressContact, Spokesperson
+from press.models import (
+    InquiryMessage,
+    InquiryNote,
+    MediaInquiry,
+    PressContact,
+    Spokesperson,
+    urgency_ordering,
+)
 
 
 @admin.register(Spokesperson)
@@ -20,10 +34,22 @@ class SpokespersonAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "languages", "quoted_in", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     list_filter = ["is_active", "regions"]
-    search_fields = ["name", "role", "expertise", "languages"]
+    search_fields = ["name", "role", "expertise", "languages", "topics"]
     prepopulated_fields = {"slug": ["name"]}
-    raw_id_fields = ["photo"]
+    autocomplete_fields = ["photo"]
     filter_horizontal = ["regions"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "role", "photo", "is_active", "sort_order"]}),
+        ("What they speak to", {"fields": ["expertise", "languages", "regions", "topics"]}),
+        (
+            "Direct contact",
+            {
+                "fields": ["email", "phone"],
+                "description": "Shown publicly, and in the contact card journalists "
+                "download, only where filled in.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         # Meta.ordering is dropped from GROUP BY queries, so it is restated for the
@@ -49,21 +75,42 @@ class PressContactAdmin(admin.ModelAdmin):
     filter_horizontal = ["regions"]
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class DeadlineFilter(admin.SimpleListFilter):
     title = "deadline"
     parameter_name = "deadline_state"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("next24", "Due in the next 24 hours")]
+        return [
+            ("overdue", "Overdue"),
+            ("today", "Due today"),
+            ("next24", "Due in the next 24 hours"),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "overdue":
             return queryset.overdue(at=now)
+        if self.value() == "today":
+            return queryset.due_today(at=now)
         if self.value() == "next24":
             return queryset.open().filter(
                 deadline__gte=now, deadline__lt=now + timedelta(hours=24)
             )
+        return queryset
+
+
+class AssignmentFilter(admin.SimpleListFilter):
+    title = "assignment"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Unassigned"), ("me", "Assigned to me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.unassigned()
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
         return queryset
 
 
@@ -110,6 +157,18 @@ class InquiryNoteInline(admin.TabularInline):
         return request.user.has_perm("press.delete_mediainquiry")
 
 
+class ReplyForm(forms.Form):
+    """The press officer's answer, plain text, as long as the thread keeps."""
+
+    body = forms.CharField(
+        label="Reply to the journalist",
+        max_length=InquiryMessage._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        help_text="Plain text, sent from the press office address with the inquiry's "
+        "reference in the subject. It is kept on the thread below.",
+    )
+
+
 REFERENCE_RE = re.compile(r"^\s*MI-(?:\d{4})-0*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -122,7 +181,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "reference_display",
         "subject",
         "status",
-        "deadline_display",
+        "due",
         "outlet",
         "name",
         "assignee",
@@ -132,7 +191,8 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     list_display_links = ["reference_display", "subject"]
     list_filter = [
         "status",
-        OverdueFilter,
+        DeadlineFilter,
+        AssignmentFilter,
         NotificationFilter,
         "rate_limit_skipped",
         ("assignee", admin.RelatedOnlyFieldListFilter),
@@ -142,6 +202,9 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "outlet", "subject", "message", "topic"]
     date_hierarchy = "created_at"
     list_per_page = 50
+    # The desk's order: what is open and due soonest on top (``urgency_ordering``).
+    ordering = urgency_ordering()
+    change_form_template = "admin/press/mediainquiry/change_form.html"
     actions = ["assign_to_me", "mark_answered", "mark_spam", "mark_not_spam", "resend_emails"]
     inlines = [InquiryNoteInline]
     # What the journalist sent and how it was delivered is the record: staff change only
@@ -172,16 +235,87 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "ip_address",
         "user_agent",
     ]
-    readonly_fields = ["reference_display", "delivery", *journalist_fields, *delivery_fields]
+    # E-mail and phone are shown as links to write or call.
+    journalist_display = [
+        "email_link" if name == "email" else "phone_link" if name == "phone" else name
+        for name in journalist_fields
+    ]
+    readonly_fields = [
+        "reference_display",
+        "due",
+        "delivery",
+        "email_link",
+        "phone_link",
+        *journalist_fields,
+        *delivery_fields,
+    ]
     fieldsets = [
-        (None, {"fields": ["reference_display", "status", "assignee", "delivery"]}),
-        ("From the journalist", {"fields": journalist_fields}),
+        (None, {"fields": ["reference_display", "status", "assignee", "due", "delivery"]}),
+        ("From the journalist", {"fields": journalist_display}),
         ("Delivery", {"fields": delivery_fields, "classes": ["collapse"]}),
     ]
+
+    class Media:
+        css = {"all": ["press/admin.css"]}
 
     def has_add_permission(self, request):
         # Inquiries come from journalists through the public form only.
         return False
+
+    def get_urls(self):
+        reply = self.admin_site.admin_view(self.reply_view)
+        return [
+            path("<path:object_id>/reply/", reply, name="press_mediainquiry_reply"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        inquiry = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if inquiry is not None and self.has_view_permission(request, inquiry):
+            extra_context["thread"] = inquiry.messages.select_related("author")
+            extra_context["can_reply"] = (
+                self.has_change_permission(request, inquiry)
+                and inquiry.status != MediaInquiry.Status.SPAM
+            )
+            extra_context["reply_form"] = ReplyForm()
+            extra_context["reply_url"] = reverse(
+                "admin:press_mediainquiry_reply", args=[inquiry.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reply_view(self, request, object_id):
+        """POST only: store the press officer's reply on the thread and queue it."""
+        if request.method != "POST":
+            return redirect("admin:press_mediainquiry_change", object_id)
+        return self._reply(request, object_id)
+
+    def _reply(self, request, object_id):
+        inquiry = self.get_object(request, object_id)
+        if inquiry is None:
+            raise Http404("No such media inquiry.")
+        if not self.has_change_permission(request, inquiry):
+            raise PermissionDenied
+        form = ReplyForm(request.POST)
+        change_url = reverse("admin:press_mediainquiry_change", args=[inquiry.pk])
+        if not form.is_valid():
+            for error in form.errors.get("body", []):
+                self.message_user(request, f"Reply not sent: {error}", messages.ERROR)
+            return redirect(change_url)
+        try:
+            services.inquiry_reply(
+                inquiry=inquiry, author=request.user, body=form.cleaned_data["body"]
+            )
+        except services.CannotReply as refusal:
+            self.message_user(request, f"Reply not sent: {refusal}", messages.ERROR)
+            return redirect(change_url)
+        self.message_user(
+            request,
+            f"Your reply to {inquiry.email} is on the thread and being sent; the inquiry "
+            "moves to answered once it has gone.",
+            messages.SUCCESS,
+        )
+        return redirect(f"{change_url}#thread")
 
     def get_changelist(self, request, **kwargs):
         return BoundedDateChangeList
@@ -218,18 +352,44 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         if "status" in form.changed_data and obj.status == MediaInquiry.Status.SPAM:
             obj.spam_reason = obj.spam_reason or f"Marked as spam by {request.user.get_username()}"
         super().save_model(request, obj, form, change)
+        if "assignee" in form.changed_data and obj.assignee is not None:
+            services.inquiry_notify_assignee(inquiry=obj, assigned_by=request.user)
 
     @admin.display(description="reference", ordering="pk")
     def reference_display(self, obj):
         return obj.reference
 
     @admin.display(description="deadline", ordering="deadline")
-    def deadline_display(self, obj):
+    def due(self, obj):
+        """The countdown, with the deadline itself beside it for the desk's records."""
         if obj.deadline is None:
             return "—"
-        if obj.is_overdue:
-            return format_html('<strong class="overdue">Overdue: {}</strong>', obj.deadline_text)
-        return obj.deadline_text
+        countdown = obj.countdown()
+        if not countdown:
+            return obj.deadline_text
+        css = "deadline overdue" if obj.is_overdue else "deadline"
+        return format_html(
+            '<span class="{}"><strong>{}</strong> <time datetime="{}">{}</time></span>',
+            css,
+            countdown,
+            obj.deadline.isoformat(),
+            obj.deadline_text,
+        )
+
+    @admin.display(description="e-mail")
+    def email_link(self, obj):
+        subject = quote(f"Re: [{obj.reference}] {obj.subject}")
+        return format_html('<a href="mailto:{}?subject={}">{}</a>', obj.email, subject, obj.email)
+
+    @admin.display(description="phone")
+    def phone_link(self, obj):
+        if not obj.phone:
+            return "—"
+        uri = tel_uri(obj.phone)
+        if not uri:
+            # No country code: a tel: link would dial the wrong country or nothing.
+            return format_html("{} <small>(no country code)</small>", obj.phone)
+        return format_html('<a href="{}">{}</a>', uri, obj.phone)
 
     @admin.display(description="e-mail", ordering="notified_at")
     def delivery(self, obj):

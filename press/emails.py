@@ -5,6 +5,7 @@ Only the tasks in ``press/tasks.py`` send them; nothing here talks to a mail ser
 """
 
 import smtplib
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -12,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.models import SiteSettings
-from press.models import MediaInquiry
+from press.models import InquiryMessage, MediaInquiry
 
 # What a mail server can throw at us while sending (connection refused, timeouts, SMTP
 # refusals). Anything else is a bug and should surface.
@@ -60,3 +61,67 @@ def inquiry_acknowledgement(inquiry: MediaInquiry) -> EmailMessage:
     return EmailMessage(
         subject=subject, body=body, to=[inquiry.email], reply_to=[site_settings.press_email]
     )
+
+
+def press_office_sender(site_settings: SiteSettings) -> str:
+    """The press office address as sender: "Newsroom press office <press@…>"."""
+    return formataddr((f"{site_settings.name} press office", site_settings.press_email))
+
+
+def inquiry_reply(message: InquiryMessage) -> EmailMessage:
+    """A press officer's answer to the journalist: from the press office address, the
+    inquiry's reference in the subject, the officer's words as plain text.
+
+    Plain text only (never an HTML part), so nothing the officer pastes can become markup
+    in the journalist's mail client; the subject goes through ``_render``, one line.
+    """
+    site_settings = SiteSettings.load()
+    inquiry = message.inquiry
+    subject, body = _render(
+        "inquiry_reply",
+        {
+            "inquiry": inquiry,
+            "message": message,
+            "author_name": _person_name(message.author),
+            "site_settings": site_settings,
+        },
+    )
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=press_office_sender(site_settings),
+        to=[message.recipient],
+        reply_to=[site_settings.press_email],
+    )
+
+
+def inquiry_assignment(message: InquiryMessage) -> EmailMessage:
+    """The notice to a press officer that an inquiry is theirs now, with its deadline
+    and a link to it in the admin (not the journalist's message: that stays in the
+    admin, where only the press office can read it)."""
+    inquiry = message.inquiry
+    admin_path = reverse("admin:press_mediainquiry_change", args=[inquiry.pk])
+    subject, body = _render(
+        "inquiry_assignment",
+        {
+            "inquiry": inquiry,
+            "assigned_by": _person_name(message.author),
+            "admin_url": settings.SITE_URL + admin_path,
+        },
+    )
+    return EmailMessage(subject=subject, body=body, to=[message.recipient])
+
+
+def inquiry_message(message: InquiryMessage) -> EmailMessage:
+    """The e-mail for a row of an inquiry's thread, whatever its kind."""
+    builders = {
+        InquiryMessage.Kind.REPLY: inquiry_reply,
+        InquiryMessage.Kind.ASSIGNMENT: inquiry_assignment,
+    }
+    return builders[message.kind](message)
+
+
+def _person_name(user) -> str:
+    if user is None:
+        return "The press office"
+    return user.get_full_name() or user.get_username()

@@ -1,13 +1,16 @@
 """The press office: the people journalists can reach and quote, and their inquiries."""
 
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.fields import BoundedDateTimeField
+from core.phones import international_phone_validator
 
 # How a journalist's deadline is written everywhere: the e-mails, their subjects and the
 # admin. In the newsroom's zone, with the zone named, because the journalist may be
@@ -39,16 +42,38 @@ class Spokesperson(models.Model):
     languages = models.CharField(
         max_length=200, blank=True, help_text='Languages for interviews, e.g. "English, Spanish".'
     )
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    topics = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Topics this person speaks to, comma-separated, e.g. "Refugees and '
+        'migrants, Detention".',
+    )
+    email = models.EmailField(
+        "direct e-mail",
+        blank=True,
+        help_text="Shown publicly. Empty: journalists go through the press office.",
+    )
+    phone = models.CharField(
+        "direct phone",
+        max_length=40,
+        blank=True,
+        validators=[international_phone_validator],
+        help_text="Shown publicly, with the country code. Empty: not shown.",
+    )
     photo = models.ForeignKey(
         "media_library.Photo",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="spokespeople",
+        help_text="A portrait from the media library.",
     )
-    regions = models.ManyToManyField("articles.Region", blank=True, related_name="spokespeople")
+    regions = models.ManyToManyField(
+        "articles.Region",
+        blank=True,
+        related_name="spokespeople",
+        help_text="Regions and countries this person speaks to.",
+    )
     is_active = models.BooleanField(
         default=True, help_text="Untick to hide from the press contacts page."
     )
@@ -60,6 +85,18 @@ class Spokesperson(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.role}"
+
+    def get_absolute_url(self):
+        return reverse("press:contacts") + f"#{self.slug}"
+
+    @property
+    def topic_list(self):
+        return split_topics(self.topics)
+
+
+def split_topics(value: str) -> list[str]:
+    """ "Death penalty, Torture" → ["Death penalty", "Torture"]."""
+    return [topic.strip() for topic in value.split(",") if topic.strip()]
 
 
 def _default_time_zone():
@@ -82,7 +119,10 @@ class PressContact(models.Model):
     role = models.CharField(max_length=200, help_text='For example "Press Officer, Americas".')
     email = models.EmailField(help_text="Shown publicly on the press contacts page.")
     phone = models.CharField(
-        max_length=40, blank=True, help_text="Shown publicly; include the country code."
+        max_length=40,
+        blank=True,
+        validators=[international_phone_validator],
+        help_text="Shown publicly; include the country code.",
     )
     regions = models.ManyToManyField(
         "articles.Region",
@@ -118,7 +158,18 @@ class PressContact(models.Model):
 
     @property
     def topic_list(self):
-        return [topic.strip() for topic in self.topics.split(",") if topic.strip()]
+        return split_topics(self.topics)
+
+
+def urgency_ordering() -> list:
+    """The press desk's order: open inquiries first, the most overdue or soonest due on
+    top and those without a deadline after them; answered, closed and spam last, newest
+    first. The inquiry admin's default order."""
+    open_statuses = [MediaInquiry.Status.NEW, MediaInquiry.Status.IN_PROGRESS]
+    settled = models.Case(
+        models.When(status__in=open_statuses, then=models.Value(0)), default=models.Value(1)
+    )
+    return [settled.asc(), models.F("deadline").asc(nulls_last=True), "-created_at"]
 
 
 class MediaInquiryQuerySet(models.QuerySet):
@@ -128,6 +179,21 @@ class MediaInquiryQuerySet(models.QuerySet):
     def overdue(self, *, at=None):
         """Open inquiries whose deadline has passed."""
         return self.open().filter(deadline__lt=at or timezone.now())
+
+    def due_today(self, *, at=None):
+        """Open inquiries whose deadline is still ahead today, in the newsroom's time zone."""
+        now = at or timezone.now()
+        local = timezone.localtime(now)
+        tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.open().filter(deadline__gte=now, deadline__lt=tomorrow)
+
+    def unassigned(self):
+        """Open inquiries nobody has taken on."""
+        return self.open().filter(assignee__isnull=True)
+
+    def by_urgency(self):
+        """See ``urgency_ordering``."""
+        return self.order_by(*urgency_ordering())
 
     def notification_failed(self):
         """Real inquiries the press office has not been told about although we tried."""
@@ -328,12 +394,34 @@ class MediaInquiry(models.Model):
         return "Failed"
 
     @property
+    def is_open(self):
+        return self.status in (self.Status.NEW, self.Status.IN_PROGRESS)
+
+    @property
     def is_overdue(self):
-        return (
-            self.deadline is not None
-            and self.status in (self.Status.NEW, self.Status.IN_PROGRESS)
-            and self.deadline < timezone.now()
-        )
+        return self.deadline is not None and self.is_open and self.deadline < timezone.now()
+
+    def countdown(self, *, now=None) -> str:
+        """How long until the deadline of an open inquiry, as the press office scans it:
+        "due in 3 h", "overdue by 20 min"; empty when answered, closed or without one."""
+        if self.deadline is None or not self.is_open:
+            return ""
+        left = self.deadline - (now or timezone.now())
+        span = describe_span(abs(left))
+        return f"due in {span}" if left >= timedelta(0) else f"overdue by {span}"
+
+
+def describe_span(span: timedelta) -> str:
+    """A length of time, rounded down to the unit that matters at that scale: minutes
+    under an hour, hours under two days, then days."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    days = hours // 24
+    return f"{days} days"
 
 
 class InquiryNote(models.Model):
@@ -355,3 +443,96 @@ class InquiryNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.inquiry.reference}"
+
+
+class InquiryMessageQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+    def due_for_delivery(self, *, at):
+        """Unsent, not given up, due, and not being sent right now: what a task may claim
+        (the same rule as ``MediaInquiryQuerySet.due_for_delivery``)."""
+        return self.unsent().filter(
+            models.Q(attempts__lt=MAX_NOTIFY_ATTEMPTS),
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
+            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
+        )
+
+
+class InquiryMessage(models.Model):
+    """An e-mail the press office sends about an inquiry: a reply to the journalist, or
+    the notice to a press officer that the inquiry was given to them.
+
+    The row is the thread's record and the outbox at once: it is stored (with the
+    officer's text) before anything is sent, then a task (``press/tasks.py``) claims it,
+    sends it and records ``sent_at``; a failure is recorded and retried like an
+    inquiry's own e-mails, so a reply is never lost and never sent twice.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply to the journalist"
+        ASSIGNMENT = "assignment", "Assignment notice"
+
+    inquiry = models.ForeignKey(MediaInquiry, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The press officer who wrote the reply or made the assignment.",
+    )
+    recipient = models.EmailField(max_length=254, help_text="Where the e-mail goes.")
+    body = models.TextField(
+        max_length=10000,
+        blank=True,
+        help_text="The reply as written, in plain text. Empty for assignment notices, "
+        "which are written from a template.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = BoundedDateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = BoundedDateTimeField(null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = InquiryMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="inquiry_message_unsent_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="reply") | ~models.Q(body=""),
+                name="inquiry_reply_has_text",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.inquiry.reference}"
+
+    @property
+    def delivery_state(self):
+        """Where this e-mail stands, in the words of the inquiry's thread."""
+        if self.sent_at:
+            return f"Sent {format_deadline(self.sent_at)}"
+        if self.sending_until and self.sending_until > timezone.now():
+            return "Sending"
+        if self.attempts >= MAX_NOTIFY_ATTEMPTS:
+            return f"Failed, gave up after {self.attempts} attempts"
+        if self.attempts == 0 or not self.last_error:
+            return "Queued"
+        if self.next_attempt_at:
+            return f"Failed, retrying at {format_deadline(self.next_attempt_at)}"
+        return "Failed"
+
+    @property
+    def failed(self):
+        return self.sent_at is None and bool(self.last_error)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from articles.models import Region
 from core.cache import cache_available
-from press.models import MediaInquiry
-from press.tasks import send_inquiry_emails
+from press.models import InquiryMessage, MediaInquiry
+from press.tasks import send_inquiry_emails, send_inquiry_message
 
 # Per-IP limits on the public form. Accepted submissions are what matter to the press
 # office; the looser cap on every POST stops someone hammering the validation path.
@@ -130,15 +130,79 @@ def _same_submission(existing: MediaInquiry, data: dict) -> MediaInquiry:
 
 def inquiries_resend(*, inquiries) -> int:
     """Staff's "re-send": try the unsent e-mails of these inquiries again now, with a
-    fresh count of attempts. Sent e-mails are never sent again, and an inquiry a worker
-    is sending right now is left to it."""
+    fresh count of attempts: their notification and acknowledgement, and the replies and
+    assignment notices on their threads. Returns how many inquiries had something unsent.
+    Sent e-mails are never sent again, and one a worker is sending right now is left to it.
+    """
     now = timezone.now()
     with transaction.atomic():
         pks = list(inquiries.unsent().values_list("pk", flat=True))
         MediaInquiry.objects.filter(pk__in=pks).update(notify_attempts=0, next_attempt_at=now)
         for pk in pks:
             transaction.on_commit(partial(send_inquiry_emails.enqueue, pk), robust=True)
-    return len(pks)
+        messages = InquiryMessage.objects.unsent().filter(inquiry__in=inquiries)
+        message_pks = list(messages.values_list("pk", "inquiry_id"))
+        InquiryMessage.objects.filter(pk__in=[pk for pk, _ in message_pks]).update(
+            attempts=0, next_attempt_at=now
+        )
+        for pk, _ in message_pks:
+            transaction.on_commit(partial(send_inquiry_message.enqueue, pk), robust=True)
+    return len(set(pks) | {inquiry_pk for _, inquiry_pk in message_pks})
+
+
+def _enqueue_message(message: InquiryMessage) -> None:
+    # robust: the message is committed; a queue that cannot take the task leaves it to
+    # the sweeper, and the officer's page does not fail after their reply was stored.
+    transaction.on_commit(partial(send_inquiry_message.enqueue, message.pk), robust=True)
+
+
+class CannotReply(Exception):
+    """The inquiry must not be answered by e-mail (it is spam: the address may be a
+    stranger's that a bot typed in)."""
+
+
+@transaction.atomic
+def inquiry_reply(*, inquiry: MediaInquiry, author, body: str) -> InquiryMessage:
+    """A press officer's answer to the journalist: stored on the inquiry's thread first,
+    then sent by a task after commit. The inquiry moves to answered when it is sent
+    (``send_inquiry_message``), so a failed send leaves it open and on the desk."""
+    if inquiry.status == MediaInquiry.Status.SPAM:
+        raise CannotReply("Move the inquiry out of spam before replying to it.")
+    body = body.strip()
+    if not body:
+        raise CannotReply("Write the reply before sending it.")
+    message = InquiryMessage.objects.create(
+        inquiry=inquiry,
+        kind=InquiryMessage.Kind.REPLY,
+        author=author,
+        recipient=inquiry.email,
+        body=body,
+        next_attempt_at=timezone.now(),
+    )
+    if inquiry.status == MediaInquiry.Status.NEW:
+        MediaInquiry.objects.filter(pk=inquiry.pk, status=MediaInquiry.Status.NEW).update(
+            status=MediaInquiry.Status.IN_PROGRESS, updated_at=timezone.now()
+        )
+    _enqueue_message(message)
+    return message
+
+
+@transaction.atomic
+def inquiry_notify_assignee(*, inquiry: MediaInquiry, assigned_by) -> InquiryMessage | None:
+    """E-mail the press officer an inquiry was just given to, unless they gave it to
+    themselves or have no address. Recorded on the thread like a reply."""
+    assignee = inquiry.assignee
+    if assignee is None or not assignee.email or assignee == assigned_by:
+        return None
+    message = InquiryMessage.objects.create(
+        inquiry=inquiry,
+        kind=InquiryMessage.Kind.ASSIGNMENT,
+        author=assigned_by,
+        recipient=assignee.email,
+        next_attempt_at=timezone.now(),
+    )
+    _enqueue_message(message)
+    return message
 
 
 def inquiries_sweep(*, limit: int = 100) -> int:
@@ -157,6 +221,15 @@ def inquiries_sweep(*, limit: int = 100) -> int:
         with transaction.atomic():
             if left_behind.filter(pk=pk).update(next_attempt_at=now):
                 transaction.on_commit(partial(send_inquiry_emails.enqueue, pk))
+                queued += 1
+    # The same for replies and assignment notices.
+    messages_left = InquiryMessage.objects.due_for_delivery(at=now).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE)
+    )
+    for pk in list(messages_left.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            if messages_left.filter(pk=pk).update(next_attempt_at=now):
+                transaction.on_commit(partial(send_inquiry_message.enqueue, pk))
                 queued += 1
     return queued
 

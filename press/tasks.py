@@ -16,7 +16,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from press import emails
-from press.models import MAX_NOTIFY_ATTEMPTS, MediaInquiry
+from press.models import MAX_NOTIFY_ATTEMPTS, InquiryMessage, MediaInquiry
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,60 @@ def send_inquiry_emails(inquiry_id: int) -> str:
     if _can_defer(send_inquiry_emails):
         send_inquiry_emails.using(run_after=retry_at).enqueue(inquiry_id)
     return f"retrying at {retry_at.isoformat()}"
+
+
+@task
+def send_inquiry_message(message_id: int) -> str:
+    """Send one e-mail of an inquiry's thread (a reply, an assignment notice), once.
+
+    Claimed with one conditional UPDATE like ``send_inquiry_emails``; ``sent_at`` is
+    recorded the moment the mail server takes it. A reply that went out moves its
+    inquiry to answered (if it was still open), so the status never claims an answer the
+    journalist has not been sent.
+    """
+    now = timezone.now()
+    claimed = (
+        InquiryMessage.objects.filter(pk=message_id)
+        .due_for_delivery(at=now)
+        .update(attempts=F("attempts") + 1, sending_until=now + SEND_LEASE)
+    )
+    if not claimed:
+        return "nothing due"
+    message = InquiryMessage.objects.select_related("inquiry", "author").get(pk=message_id)
+    try:
+        emails.inquiry_message(message).send()
+    except emails.MAIL_ERRORS as error:
+        logger.warning("Inquiry %s: %s failed: %r", message.inquiry.reference, message.kind, error)
+        retry_at = None
+        if message.attempts < MAX_NOTIFY_ATTEMPTS:
+            retry_at = timezone.now() + retry_delay(message.attempts)
+        InquiryMessage.objects.filter(pk=message.pk).update(
+            last_error=repr(error)[:500], next_attempt_at=retry_at, sending_until=None
+        )
+        if retry_at is None:
+            logger.error(
+                "Inquiry %s: gave up sending a %s after %d attempts; staff can re-send it "
+                "from the admin.",
+                message.inquiry.reference,
+                message.kind,
+                message.attempts,
+            )
+            return "gave up"
+        if _can_defer(send_inquiry_message):
+            send_inquiry_message.using(run_after=retry_at).enqueue(message_id)
+        return f"retrying at {retry_at.isoformat()}"
+    sent_at = timezone.now()
+    InquiryMessage.objects.filter(pk=message.pk).update(
+        sent_at=sent_at, last_error="", next_attempt_at=None, sending_until=None
+    )
+    if message.kind == InquiryMessage.Kind.REPLY:
+        MediaInquiry.objects.filter(pk=message.inquiry_id).open().update(
+            status=MediaInquiry.Status.ANSWERED, updated_at=sent_at
+        )
+        MediaInquiry.objects.filter(pk=message.inquiry_id, answered_at__isnull=True).update(
+            answered_at=sent_at
+        )
+    return "sent"
 
 
 @task

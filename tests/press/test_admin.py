@@ -74,7 +74,7 @@ class TestChangelist:
         with django_assert_max_num_queries(12):
             response = press_client.get(CHANGELIST)
         html = response.content.decode()
-        assert "Overdue:" in html
+        assert "overdue by 2 h" in html and "due in 1 h" in html
         rows = list(response.context["cl"].result_list)
         # Soonest deadline first, inquiries without one after.
         assert rows[:2] == [overdue, soon]
