@@ -182,6 +182,8 @@ PAGE_CACHE_PATHS = {
     r"^/news/feed/(atom/)?$": _LIST_FILTERS,
     r"^/news/": [],
     r"^/press/$": [],
+    # Contact cards (.vcf) of spokespeople and press officers: no parameters.
+    r"^/press/(spokespeople/[\w-]+|contacts/\d+)\.vcf$": [],
     r"^/sitemap(-[\w-]+)?\.xml$": ["p"],
     r"^/robots\.txt$": [],
 }

@@ -2,18 +2,22 @@
 
 import time
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from articles.models import Region
+from core.models import SiteSettings
 from core.security import client_ip
 from press import services
 from press.forms import MediaInquiryForm
 from press.models import PressContact, Spokesperson
+from press.vcards import vcard
 
 REFERENCE_SALT = "press.inquiry.reference"
 # The thank-you page shows the reference for a day after the inquiry was sent.
@@ -109,6 +113,52 @@ class ContactsView(TemplateView):
             .prefetch_related(regions)
         )
         return context
+
+
+def _vcard_response(card: str, slug: str) -> HttpResponse:
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.vcf"'
+    return response
+
+
+def spokesperson_vcard(request, slug):
+    """``/press/spokespeople/<slug>.vcf``: an active spokesperson's contact card."""
+    person = get_object_or_404(Spokesperson.objects.filter(is_active=True), slug=slug)
+    site_settings = SiteSettings.load()
+    note = "; ".join(
+        f"{label}: {value}"
+        for label, value in (
+            ("Languages", person.languages),
+            ("Speaks to", ", ".join(person.topic_list)),
+        )
+        if value
+    )
+    card = vcard(
+        name=person.name,
+        organisation=site_settings.name,
+        role=person.role,
+        email=person.email,
+        phone=person.phone,
+        note=note,
+        url=settings.SITE_URL + person.get_absolute_url(),
+    )
+    return _vcard_response(card, person.slug)
+
+
+def press_contact_vcard(request, pk):
+    """``/press/contacts/<id>.vcf``: an active press officer's contact card."""
+    contact = get_object_or_404(PressContact.objects.active(), pk=pk)
+    site_settings = SiteSettings.load()
+    card = vcard(
+        name=contact.name,
+        organisation=site_settings.name,
+        role=contact.role,
+        email=contact.email,
+        phone=contact.phone,
+        note=f"Time zone: {contact.get_time_zone_display()}",
+        url=settings.SITE_URL + reverse("press:contacts"),
+    )
+    return _vcard_response(card, f"press-contact-{contact.pk}")
 
 
 def rate_limited(request):
