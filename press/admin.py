@@ -143,6 +143,14 @@ class InquiryNoteInline(admin.TabularInline):
     fields = ["text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            # A tabular inline heads the column but labels no field: screen readers
+            # would announce an unnamed text box.
+            field.widget.attrs["aria-label"] = "New note"
+        return field
+
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("press.view_mediainquiry")
 
@@ -163,7 +171,7 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Reply to the journalist",
         max_length=InquiryMessage._meta.get_field("body").max_length,
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "aria-describedby": "reply-help"}),
         help_text="Plain text, sent from the press office address with the inquiry's "
         "reference in the subject. It is kept on the thread below.",
     )
