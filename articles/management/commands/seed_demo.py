@@ -115,6 +115,9 @@ class Command(BaseCommand):
         if not site_settings.press_phone:
             site_settings.press_phone = values["press_phone"]
             site_settings.save()
+        if not site_settings.out_of_hours_phone and values.get("out_of_hours_phone"):
+            site_settings.out_of_hours_phone = values["out_of_hours_phone"]
+            site_settings.save()
 
     def _spokespeople(self, people):
         regions = dict(Region.objects.values_list("slug", "pk"))
@@ -127,6 +130,8 @@ class Command(BaseCommand):
                     "languages": person_data["languages"],
                     "expertise": person_data["expertise"],
                     "email": person_data["email"],
+                    "topics": person_data.get("topics", ""),
+                    "phone": person_data.get("phone", ""),
                     "sort_order": order,
                 },
             )
