@@ -8,8 +8,8 @@ from press.services import SWEEP_GRACE, inquiries_sweep
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the e-mail task again for inquiries whose press office notification or "
-        "acknowledgement is unsent and overdue by "
+        "Enqueue the e-mail task again for inquiries whose press office notification, "
+        "acknowledgement, reply or assignment notice is unsent and overdue by "
         f"{int(SWEEP_GRACE.total_seconds() // 60)} minutes (a task lost to a crash, or a "
         "failure where tasks cannot be scheduled for later). It only enqueues: the worker "
         f"sends. Inquiries that failed {MAX_NOTIFY_ATTEMPTS} times are left for staff to "
