@@ -2,11 +2,13 @@
 holds the send, django-tasks-db's worker sends it to a real SMTP server on 127.0.0.1,
 and a mail server that is down or hanging costs a retry, never the reply."""
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -154,3 +156,38 @@ def test_the_sweeper_requeues_a_reply_whose_task_was_lost(settings, press_office
         assert any(m["Subject"].startswith("Re:") for _, m in received)
     lost.refresh_from_db()
     assert lost.sent_at is not None
+
+
+def test_two_workers_at_once_send_a_reply_once(settings, press_officer):
+    """Two workers pick up duplicate tasks for one reply at the same moment while the mail
+    server is slow: the claim lets one of them send."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent workers need PostgreSQL")
+    inquiry = MediaInquiryFactory()
+    reply = InquiryMessage.objects.create(
+        inquiry=inquiry,
+        kind=InquiryMessage.Kind.REPLY,
+        author=press_officer,
+        recipient=inquiry.email,
+        body="Only once.",
+        next_attempt_at=timezone.now(),
+    )
+    with smtp_sink(delay=0.5) as (port, received):
+        settings.MAILERS = smtp_mailers(port)
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def work():
+            try:
+                barrier.wait(5)
+                outcomes.append(tasks.send_inquiry_message.call(reply.pk))
+            finally:
+                connection.close()
+
+        workers = [threading.Thread(target=work) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(15)
+        assert sorted(outcomes) == ["nothing due", "sent"]
+        assert len(received) == 1
