@@ -123,6 +123,7 @@ class NotificationFilter(admin.SimpleListFilter):
             ("failed", "Notification failed"),
             ("gave-up", "E-mail gave up: re-send"),
             ("sent", "Press office notified"),
+            ("thread-failed", "Reply or notice failed"),
         ]
 
     def queryset(self, request, queryset):
@@ -132,6 +133,9 @@ class NotificationFilter(admin.SimpleListFilter):
             return queryset.delivery_gave_up()
         if self.value() == "sent":
             return queryset.filter(notified_at__isnull=False)
+        if self.value() == "thread-failed":
+            failed = InquiryMessage.objects.unsent().exclude(last_error="")
+            return queryset.filter(pk__in=failed.values("inquiry_id"))
         return queryset
 
 

@@ -7,9 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.models import SiteSettings
 from press import services
 from press.models import InquiryMessage, MediaInquiry, describe_span
 from tests.factories import MediaInquiryFactory, UserFactory
+from tests.press.helpers import inquiry_data
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +198,7 @@ class TestReply:
         assert inquiry.status == MediaInquiry.Status.IN_PROGRESS
         html = press_client.get(change_url(inquiry)).content.decode()
         assert "inquiry-thread__message--failed" in html and "Failed" in html
+        assert rows(press_client, "notification=thread-failed") == [inquiry]
 
         # Staff re-send it once the mail server is back; it is sent once.
         settings.MAILERS = {
@@ -207,6 +210,7 @@ class TestReply:
             )
         reply.refresh_from_db()
         assert reply.sent_at is not None
+        assert rows(press_client, "notification=thread-failed") == []
         assert [m.subject for m in mail.outbox] == [f"Re: [{inquiry.reference}] {inquiry.subject}"]
 
     @pytest.mark.parametrize("body", ["", "   \n  "])
@@ -334,3 +338,16 @@ class TestAssignment:
         with django_capture_on_commit_callbacks(execute=True):
             self.post_change(press_client, inquiry, assignee=press_officer.pk)
         assert mail.outbox == [] and not InquiryMessage.objects.exists()
+
+
+def test_acknowledgement_gives_the_out_of_hours_line(client, django_capture_on_commit_callbacks):
+    row = SiteSettings.load()
+    row.out_of_hours_phone = "+1 212 555 0199"
+    row.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/press/inquiry/", inquiry_data(region=""))
+    inquiry = MediaInquiry.objects.get()
+    ack = next(m for m in mail.outbox if m.to == [inquiry.email])
+    assert "Out of hours, call the press line +1 212 555 0199." in ack.body
+    assert inquiry.reference in ack.body and inquiry.deadline_text in ack.body
+    assert inquiry.message not in ack.body and inquiry.name not in ack.body
