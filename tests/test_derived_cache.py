@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from articles.filters import popular_topics, region_index
 from articles.models import Region
-from core import cache as core_cache
 from articles.regions import region_choices
+from core import cache as core_cache
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
