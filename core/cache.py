@@ -25,10 +25,13 @@ session or messages cookie (staff, anyone logged in) goes straight to the view a
 ``Cache-Control: private, no-store``. Only complete 200 responses that set no cookie and
 used no CSRF token are stored, so forms never end up in the cache.
 
-The middleware sits after WhiteNoise and before the session middleware: a hit costs one
-round trip to the cache and no database query. Middleware that must run on every
-response (the Content-Security-Policy header, whose nonce is baked into the cached HTML)
-belongs after it in ``MIDDLEWARE`` so that its headers are stored with the page.
+The middleware sits right after the checks every request needs (trusted proxies, method
+and Host, conditional GET) and before everything else: a hit costs one round trip to the
+cache, no database query and none of the other middleware. Middleware whose headers
+belong to the page (SecurityMiddleware's, the Content-Security-Policy header whose nonce
+is baked into the cached HTML) belongs after it in ``MIDDLEWARE`` so that its headers
+are stored with the page. A request that SecurityMiddleware would redirect to HTTPS is
+never answered from the cache.
 """
 
 import hashlib
@@ -431,7 +434,12 @@ class PageCacheMiddleware:
             with one_epoch():
                 return self.get_response(request)
 
-        use_cache = page_cache_enabled() and not has_personal_cookie(request)
+        use_cache = (
+            page_cache_enabled()
+            and not has_personal_cookie(request)
+            # SecurityMiddleware, after this one, redirects such a request to HTTPS.
+            and not (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+        )
         key = version = None
         if use_cache:
             key = page_key(request, names)
