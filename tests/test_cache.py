@@ -356,9 +356,7 @@ def test_a_hit_carries_the_security_headers_of_the_page_it_stores(client, settin
         assert hit[header] == first[header], header
 
 
-def test_a_request_to_be_redirected_to_https_is_never_answered_from_the_cache(
-    client, settings
-):
+def test_a_request_to_be_redirected_to_https_is_never_answered_from_the_cache(client, settings):
     settings.PAGE_CACHE = True
     ArticleFactory()
     client.get("/news/")
