@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
-from articles.filters import ArticleFilterSet
+from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet, Sort
 from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks
 from articles.related import related_articles
@@ -30,6 +30,7 @@ class ArticleListView(ListView):
             per_page,
             count_key=self.filterset.cache_parts(),
             page_key=self.filterset.cache_parts(sort=True),
+            every_page=self.filterset.sort_order == Sort.RELEVANCE,
             **kwargs,
         )
 
@@ -46,6 +47,9 @@ class ArticleListView(ListView):
             # each garbage value would be an entry of its own.
             "filter_form_parts": self.filterset.form_parts(),
             "filter_form_cached": not self.filterset.notices,
+            # Said on the page: a common word is ranked among its newest matches only.
+            "relevance_bounded": self.filterset.relevance_bounded(context["paginator"].count),
+            "relevance_candidates": f"{RELEVANCE_CANDIDATES:,}",
         }
 
     def render_to_response(self, context, **response_kwargs):
