@@ -192,3 +192,15 @@ def test_a_warm_page_by_relevance_makes_one_query_and_an_edit_shows_at_once(
 
     ArticleFactory(title="Refugees, the latest", published_at=timezone.now())
     assert titles(client.get(LIST_URL, params))[0] == "Refugees, the latest"
+
+
+def test_a_warm_search_reads_its_page_by_kept_ids(client, django_assert_num_queries):
+    """The page's ids are kept under the content epoch: the one query left reads twenty
+    rows by id instead of searching again."""
+    for day in range(1, 4):
+        ArticleFactory(title=f"Refugees {day}", published_at=timezone.now() - timedelta(days=day))
+    client.get(LIST_URL, {"q": "refugees"})
+
+    with django_assert_num_queries(1) as captured:
+        assert len(titles(client.get(LIST_URL, {"q": "refugees"}))) == 3
+    assert "LIMIT" not in captured.captured_queries[0]["sql"]
