@@ -254,12 +254,36 @@ def derived_key(name: str, *parts, epoch=None) -> str | None:
 _MISSING = object()
 
 
+def prefetch(*entries: tuple):
+    """Fetch in one round trip the derived values ``(name, *parts)`` that ``cached`` will
+    be asked for later in this request (inside ``one_epoch``; elsewhere it does nothing).
+
+    A page whose fragments are each kept on their own (an article: its JSON-LD, head and
+    body, the site settings) would otherwise pay a round trip per fragment.
+    """
+    scope = _request_scope.get()
+    if scope is None:
+        return
+    epoch = content_epoch()
+    if epoch is None:
+        return
+    keys = [derived_key(name, *parts, epoch=epoch) for name, *parts in entries]
+    found = cache.get_many(keys)
+    # A bump clears the scope, and keys name their epoch: nothing here outlives either.
+    scope.setdefault("prefetched", {}).update({key: found.get(key, _MISSING) for key in keys})
+
+
 def cached(name: str, build: Callable[[], object], *parts, timeout=DERIVED_SECONDS):
     """``build()``'s result, kept under ``derived_key(name, *parts)``."""
     key = derived_key(name, *parts)
     if key is None:
         return build()
-    value = cache.get(key, _MISSING)
+    scope = _request_scope.get()
+    prefetched = scope.get("prefetched") if scope else None
+    if prefetched is not None and key in prefetched:
+        value = prefetched.pop(key)
+    else:
+        value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = build()
         cache.set(key, value, timeout)
