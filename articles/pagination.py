@@ -30,10 +30,15 @@ class NewsroomPaginator(Paginator):
     the ids of deep pages cached under ``page_key`` (which must name filters and sort).
     Both keys are tuples of parts for ``core.cache.cached``."""
 
-    def __init__(self, object_list, per_page, *, count_key=None, page_key=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, count_key=None, page_key=None, every_page=False, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.count_key = count_key
         self.page_key = page_key
+        # Keep the ids of every page, not only deep ones: for orders that cost more than
+        # an index scan at any depth (by relevance, every candidate is ranked).
+        self.every_page = every_page
 
     @cached_property
     def count(self):
@@ -54,7 +59,7 @@ class NewsroomPaginator(Paginator):
 
     def _page_ids(self, bottom, top):
         ids = self.object_list.values("pk")[bottom:top]
-        if self.page_key is None or bottom < DEEP_PAGE_OFFSET:
+        if self.page_key is None or (bottom < DEEP_PAGE_OFFSET and not self.every_page):
             return ids
         return cached(
             "list-page-ids",

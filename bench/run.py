@@ -35,13 +35,18 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 
-# The targets from the performance brief, at 100,000 articles on two workers.
+# The targets of issue 12 ("Speed: the next targets"), at 100,000 articles on two workers,
+# page cache off unless said. "list" rows are also held to 1.25x of /news/'s cost.
 TARGETS = {
-    "list": ("≥ 150 req/s, p99 ≤ 250 ms", lambda r: r["rps"] >= 150 and r["p99"] <= 250),
-    "article": ("≥ 250 req/s", lambda r: r["rps"] >= 250),
-    "search": ("≥ 60 req/s", lambda r: r["rps"] >= 60),
-    "cached": ("≥ 2,000 req/s", lambda r: r["rps"] >= 2000),
+    "first": ("≥ 275 req/s", lambda r: r["rps"] >= 275),
+    "article": ("≥ 500 req/s", lambda r: r["rps"] >= 500),
+    "region-search": ("≥ 150 req/s", lambda r: r["rps"] >= 150),
+    "search": ("≥ 100 req/s", lambda r: r["rps"] >= 100),
+    "common": ("≥ 100 req/s", lambda r: r["rps"] >= 100),
+    "feed": ("≥ 150 req/s", lambda r: r["rps"] >= 150),
 }
+# A word that more than half the generated articles contain (articles/demo/generate.py).
+COMMON_WORD = "refugees"
 
 
 def static_app(environ, start_response):
@@ -201,7 +206,9 @@ def urls_to_measure(args, env):
         ("list", "/news/?type=report&region=americas"),
         ("list", "/news/?year=2018"),
         ("search", "/news/?q=asylum"),
-        ("search", "/news/?q=asylum&region=mx"),
+        ("region-search", "/news/?q=asylum&region=mx"),
+        ("common", f"/news/?q={COMMON_WORD}"),
+        ("common", f"/news/?q={COMMON_WORD}&sort=relevance"),
         ("article", f"/news/{slug[0]}/"),
         ("feed", "/news/feed/"),
     ]
@@ -346,14 +353,20 @@ def versions(args, env):
     }
 
 
-def verdict(row, first_page_rps):
+def verdict(row, first_page_rps, ceiling_rps):
     if row["mode"] == "page cache on":
-        name = "cached" if row["url"] == "/news/" else None
-    elif row["kind"] == "deep":
-        ok = first_page_rps and row["rps"] * 1.5 >= first_page_rps
-        return "within 1.5x of page 1", "✓" if ok else "✗"
+        if row["url"] != "/news/" or not ceiling_rps:
+            return "", ""
+        ok = row["rps"] * 2 >= ceiling_rps
+        return "≥ 50 % of the static ceiling", "✓" if ok else "✗"
+    if row["kind"] in ("deep", "list"):
+        if row["url"] == "/news/":
+            name = "first"
+        else:
+            ok = first_page_rps and row["rps"] * 1.25 >= first_page_rps
+            return "within 1.25x of /news/", "✓" if ok else "✗"
     else:
-        name = {"list": "list", "article": "article", "search": "search"}.get(row["kind"])
+        name = row["kind"] if row["kind"] in TARGETS else None
     if not name:
         return "", ""
     text, check = TARGETS[name]
@@ -365,6 +378,7 @@ def report(args, info, timings, total, rows):
     first_page = next(
         (r["rps"] for r in rows if r["url"] == "/news/" and r["mode"] == "page cache off"), 0
     )
+    ceiling = next((r["rps"] for r in rows if r["kind"] == "static"), 0)
     lines = [
         f"# Newsroom benchmark, {now:%Y-%m-%d %H:%M} UTC",
         "",
@@ -385,7 +399,7 @@ def report(args, info, timings, total, rows):
         "| --- | --- | ---: | ---: | ---: | ---: | --- | :---: |",
     ]
     for row in rows:
-        target, met = verdict(row, first_page)
+        target, met = verdict(row, first_page, ceiling)
         problems = []
         if row["status"] != 200:
             problems.append(f"HTTP {row['status']}")
@@ -491,7 +505,8 @@ def main(argv=None):
         import redis
 
         redis.Redis.from_url(args.redis_url).flushdb()
-        cached_urls = [("list", "/news/"), urls[6]]
+        article = next(row for row in urls if row[0] == "article")
+        cached_urls = [("list", "/news/"), article]
         with gunicorn(args, {**env, "PAGE_CACHE": "on"}):
             rows += measure(
                 args, env, "page cache on", cached_urls, page_cache=True, queries=queries

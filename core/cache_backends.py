@@ -17,7 +17,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 from redis.exceptions import RedisError
 
@@ -80,6 +80,28 @@ class CircuitBreaker:
             return recovered
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every cache call, and building one copies
+    its table of some 200 response callbacks: measured at 100,000 articles, a list page
+    made seven cache calls and spent 1.3 ms of its 8 ms doing this. A ``redis.Redis``
+    is safe to share between threads (connections come from the pool), so one per pool
+    does the same work.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's ``RedisCache`` with short timeouts, a circuit breaker and the answers of
     an empty cache while Redis is unavailable. Settings (``CACHES["default"]``)::
@@ -95,6 +117,7 @@ class ResilientRedisCache(RedisCache):
             **params.get("OPTIONS", {}),
         }
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClientRedisCacheClient
         self.breaker = CircuitBreaker(float(params.get("RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
 
     @property

@@ -81,13 +81,16 @@ MIDDLEWARE = [
     # Then refuse what no page takes (OPTIONS, TRACE, PUT…, a Host with an impossible
     # port) before anything is built from it, the HTTPS redirect included.
     "core.http.AllowedRequestMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache so that cached pages answer If-None-Match with 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Before sessions and auth: a cached page costs no database query. Middleware whose
-    # headers belong to the page (CSP and its nonce) must come after it.
+    # As early as it can be: a hit runs only the three above (forwarded headers, method
+    # and Host, If-None-Match) and costs no database query. Everything whose headers
+    # belong to the page (security headers, CSP and its nonce) comes after it, so that
+    # they are stored with the page; it skips hits that SecurityMiddleware would
+    # redirect to HTTPS.
     "core.cache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the CSP middleware: picks the admin's and uploaded files' policies.
     "core.security.SecurityHeadersMiddleware",

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
+from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -340,3 +341,35 @@ def test_the_real_public_pages_are_cached(client, settings, django_assert_num_qu
         assert first["X-Page-Cache"] == "MISS", url
         with django_assert_num_queries(0):
             assert client.get(url)["X-Page-Cache"] == "HIT"
+
+
+def test_a_hit_carries_the_security_headers_of_the_page_it_stores(client, settings):
+    """Hits are answered before SecurityMiddleware and the CSP middleware run: their
+    headers must come from the stored page."""
+    settings.PAGE_CACHE = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    ArticleFactory()
+    first = client.get("/news/", secure=True)
+    hit = client.get("/news/", secure=True)
+    assert (first["X-Page-Cache"], hit["X-Page-Cache"]) == ("MISS", "HIT")
+    for header in (
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+    ):
+        assert hit[header] == first[header], header
+
+
+def test_a_request_to_be_redirected_to_https_is_never_answered_from_the_cache(client, settings):
+    settings.PAGE_CACHE = True
+    ArticleFactory()
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "HIT"
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/news/")  # SecurityMiddleware reads the setting when built
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/news/"

@@ -101,3 +101,12 @@ def test_an_unreachable_redis_slows_the_site_but_does_not_break_it(client):
         health = client.get("/healthz")
         assert health.status_code == 200
         assert health.json()["status"] == "degraded"
+
+
+def test_cache_calls_share_one_redis_client(redis_cache):
+    """Django builds a ``redis.Redis`` per call (a copy of ~200 callbacks each time)."""
+    client = cache._cache.get_client()
+    cache.set("shared", 1)
+    assert cache.get("shared") == 1
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is client

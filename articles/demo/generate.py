@@ -224,6 +224,18 @@ END = date(2026, 10, 31)
 # Newsroom time: the importer reads these offsets and stores UTC.
 OFFSETS = ["-05:00", "-04:00"]
 
+# A word most of the archive contains, as "refugees" is in a refugee-rights newsroom: the
+# benchmark searches for it to measure a full-text match over more than half the articles.
+# Drawn from an RNG of its own so that adding it changed nothing else in the generated data.
+COMMON_WORD_SHARE = 0.6
+COMMON_SENTENCES = [
+    "The organization has worked with refugees and the communities hosting them in "
+    "{country} since {year}.",
+    "Our researchers continue to document the situation of refugees and others at risk "
+    "in {place}.",
+    "Refugees and local groups in {country} say international support has fallen short.",
+]
+
 # Outside migration stories, asylum is not mentioned: keeps searches for it realistic.
 _GROUPS_NOT_ASYLUM = [g for g in GROUPS if "asylum" not in g]
 _RIGHTS_NOT_ASYLUM = [r for r in RIGHTS if "asylum" not in r]
@@ -448,6 +460,7 @@ def generate_articles(*, count, seed, photo_files=(), pdf_files=()):
     are a grouping and one to three of its countries; topics two to four of ``TOPICS``.
     """
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, nothing secret
+    common_rng = random.Random(seed * 104_729 + 1)  # noqa: S311
     photo_meta = [
         _photo_meta(i, random.Random(seed * 7919 + i))  # noqa: S311
         for i in range(len(photo_files))
@@ -488,12 +501,17 @@ def generate_articles(*, count, seed, photo_files=(), pdf_files=()):
             n += 1
             slug = f"{base}-{n}"
         slugs_seen.add(slug)
+        summary = summary_text(rng, context)
+        body = body_html(rng, context)
+        if common_rng.random() < COMMON_WORD_SHARE:
+            sentence = context.fill(common_rng.choice(COMMON_SENTENCES), common_rng)
+            body = f"<p>{sentence}</p>{body}"
         record = {
             "slug": slug,
             "kind": kind,
             "title": title,
-            "summary": summary_text(rng, context),
-            "body": body_html(rng, context),
+            "summary": summary,
+            "body": body,
             "published_at": published_at,
             "status": status,
             "regions": [grouping]

@@ -1,8 +1,10 @@
 """The article page's cached fragments: one query when warm, never stale."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache.backends.filebased import FileBasedCache
 from django.utils import timezone
 
 from articles.models import Article
@@ -18,6 +20,24 @@ def test_a_warm_article_page_reads_only_the_article(client, django_assert_max_nu
     with django_assert_max_num_queries(1):
         response = client.get(article.get_absolute_url())
     assert "Asylum" in response.content.decode()
+
+
+def test_a_warm_article_page_fetches_its_fragments_in_one_round_trip(client):
+    article = ArticleFactory(regions=["mx"], topics=["Asylum"])
+    client.get(article.get_absolute_url())
+    get, get_many = FileBasedCache.get, FileBasedCache.get_many
+    with (
+        mock.patch.object(FileBasedCache, "get", autospec=True, side_effect=get) as one,
+        mock.patch.object(FileBasedCache, "get_many", autospec=True, side_effect=get_many) as many,
+    ):
+        response = client.get(article.get_absolute_url())
+    assert "Asylum" in response.content.decode()
+    # The file cache's get_many calls get for each key: every derived value was among them.
+    derived = [call.args[1] for call in one.call_args_list if call.args[1].startswith("derived:")]
+    assert many.call_count == 1
+    fetched_together = list(many.call_args.args[1])
+    assert len(fetched_together) == 4
+    assert sorted(derived) == sorted(fetched_together)
 
 
 def test_an_edit_shows_at_once(client):

@@ -1,7 +1,10 @@
 """Full-text search: PostgreSQL's weighted, ranked search, and the SQLite fallback."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
@@ -139,3 +142,65 @@ def test_the_gin_index_serves_the_search():
         plan = queryset.explain()
 
     assert "article_search_idx" in plan
+
+
+def test_relevance_ranks_only_the_newest_matches_of_a_common_word_and_says_so(client, monkeypatch):
+    """Ranking reads every match's search vector: a word half the archive contains is
+    ranked among its newest ``RELEVANCE_CANDIDATES`` matches, and the page says so."""
+    monkeypatch.setattr("articles.filters.RELEVANCE_CANDIDATES", 3)
+    monkeypatch.setattr("articles.views.RELEVANCE_CANDIDATES", 3)
+    now = timezone.now()
+    ArticleFactory(title="Refugees first", published_at=now - timedelta(days=10))
+    for day in range(1, 5):
+        ArticleFactory(
+            title=f"Report {day}",
+            summary="Refugees in the summary.",
+            published_at=now - timedelta(days=day),
+        )
+
+    by_relevance = client.get(LIST_URL, {"q": "refugees", "sort": "relevance"})
+    newest = client.get(LIST_URL, {"q": "refugees"})
+
+    assert sorted(titles(by_relevance)) == ["Report 1", "Report 2", "Report 3"]
+    assert by_relevance.context["paginator"].count == 3
+    page = by_relevance.content.decode()
+    assert "Sorted by relevance among the 3 newest matches." in page
+    assert 'href="/news/?q=refugees">Sort by newest</a>' in page
+    assert len(titles(newest)) == 5
+    assert "newest matches" not in newest.content.decode()
+    # Fewer matches than the bound: all of them are ranked, and nothing is said.
+    few = client.get(LIST_URL, {"q": "refugees first", "sort": "relevance"})
+    assert titles(few) == ["Refugees first"]
+    assert "newest matches" not in few.content.decode()
+
+
+def test_a_warm_page_by_relevance_makes_one_query_and_an_edit_shows_at_once(
+    client, django_assert_num_queries
+):
+    for day in range(1, 4):
+        ArticleFactory(
+            title=f"Report {day}",
+            summary="Refugees in the summary.",
+            published_at=timezone.now() - timedelta(days=day),
+        )
+    params = {"q": "refugees", "sort": "relevance"}
+    client.get(LIST_URL, params)
+
+    # The candidates, their count and the page's ids are kept: only the page's rows.
+    with django_assert_num_queries(1):
+        assert len(titles(client.get(LIST_URL, params))) == 3
+
+    ArticleFactory(title="Refugees, the latest", published_at=timezone.now())
+    assert titles(client.get(LIST_URL, params))[0] == "Refugees, the latest"
+
+
+def test_a_warm_search_reads_its_page_by_kept_ids(client, django_assert_num_queries):
+    """The page's ids are kept under the content epoch: the one query left reads twenty
+    rows by id instead of searching again."""
+    for day in range(1, 4):
+        ArticleFactory(title=f"Refugees {day}", published_at=timezone.now() - timedelta(days=day))
+    client.get(LIST_URL, {"q": "refugees"})
+
+    with django_assert_num_queries(1) as captured:
+        assert len(titles(client.get(LIST_URL, {"q": "refugees"}))) == 3
+    assert "LIMIT" not in captured.captured_queries[0]["sql"]
