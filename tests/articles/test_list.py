@@ -251,3 +251,12 @@ def test_the_title_says_what_is_listed(client):
     assert "<title>Newsroom</title>" in client.get(LIST_URL).content.decode()
     html = client.get(LIST_URL, {"type": "press-release", "page": 2}).content.decode()
     assert "<title>Press Release \u2013 Newsroom \u2013 page 2</title>" in html
+
+
+def test_the_press_phone_is_a_valid_tel_link_on_the_list_and_an_article(client):
+    SiteSettings.objects.update_or_create(pk=1, defaults={"press_phone": "+1 (212) 555-0100"})
+    article = ArticleFactory()
+    for url in ("/news/", article.get_absolute_url()):
+        html = client.get(url).content.decode()
+        links = re.findall(r'href="(tel:[^"]*)"', html)
+        assert links == ["tel:+12125550100"], url
