@@ -30,6 +30,20 @@ def format_deadline(value) -> str:
 MAX_NOTIFY_ATTEMPTS = 8
 
 
+def unsent_state(*, sending_until, attempts: int, last_error: str, next_attempt_at) -> str:
+    """Where an e-mail not yet sent stands, in the words the admin shows staff; the same
+    for an inquiry's own e-mails and for the replies and notices on its thread."""
+    if sending_until and sending_until > timezone.now():
+        return "Sending"
+    if attempts >= MAX_NOTIFY_ATTEMPTS:
+        return f"Failed, gave up after {attempts} attempts"
+    if attempts == 0 or not last_error:
+        return "Queued"
+    if next_attempt_at:
+        return f"Failed, retrying at {format_deadline(next_attempt_at)}"
+    return "Failed"
+
+
 class Spokesperson(models.Model):
     """Someone journalists can request for an interview, quoted in articles."""
 
@@ -383,15 +397,12 @@ class MediaInquiry(models.Model):
             return "Not sent: spam"
         if self.notified_at and self.acknowledged_at:
             return "Sent"
-        if self.sending_until and self.sending_until > timezone.now():
-            return "Sending"
-        if self.notify_attempts >= MAX_NOTIFY_ATTEMPTS:
-            return f"Failed, gave up after {self.notify_attempts} attempts"
-        if self.notify_attempts == 0 or not self.last_error:
-            return "Queued"
-        if self.next_attempt_at:
-            return f"Failed, retrying at {format_deadline(self.next_attempt_at)}"
-        return "Failed"
+        return unsent_state(
+            sending_until=self.sending_until,
+            attempts=self.notify_attempts,
+            last_error=self.last_error,
+            next_attempt_at=self.next_attempt_at,
+        )
 
     @property
     def is_open(self):
@@ -523,15 +534,12 @@ class InquiryMessage(models.Model):
         """Where this e-mail stands, in the words of the inquiry's thread."""
         if self.sent_at:
             return f"Sent {format_deadline(self.sent_at)}"
-        if self.sending_until and self.sending_until > timezone.now():
-            return "Sending"
-        if self.attempts >= MAX_NOTIFY_ATTEMPTS:
-            return f"Failed, gave up after {self.attempts} attempts"
-        if self.attempts == 0 or not self.last_error:
-            return "Queued"
-        if self.next_attempt_at:
-            return f"Failed, retrying at {format_deadline(self.next_attempt_at)}"
-        return "Failed"
+        return unsent_state(
+            sending_until=self.sending_until,
+            attempts=self.attempts,
+            last_error=self.last_error,
+            next_attempt_at=self.next_attempt_at,
+        )
 
     @property
     def failed(self):
