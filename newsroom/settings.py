@@ -424,7 +424,8 @@ LOGGING = {
             "class": "press.errors.TaskAdminEmailHandler",
         },
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # gunicorn takes the same variable in lower case; logging needs upper case.
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},

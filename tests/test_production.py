@@ -196,3 +196,16 @@ def test_the_image_holds_every_app_of_the_project():
     assert {"core", "articles", "media_library", "press", "newsroom"} <= set(project_apps)
     for app in project_apps:
         assert f"\nCOPY {app} ./{app}\n" in dockerfile, app
+
+
+def test_the_log_level_gunicorn_takes_in_lower_case_starts_django_too():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **PRODUCTION_ENV, "LOG_LEVEL": "debug"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
