@@ -83,6 +83,14 @@ class Photo(models.Model):
         editable=False,
         help_text="Checksum of the original, so one file imported twice is one photo.",
     )
+    stored_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Checksum of the original as stored (stripped of metadata), which is "
+        "what an export writes: importing that export again finds this photo.",
+    )
     # spec name -> {"path", "width", "height", "format": "jpeg", "variants": [every file]}
     # (see media_library.renditions). Kept on the photo itself so that a list page needs
     # no query per card.

@@ -100,6 +100,7 @@ def photo_create(
     original, sha256 = clean_original(file)
     photo = Photo(
         image=original,
+        stored_sha256=_sha256_and_size(original)[0],
         alt_text=alt_text,
         is_decorative=is_decorative,
         caption=caption,
@@ -150,6 +151,7 @@ def photo_save(*, photo: Photo, file_changed: bool, previous_file: str = "") -> 
         original, photo.sha256 = clean_original(photo.image.file)
         photo.image = original
         photo.file_size = original.size
+        photo.stored_sha256 = _sha256_and_size(original)[0]
     photo.save()
     if photo.renditions_pending:
         # Only a new file or focal point needs new renditions; a caption edit does not.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.files import File
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -191,10 +192,21 @@ def write_tags(records, *, result) -> dict[str, int]:
 
 
 def existing_by_sha(model, shas) -> dict[str, int]:
+    """Id by checksum of the rows that hold these files. A photo is also found by the
+    checksum of its stored original: an export writes that (stripped of metadata), so
+    importing an export into the newsroom it came from reuses the photo."""
     found = {}
     for batch in chunked(sorted(shas)):
-        for pk, sha in model.objects.filter(sha256__in=batch).values_list("pk", "sha256"):
-            found.setdefault(sha, pk)
+        wanted = set(batch)
+        rows = model.objects.filter(sha256__in=batch)
+        fields = ["pk", "sha256"]
+        if model is Photo:
+            rows = model.objects.filter(Q(sha256__in=batch) | Q(stored_sha256__in=batch))
+            fields.append("stored_sha256")
+        for pk, *checksums in rows.order_by("pk").values_list(*fields):
+            for sha in checksums:
+                if sha in wanted:
+                    found.setdefault(sha, pk)
     return found
 
 

@@ -194,3 +194,25 @@ def test_command_cannot_write(content, tmp_path):
             "--no-progress",
             stdout=io.StringIO(),
         )
+
+
+def test_an_export_of_a_photo_stripped_of_gps_is_the_same_photo_when_imported_back(tmp_path):
+    """The export writes the stored original, stripped of metadata, so its bytes are not
+    the bytes that were uploaded; importing it back must still find the photo."""
+    from tests.media_library.images import jpeg_with_gps, upload
+
+    photo = photo_create(
+        file=upload("gps.jpg", jpeg_with_gps(width=80, height=60)),
+        alt_text="A march",
+        generate_renditions=False,
+    )
+    ArticleFactory(slug="with-gps", hero_photo=photo)
+    assert photo.stored_sha256 and photo.stored_sha256 != photo.sha256
+    path = tmp_path / "articles.json"
+    articles_export(path=path)
+
+    result = articles_import(path=path)
+
+    assert result.photos_reused == 1 and result.photos_created == 0
+    assert Photo.objects.count() == 1
+    assert Article.objects.get(slug="with-gps").hero_photo_id == photo.pk

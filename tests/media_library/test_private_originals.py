@@ -1,5 +1,6 @@
 """Originals are private and clean; public names are ours; old originals can be moved."""
 
+import hashlib
 import io
 import json
 import re
@@ -298,8 +299,11 @@ def test_move_originals_makes_old_public_originals_private_and_clean(
     assert re.fullmatch(rf"originals/\d{{4}}/\d{{2}}/{RANDOM_NAME}\.jpg", legacy.image.name)
     assert not default_storage.exists("photos/originals/2026/12/gps.jpg")
     assert not (settings.MEDIA_ROOT / "photos/originals/2026/12/gps.jpg").exists()
-    _assert_clean((settings.PRIVATE_MEDIA_ROOT / legacy.image.name).read_bytes())
+    stored = (settings.PRIVATE_MEDIA_ROOT / legacy.image.name).read_bytes()
+    _assert_clean(stored)
     assert legacy.sha256 == "0" * 64 and legacy.renditions == renditions_before
+    # What an export will write, so that importing it back finds this photo.
+    assert legacy.stored_sha256 == hashlib.sha256(stored).hexdigest()
 
     # A second run finds nothing to do.
     out = StringIO()

@@ -9,6 +9,7 @@ at it and deletes the public copy. Renditions are untouched: they were already c
 and the photo's checksum (of the file as first received) is kept.
 """
 
+import hashlib
 import sys
 
 from django.core.exceptions import ValidationError
@@ -67,10 +68,14 @@ class Command(BaseCommand):
     def _move(self, photo, public_name):
         with default_storage.open(public_name, "rb") as fh:
             original, _sha256 = clean_original(fh)
+        stored_sha256 = hashlib.sha256(original.read()).hexdigest()
+        original.seek(0)
         with transaction.atomic():
             photo.image.save(original.name, original, save=False)
             Photo.objects.filter(pk=photo.pk).update(
-                image=photo.image.name, file_size=original.size
+                image=photo.image.name,
+                file_size=original.size,
+                stored_sha256=stored_sha256,
             )
             # The public copy goes only once the row points at the private one.
             transaction.on_commit(lambda: default_storage.delete(public_name))
