@@ -82,3 +82,27 @@ def smtp_sink(port: int | None = None, *, delay: float = 0):
         yield controller.port, handler.messages
     finally:
         controller.stop()
+
+
+def race(call, *, workers: int = 2) -> list:
+    """Run ``call`` in ``workers`` threads released at the same moment, as two task
+    workers picking up duplicate tasks; return what each returned. Each thread closes
+    its own database connection."""
+    from django.db import connection
+
+    barrier = threading.Barrier(workers)
+    outcomes = []
+
+    def work():
+        try:
+            barrier.wait(5)
+            outcomes.append(call())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    return outcomes

@@ -2,7 +2,6 @@
 holds the send, django-tasks-db's worker sends it to a real SMTP server on 127.0.0.1,
 and a mail server that is down or hanging costs a retry, never the reply."""
 
-import threading
 import time
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from press import tasks
 from press.models import InquiryMessage, MediaInquiry
 from tests.factories import MediaInquiryFactory
 from tests.press.test_worker import fast_forward, run_worker
-from tests.smtp import free_port, hanging_server, smtp_mailers, smtp_sink
+from tests.smtp import free_port, hanging_server, race, smtp_mailers, smtp_sink
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -174,20 +173,6 @@ def test_two_workers_at_once_send_a_reply_once(settings, press_officer):
     )
     with smtp_sink(delay=0.5) as (port, received):
         settings.MAILERS = smtp_mailers(port)
-        barrier = threading.Barrier(2)
-        outcomes = []
-
-        def work():
-            try:
-                barrier.wait(5)
-                outcomes.append(tasks.send_inquiry_message.call(reply.pk))
-            finally:
-                connection.close()
-
-        workers = [threading.Thread(target=work) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(15)
+        outcomes = race(lambda: tasks.send_inquiry_message.call(reply.pk))
         assert sorted(outcomes) == ["nothing due", "sent"]
         assert len(received) == 1

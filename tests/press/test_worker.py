@@ -6,7 +6,6 @@ mode (every task that is due, then exit). These tests commit for real (``transac
 the worker checks its connection the way it does in production.
 """
 
-import threading
 import time
 
 import pytest
@@ -21,7 +20,7 @@ from press import tasks
 from press.models import MAX_NOTIFY_ATTEMPTS, MediaInquiry
 from tests.factories import MediaInquiryFactory
 from tests.press.helpers import inquiry_data
-from tests.smtp import free_port, hanging_server, smtp_mailers, smtp_sink
+from tests.smtp import free_port, hanging_server, race, smtp_mailers, smtp_sink
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -174,20 +173,6 @@ def test_two_workers_at_once_send_each_email_once(settings):
     inquiry = MediaInquiryFactory(next_attempt_at=timezone.now())
     with smtp_sink(delay=0.5) as (port, received):
         settings.MAILERS = smtp_mailers(port)
-        barrier = threading.Barrier(2)
-        outcomes = []
-
-        def work():
-            try:
-                barrier.wait(5)
-                outcomes.append(tasks.send_inquiry_emails.call(inquiry.pk))
-            finally:
-                connection.close()
-
-        workers = [threading.Thread(target=work) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(15)
+        outcomes = race(lambda: tasks.send_inquiry_emails.call(inquiry.pk))
         assert sorted(outcomes) == ["nothing due", "sent"]
         assert recipients(received) == sorted([inquiry.email, "press@localhost"])
