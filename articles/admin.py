@@ -11,19 +11,18 @@ import json
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.views.generic import DetailView
 from taggit.models import Tag
 
+from articles.admin_revisions import ArticleRevisionsAdminMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
@@ -35,7 +34,6 @@ from articles.services import (
     article_unpublish,
     local_time,
 )
-from articles.views import ArticleDetailView
 from core.changelists import BoundedDateChangeList
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change
@@ -43,28 +41,6 @@ from core.changelists import BoundedDateChangeList
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 admin.site.index_title = "Press releases, reports, statements and the press office"
-
-
-class ArticlePreviewView(ArticleDetailView):
-    """The public article page for any article, drafts and scheduled ones included.
-
-    Reached only through ``ArticleAdmin.preview_view``, which checks the staff member's
-    permission; it renders the public template with the public context plus
-    ``is_preview``, which makes the template show a "Preview — not public" banner.
-    """
-
-    def get_queryset(self):
-        # The public view's select_related/prefetch_related, without its live() filter.
-        return Article.objects.select_related("hero_photo").prefetch_related(
-            "regions", "topics", "attachments", "spokespeople"
-        )
-
-    def get(self, request, *args, **kwargs):
-        # A preview is addressed by id: skip the public view's old-slug redirects.
-        return DetailView.get(self, request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, is_preview=True)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -167,7 +143,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleRevisionsAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -357,24 +333,6 @@ class ArticleAdmin(admin.ModelAdmin):
             return redirect(url)
         self.message_user(request, f"Made {len(copies)} draft copies.", messages.SUCCESS)
         return None
-
-    # --- preview ------------------------------------------------------------------------
-
-    def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view, cacheable=True)
-        return [
-            path("<int:pk>/preview/", preview, name="articles_article_preview"),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, pk):
-        """The article exactly as the public will see it, whatever its state."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        response = ArticlePreviewView.as_view()(request, pk=pk)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class GroupingFilter(admin.SimpleListFilter):

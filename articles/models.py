@@ -441,3 +441,7 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
+
+
+# Revisions and edit locks live in their own module; imported here so Django finds them.
+from articles.revision_models import ArticleEditLock, ArticleRevision  # noqa: E402, F401

@@ -5,20 +5,17 @@ from django.db.models import Exists, OuterRef
 from articles.models import Article, TaggedArticle
 
 
-def related_articles(*, article: Article, limit: int = 4) -> list[Article]:
+def related_articles(*, article: Article, limit: int = 4, picks=None) -> list[Article]:
     """Up to ``limit`` live articles to read next, in two queries at most.
 
     The editor's explicit choices come first; the rest are the most recent live articles
     sharing a region or a topic with ``article``. Reads the article's regions and topics
-    from its prefetch cache when the view has prefetched them.
+    from its prefetch cache when the view has prefetched them. ``picks`` replaces the
+    stored choices (a preview of unsaved changes passes the form's).
     """
-    picks = list(
-        Article.objects.live()
-        .filter(related_from=article)
-        .exclude(pk=article.pk)
-        .select_related("hero_photo")
-        .defer("body")[:limit]
-    )
+    if picks is None:
+        picks = Article.objects.live().filter(related_from=article)
+    picks = list(picks.exclude(pk=article.pk).select_related("hero_photo").defer("body")[:limit])
     wanted = limit - len(picks)
     regions = list(article.regions.all())
     topic_ids = [topic.pk for topic in article.topics.all()]

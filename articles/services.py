@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from articles.models import Article
 from articles.regions import sync_groupings
+from articles.revisions import record_revision
 
 PUBLISH_PERMISSION = "articles.publish_article"
 ADD_PERMISSION = "articles.add_article"
@@ -68,6 +69,7 @@ def article_publish(
         flag=CHANGE,
         message=f"{verb}: publication time {local_time(article.published_at)}.",
     )
+    record_revision(article=article, user=user, message=f"{verb}.")
     return article
 
 
@@ -80,6 +82,7 @@ def article_unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
     article.updated_by = user
     article.save(update_fields=["status", "updated_by", "updated_at"])
     _log(user=user, article=article, flag=CHANGE, message=f"Unpublished (was {was}).")
+    record_revision(article=article, user=user, message=f"Unpublished (was {was}).")
     return article
 
 
@@ -135,4 +138,5 @@ def article_duplicate(*, article: Article, user: AbstractBaseUser) -> Article:
         flag=ADDITION,
         message=f"Duplicated from “{article.title}” (id {article.pk}).",
     )
+    record_revision(article=copy, user=user, message=f"Duplicated from “{article.title}”.")
     return copy

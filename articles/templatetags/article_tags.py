@@ -75,6 +75,9 @@ class CachedFragmentNode(template.Node):
 
     def render(self, context):
         parts = [part.resolve(context) for part in self.parts]
+        if None in parts:
+            # No parts to name it by (a preview of unsaved content): never kept.
+            return self.nodelist.render(context)
         return cached(
             f"fragment-{self.name.resolve(context)}", lambda: self.nodelist.render(context), *parts
         )
@@ -84,7 +87,8 @@ class CachedFragmentNode(template.Node):
 def cached_fragment(parser, token):
     """``{% cached_fragment "name" part… %}…{% endcached_fragment %}``: the block's HTML,
     kept through ``core.cache.cached``, so it is keyed by the content epoch and never
-    stale. The parts name whatever else the block depends on."""
+    stale. The parts name whatever else the block depends on; a part that is None means
+    the block is rendered every time and never kept."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError(f"{bits[0]} needs a fragment name")

@@ -1,0 +1,311 @@
+"""Revisions of articles: what is kept on every save, and how two versions compare.
+
+A small model (``ArticleRevision``) with a JSON snapshot rather than django-reversion or
+django-simple-history: the snapshot must hold the many-to-many relations (regions,
+taggit topics through ``TaggedArticle``, attachments, related articles, spokespeople)
+with their names, so that a version still reads right after a region or photo is
+deleted, and restoring must load a version into the editor rather than write it over
+the live article (reversion's ``revert()`` writes rows; simple-history tracks no
+many-to-many without a history table per relation).
+
+Who records: the admin on every save (``articles.admin_revisions``), the publishing
+services, and ``ensure_current`` whenever the editor opens an article, which records
+what another route (an import, a script) changed since the last revision, so the
+versions the change form compares are always the article as stored.
+"""
+
+import difflib
+import html
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, ArticleRevision, Region, TaggedArticle
+from media_library.models import Document, Photo
+from press.models import Spokesperson
+
+# The fields a revision keeps, in the order the comparison shows them, with how each
+# reads: plain text and the body get a word diff, the rest old → new.
+FIELDS = [
+    ("title", "Title", "text"),
+    ("summary", "Summary", "text"),
+    ("body", "Body", "html"),
+    ("kind", "Kind", "choice"),
+    ("slug", "Slug", "value"),
+    ("status", "Status", "choice"),
+    ("published_at", "Publication time", "time"),
+    ("substantively_updated_at", "Last substantively updated", "time"),
+    ("regions", "Regions", "list"),
+    ("topics", "Topics", "list"),
+    ("hero_photo", "Photo", "ref"),
+    ("hero_caption", "Caption", "text"),
+    ("attachments", "Attachments", "list"),
+    ("related", "Related articles", "list"),
+    ("spokespeople", "Spokespeople", "list"),
+    ("reference_number", "Reference number", "value"),
+]
+CHOICES = {"kind": dict(Article.Kind.choices), "status": dict(Article.Status.choices)}
+
+
+def _time(moment):
+    return moment.astimezone(timezone.UTC).isoformat() if moment else None
+
+
+def snapshot(article: Article) -> dict:
+    """The article as stored, read from the database (never from the instance's
+    prefetch cache, which a save of its relations may have left stale)."""
+    pk = article.pk
+    photo = article.hero_photo if article.hero_photo_id else None
+    return {
+        "kind": article.kind,
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "status": article.status,
+        "published_at": _time(article.published_at),
+        "substantively_updated_at": _time(article.substantively_updated_at),
+        "reference_number": article.reference_number,
+        "hero_photo": [photo.pk, str(photo)] if photo else None,
+        "hero_caption": article.hero_caption,
+        "regions": [
+            list(row)
+            for row in Region.objects.filter(articles=pk)
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        ],
+        "topics": sorted(
+            TaggedArticle.objects.filter(content_object_id=pk).values_list("tag__name", flat=True)
+        ),
+        "attachments": [
+            [document.pk, str(document)]
+            for document in Document.objects.filter(articles=pk).order_by("title", "pk")
+        ],
+        "related": [
+            list(row)
+            for row in Article.objects.filter(related_from=pk)
+            .order_by("title", "pk")
+            .values_list("pk", "title")
+        ],
+        "spokespeople": [
+            list(row)
+            for row in Spokesperson.objects.filter(articles=pk)
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        ],
+    }
+
+
+def latest_revision(article: Article) -> ArticleRevision | None:
+    return article.revisions.order_by("-version").select_related("created_by").first()
+
+
+@transaction.atomic
+def record_revision(*, article: Article, user=None, message: str = "") -> ArticleRevision:
+    """Keep the article as it is now stored as its next version.
+
+    Saving without changing anything keeps no new version (the latest one is returned).
+    The article's row is locked for the numbering; the unique (article, version)
+    constraint is the last word if a database does not lock rows.
+    """
+    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+    data = snapshot(article)
+    latest = latest_revision(article)
+    if latest is not None and latest.snapshot == data:
+        return latest
+    return ArticleRevision.objects.create(
+        article=article,
+        version=latest.version + 1 if latest else 1,
+        snapshot=data,
+        created_by=user if user is not None and user.pk else None,
+        message=message[: ArticleRevision._meta.get_field("message").max_length],
+        was_live=article.is_live,
+    )
+
+
+def ensure_current(article: Article) -> ArticleRevision:
+    """The revision that matches the article as stored, recording one first when the
+    article was changed outside the admin and services (or before revisions began)."""
+    latest = latest_revision(article)
+    if latest is not None and latest.snapshot == snapshot(article):
+        return latest
+    message = (
+        "Changed outside the editor (import or script)."
+        if latest
+        else "The article as it was when revisions began."
+    )
+    return record_revision(article=article, message=message)
+
+
+def live_revision(article: Article) -> ArticleRevision | None:
+    """The last version the public saw: the newest revision saved while live."""
+    return article.revisions.filter(was_live=True).order_by("-version").first()
+
+
+def describe_change(change_message) -> str:
+    """A short sentence from the admin's structured change message."""
+    fields = []
+    for entry in change_message or []:
+        for action in ("added", "changed"):
+            if action in entry:
+                fields.extend(entry[action].get("fields", []))
+    if not fields:
+        return "Saved."
+    names = [str(name) for name in fields]
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Changed {joined}."
+
+
+# --- comparing --------------------------------------------------------------------------
+
+_BLOCK_END = re.compile(
+    r"</(p|h[1-6]|li|blockquote|figcaption|tr|pre|table|ul|ol)\s*>|<br\s*/?>|<hr\s*/?>", re.I
+)
+BREAK = "\n\n"
+
+
+def html_to_text(value: str) -> str:
+    """Readable text of rich text: tags dropped, paragraphs kept as blank lines."""
+    text = html.unescape(strip_tags(_BLOCK_END.sub(BREAK, value or "")))
+    paragraphs = (" ".join(part.split()) for part in text.split(BREAK))
+    return BREAK.join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\n\n|\S+", text or "")
+
+
+def _piece(tag, words):
+    text = escape(" ".join(words))
+    if tag == "ins":
+        return format_html(
+            '<ins><span class="revision-sr">added: </span>{}</ins>', mark_safe(text)
+        )
+    if tag == "del":
+        return format_html(
+            '<del><span class="revision-sr">removed: </span>{}</del>', mark_safe(text)
+        )
+    return text
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """``old`` against ``new`` word by word, as escaped HTML paragraphs in which added
+    words are ``<ins>`` and removed ones ``<del>``. Never the texts' own markup."""
+    a, b = _tokens(old), _tokens(new)
+    paragraphs: list[list[tuple[str, list[str]]]] = [[]]
+
+    def add(tag, token):
+        paragraph = paragraphs[-1]
+        if token == BREAK:
+            if tag != "equal":
+                paragraph.append((tag, ["¶"]))
+            paragraphs.append([])
+        elif paragraph and paragraph[-1][0] == tag:
+            paragraph[-1][1].append(token)
+        else:
+            paragraph.append((tag, [token]))
+
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for token in a[i1:i2]:
+                add("equal", token)
+            continue
+        for token in a[i1:i2]:
+            add("del", token)
+        for token in b[j1:j2]:
+            add("ins", token)
+    rendered = []
+    for paragraph in paragraphs:
+        if paragraph:
+            inner = " ".join(str(_piece(tag, words)) for tag, words in paragraph)
+            rendered.append(f"<p>{inner}</p>")
+    return mark_safe("".join(rendered))
+
+
+def _show(key, kind, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if kind == "choice":
+        return CHOICES[key].get(value, value)
+    if kind == "time":
+        moment = timezone.localtime(parse_datetime(value))
+        return f"{date_format(moment, 'DATETIME_FORMAT')} {moment.tzname()}"
+    if kind == "ref":
+        return value[1]
+    if kind == "list":
+        return ", ".join(item if isinstance(item, str) else item[1] for item in value)
+    return str(value)
+
+
+@dataclass
+class FieldChange:
+    key: str
+    label: str
+    old: str
+    new: str
+    diff: SafeString | None = None
+    added: list[str] | None = None
+    removed: list[str] | None = None
+
+
+def _names(value):
+    return [item if isinstance(item, str) else item[1] for item in value or []]
+
+
+def compare(old: dict, new: dict) -> list[FieldChange]:
+    """The fields that differ between two snapshots, in the order of ``FIELDS``."""
+    changes = []
+    for key, label, kind in FIELDS:
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        change = FieldChange(key, label, _show(key, kind, before), _show(key, kind, after))
+        if kind == "text":
+            change.diff = word_diff(before or "", after or "")
+        elif kind == "html":
+            change.diff = word_diff(html_to_text(before), html_to_text(after))
+        elif kind == "list":
+            old_names, new_names = _names(before), _names(after)
+            change.added = [name for name in new_names if name not in old_names]
+            change.removed = [name for name in old_names if name not in new_names]
+        changes.append(change)
+    return changes
+
+
+def form_initial(data: dict) -> dict:
+    """A snapshot as the change form's initial values, for "load this version into the
+    editor". Status and times are left as they are now: whether and when an article is
+    public is decided by publishing, never by restoring. Photos, documents, regions,
+    related articles and spokespeople deleted since are left out (``_missing`` names
+    them)."""
+    initial = {
+        key: data.get(key)
+        for key in ("kind", "title", "slug", "summary", "body", "hero_caption", "reference_number")
+    }
+    initial["topics"] = ", ".join(f'"{name}"' if "," in name else name for name in data["topics"])
+    sources = {
+        "regions": Region.objects,
+        "attachments": Document.objects,
+        "related": Article.objects,
+        "spokespeople": Spokesperson.objects,
+    }
+    missing = []
+    for key, manager in sources.items():
+        wanted = dict(data.get(key, []))
+        found = set(manager.filter(pk__in=wanted).values_list("pk", flat=True))
+        initial[key] = [pk for pk in wanted if pk in found]
+        missing += [name for pk, name in wanted.items() if pk not in found]
+    photo = data.get("hero_photo")
+    initial["hero_photo"] = None
+    if photo and Photo.objects.filter(pk=photo[0]).exists():
+        initial["hero_photo"] = photo[0]
+    elif photo:
+        missing.append(photo[1])
+    return initial | {"_missing": missing}
