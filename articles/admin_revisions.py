@@ -205,7 +205,8 @@ class ArticleRevisionsAdminMixin:
         if self.has_change_permission(request, article):
             lock = edit_lock_claim(article=article, user=request.user)
         else:
-            lock = getattr(article, "edit_lock", None) if _has_lock(article) else None
+            # Reading only: show who is editing, take nothing.
+            lock = getattr(article, "edit_lock", None)  # None when there is no lock row
             lock = lock if lock is not None and lock.is_active() else None
         desk["lock"] = lock
         desk["lock_mine"] = lock is not None and lock.user_id == request.user.pk
@@ -343,9 +344,7 @@ class ArticleRevisionsAdminMixin:
                 "holder": holder_name(lock.user),
                 "since": time_format(timezone.localtime(lock.since), "TIME_FORMAT"),
             }
-        response = JsonResponse(data)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return JsonResponse(data)
 
     def lock_take_over_view(self, request, pk):
         if request.method != "POST":
@@ -393,13 +392,6 @@ class ArticleRevisionsAdminMixin:
         # A preview saves nothing, so an older version is nothing to refuse.
         form.check_versions = False
         return _private(render_form_preview(request, form=form, admin_site=self.admin_site))
-
-
-def _has_lock(article):
-    try:
-        return article.edit_lock is not None
-    except Article.edit_lock.RelatedObjectDoesNotExist:
-        return False
 
 
 def _not_allowed(allowed):
