@@ -44,6 +44,12 @@
   }
 
   timer = window.setInterval(beat, 30000);
+  // Coming back to the tab: say at once whether the article is still ours.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      beat();
+    }
+  });
   // Saving comes back to this form (or leaves it on purpose): the reply keeps or frees
   // the lock itself, and a release sent now could arrive after the new page claimed it.
   var submitting = false;
