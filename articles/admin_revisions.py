@@ -130,9 +130,11 @@ class VersionedArticleFormMixin:
         base_revision = stored.revisions.filter(version=base).first()
         before = base_revision.snapshot if base_revision else {}
         self.revision_conflict = Conflict(base, current, compare(before, current.snapshot))
-        who = holder_name(current.created_by) if current.created_by else "Someone"
-        if current.created_by is None:
-            who = "Someone (an import or a script)"
+        who = (
+            holder_name(current.created_by)
+            if current.created_by
+            else "Someone (an import or a script)"
+        )
         raise ValidationError(
             "%(who)s saved this article at %(when)s while you were editing it (version "
             "%(current)s; you started from version %(base)s). Nothing was saved. Your text "

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from tests.factories import (
     SpokespersonFactory,
     UserFactory,
 )
+from tests.smtp import race
 
 pytestmark = pytest.mark.django_db
 
@@ -507,3 +509,27 @@ def test_no_log_entry_is_needed_to_record(editor):
     article = ArticleFactory()
     record_revision(article=article, user=editor, message="Saved.")
     assert not LogEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_saves_of_one_version_at_the_same_moment_cannot_both_pass(editor, writer):
+    """The version check locks the article's row until the save commits, so of two saves
+    of the same version arriving together the second sees the first and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent requests need PostgreSQL (SQLite serialises writes itself)")
+    article = ArticleFactory(title="Original")
+    clients = iter([logged_in(editor), logged_in(writer)])
+    forms = [(client, opened(client, article)) for client in clients]
+    pending = iter(
+        [
+            (forms[0][0], forms[0][1] | {"title": "Editor's title"}),
+            (forms[1][0], forms[1][1] | {"summary": "Writer's summary."}),
+        ]
+    )
+
+    def save():
+        client, data = next(pending)
+        return client.post(change_url(article), data).status_code
+
+    assert sorted(race(save)) == [200, 302]
+    assert article.revisions.count() == 2
