@@ -177,10 +177,6 @@ def html_to_text(value: str) -> str:
     return BREAK.join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\n\n|\S+", text or "")
-
-
 def _piece(tag, words):
     text = escape(" ".join(words))
     if tag == "ins":
@@ -194,39 +190,65 @@ def _piece(tag, words):
     return text
 
 
+# Matching words is quadratic at worst in the length of what is compared, so words are
+# only ever matched within one changed paragraph; above this many words even a paragraph
+# lets difflib skip its most frequent words (a coarser but still true diff).
+EXACT_WORDS = 300
+
+
+def _paragraph_diff(old: str, new: str) -> list[tuple[str, list[str]]]:
+    a, b = old.split(), new.split()
+    exact = max(len(a), len(b)) <= EXACT_WORDS
+    pieces: list[tuple[str, list[str]]] = []
+
+    def add(tag, words):
+        if not words:
+            return
+        if pieces and pieces[-1][0] == tag:
+            pieces[-1][1].extend(words)
+        else:
+            pieces.append((tag, list(words)))
+
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=not exact)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            add("equal", a[i1:i2])
+        else:
+            add("del", a[i1:i2])
+            add("ins", b[j1:j2])
+    return pieces
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [paragraph for paragraph in (text or "").split(BREAK) if paragraph.strip()]
+
+
 def word_diff(old: str, new: str) -> SafeString:
     """``old`` against ``new`` word by word, as escaped HTML paragraphs in which added
-    words are ``<ins>`` and removed ones ``<del>``. Never the texts' own markup."""
-    a, b = _tokens(old), _tokens(new)
-    paragraphs: list[list[tuple[str, list[str]]]] = [[]]
+    words are ``<ins>`` and removed ones ``<del>``. Never the texts' own markup.
 
-    def add(tag, token):
-        paragraph = paragraphs[-1]
-        if token == BREAK:
-            if tag != "equal":
-                paragraph.append((tag, ["¶"]))
-            paragraphs.append([])
-        elif paragraph and paragraph[-1][0] == tag:
-            paragraph[-1][1].append(token)
-        else:
-            paragraph.append((tag, [token]))
-
+    Paragraphs are matched first, then the words of each changed paragraph, so a long
+    report with a few edits costs little (5,000 words: see tests)."""
+    a, b = _paragraphs(old), _paragraphs(new)
+    rendered: list[list[tuple[str, list[str]]]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            for token in a[i1:i2]:
-                add("equal", token)
+            rendered += [[("equal", paragraph.split())] for paragraph in a[i1:i2]]
             continue
-        for token in a[i1:i2]:
-            add("del", token)
-        for token in b[j1:j2]:
-            add("ins", token)
-    rendered = []
-    for paragraph in paragraphs:
-        if paragraph:
-            inner = " ".join(str(_piece(tag, words)) for tag, words in paragraph)
-            rendered.append(f"<p>{inner}</p>")
-    return mark_safe("".join(rendered))
+        olds, news = a[i1:i2], b[j1:j2]
+        for n in range(max(len(olds), len(news))):
+            if n < len(olds) and n < len(news):
+                rendered.append(_paragraph_diff(olds[n], news[n]))
+            elif n < len(olds):
+                rendered.append([("del", olds[n].split())])
+            else:
+                rendered.append([("ins", news[n].split())])
+    html = (
+        "<p>" + " ".join(str(_piece(tag, words)) for tag, words in pieces) + "</p>"
+        for pieces in rendered
+    )
+    return mark_safe("".join(html))
 
 
 def _show(key, kind, value) -> str:
