@@ -28,7 +28,8 @@ class ArticleRevision(models.Model):
     )
     version = models.PositiveIntegerField(help_text="1 for the first saved version.")
     snapshot = models.JSONField(help_text="The article's fields and relations as saved.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set by the server, never typed: no date bound needed (core.fields).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -68,8 +69,8 @@ class ArticleEditLock(models.Model):
         "articles.Article", on_delete=models.CASCADE, related_name="edit_lock"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    since = models.DateTimeField(default=timezone.now)
-    heartbeat_at = models.DateTimeField(default=timezone.now)
+    since = models.DateTimeField(default=timezone.now, editable=False)
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "edit lock"
