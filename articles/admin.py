@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.views.generic import DetailView
 from taggit.models import Tag
 
+from articles.admin_notes import ArticleNotesAdminMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
@@ -35,6 +36,7 @@ from articles.services import (
     article_unpublish,
     local_time,
 )
+from articles.topics import register_topic_admin
 from articles.views import ArticleDetailView
 from core.changelists import BoundedDateChangeList
 
@@ -43,6 +45,7 @@ from core.changelists import BoundedDateChangeList
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 admin.site.index_title = "Press releases, reports, statements and the press office"
+register_topic_admin()
 
 
 class ArticlePreviewView(ArticleDetailView):
@@ -56,7 +59,7 @@ class ArticlePreviewView(ArticleDetailView):
     def get_queryset(self):
         # The public view's select_related/prefetch_related, without its live() filter.
         return Article.objects.select_related("hero_photo").prefetch_related(
-            "regions", "topics", "attachments", "spokespeople"
+            "regions", "topics", "attachments", "spokespeople", "notes"
         )
 
     def get(self, request, *args, **kwargs):
@@ -167,7 +170,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleNotesAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",

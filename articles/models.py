@@ -116,11 +116,15 @@ BODY_EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # The editor switches the browser's spellcheck off unless told otherwise; a newsroom
+    # wants its misspelt names underlined.
+    "NoSpellCheck": False,
 }
 
 
-# Addresses under /news/ that belong to the newsroom itself (its feeds), never an article.
-RESERVED_SLUGS = frozenset({"feed"})
+# Addresses under /news/ that belong to the newsroom itself (its feeds, the corrections
+# page), never an article.
+RESERVED_SLUGS = frozenset({"feed", "corrections"})
 
 
 REFERENCE_NUMBER_RE = re.compile(
@@ -441,3 +445,7 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
+
+
+# Defined in its own module; imported here so that Django finds the model.
+from articles.notes import ArticleNote  # noqa: E402, F401
