@@ -18,7 +18,7 @@ class ArticleNoteQuerySet(models.QuerySet):
         """Notes of live articles, the only ones anyone outside the newsroom sees."""
         from articles.models import Article  # noqa: PLC0415 - models.py imports this module
 
-        return self.filter(article__in=Article.objects.live(), published_at__lte=timezone.now())
+        return self.filter(article__in=Article.objects.live())
 
     def corrections(self):
         """Corrections and clarifications: what ``/news/corrections/`` lists."""
