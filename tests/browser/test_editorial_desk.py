@@ -128,6 +128,7 @@ def test_corrections_page(page, axe):
     page.wait_for_url(f"**/news/detentions/#note-{correction.pk}")
     assert page.get_by_text("the figure is 63.").is_visible()
     assert_no_violations(axe, "an article with a correction")
+    page.wait_for_load_state("networkidle")
 
     page.goto("/news/corrections/")
     page.get_by_role("link", name="Next page").click()
