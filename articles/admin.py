@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from articles.admin_notes import ArticleNotesAdminMixin
 from articles.admin_revisions import ArticleRevisionsAdminMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
@@ -34,6 +35,7 @@ from articles.services import (
     article_unpublish,
     local_time,
 )
+from articles.topics import register_topic_admin
 from core.changelists import BoundedDateChangeList
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change
@@ -41,6 +43,7 @@ from core.changelists import BoundedDateChangeList
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 admin.site.index_title = "Press releases, reports, statements and the press office"
+register_topic_admin()
 
 
 class EstimatedCountPaginator(Paginator):
@@ -143,17 +146,12 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleRevisionsAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = [
-        "thumbnail",
-        "title",
-        "kind",
-        "state_badge",
-        "publication_time",
-        "region_names",
-    ]
-    list_display_links = ["thumbnail", "title"]
+    # Four columns fit a laptop (1280 px) beside the filters: the kind and regions go on a
+    # line under the title, which gets the width to wrap a headline on two lines.
+    list_display = ["thumbnail", "headline", "state_badge", "publication_time"]
+    list_display_links = ["headline"]
     list_filter = ["kind", StateFilter, RegionFilter, TopicFilter]
     list_select_related = ["hero_photo"]
     list_per_page = 50
@@ -243,7 +241,7 @@ class ArticleAdmin(ArticleRevisionsAdminMixin, admin.ModelAdmin):
 
     # --- list columns -------------------------------------------------------------------
 
-    @admin.display(description="Photo")
+    @admin.display(description="Photo", empty_value="")
     def thumbnail(self, obj):
         thumb = obj.hero_photo.rendition("thumb") if obj.hero_photo_id else None
         if thumb is None:
@@ -266,9 +264,15 @@ class ArticleAdmin(ArticleRevisionsAdminMixin, admin.ModelAdmin):
     def publication_time(self, obj):
         return date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
 
-    @admin.display(description="Regions")
-    def region_names(self, obj):
-        return ", ".join(region.name for region in obj.regions.all())
+    @admin.display(description="Title", ordering="title")
+    def headline(self, obj):
+        regions = ", ".join(region.name for region in obj.regions.all())
+        return format_html(
+            '<span class="article-headline">{}</span><span class="article-meta">{}{}</span>',
+            obj.title,
+            obj.get_kind_display(),
+            f" · {regions}" if regions else "",
+        )
 
     # --- actions ------------------------------------------------------------------------
 

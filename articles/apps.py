@@ -28,6 +28,7 @@ class ArticlesConfig(AppConfig):
             self.get_model("Region"),
             self.get_model("SlugRedirect"),
             self.get_model("TaggedArticle"),
+            self.get_model("ArticleNote"),
             Tag,
         )
         publications_scheduled_by(next_publication)

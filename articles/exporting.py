@@ -103,6 +103,12 @@ class _Exporter:
             }
             for document in article.attachments.all()
         ]
+        notes = [
+            {"kind": note.kind, "text": note.text, "published_at": _iso(note.published_at)}
+            for note in article.notes.all()
+        ]
+        if notes:
+            record["notes"] = notes
         return record
 
     def run(self, queryset):
@@ -114,6 +120,7 @@ class _Exporter:
                 "topics",
                 Prefetch("related", queryset=Article.objects.only("pk", "slug")),
                 Prefetch("attachments"),
+                "notes",
             )
         )
         total = queryset.count()

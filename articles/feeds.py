@@ -21,7 +21,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.filters import ArticleFilterSet
@@ -87,6 +87,10 @@ class MediaRssFeed(RenderedItemsMixin, Rss201rev2Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
+        # RSS has no "updated" of its own: a corrected or updated article says when in
+        # Atom's element (the namespace is declared for atom:link already).
+        if item["updateddate"] and item["pubdate"] and item["updateddate"] > item["pubdate"]:
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
         _add_media_content(handler, item)
 
 

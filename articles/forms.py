@@ -1,11 +1,14 @@
 """Admin forms for articles: what staff may set depends on whether they may publish."""
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
-from taggit.forms import TagField
-from taggit.utils import parse_tags
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
+from articles.corrections import ChangeNoteForm
 from articles.models import Article
+from articles.topics import TopicsFormMixin
 
 
 def newsroom_zone_note() -> str:
@@ -19,21 +22,25 @@ def newsroom_zone_note() -> str:
     )
 
 
-class TopicsField(TagField):
-    """Topics typed as a comma-separated list.
+def slug_help_text(article: Article) -> str:
+    """The address the slug makes, written out (the admin shows help texts as HTML, so
+    "/news/<slug>/" would lose its middle)."""
+    if article.pk and article.slug:
+        address = escape(article.get_absolute_url())
+        note = (
+            " Changing it keeps the old address working as a redirect."
+            if getattr(article, "_loaded_live", False)
+            else ""
+        )
+        return mark_safe(f"The article's address: <code>{address}</code>.{note}")
+    prefix = escape(reverse("articles:list"))
+    return mark_safe(
+        f"The last part of the article's address, <code>{prefix}<var>slug</var>/</code>; "
+        "made from the title as you type it. Letters, digits and hyphens."
+    )
 
-    taggit splits a list without commas at spaces, so "Refugees and migrants" would become
-    three topics; our topic names are phrases, so without a comma the whole text is one.
-    """
 
-    def clean(self, value):
-        value = forms.CharField.clean(self, value)
-        if "," not in value and '"' not in value:
-            return [value.strip()] if value.strip() else []
-        return parse_tags(value)
-
-
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(TopicsFormMixin, ChangeNoteForm, forms.ModelForm):
     """The article change form.
 
     ``can_publish`` is set per request by ``ArticleAdmin.get_form``. Without it the status
@@ -51,11 +58,6 @@ class ArticleAdminForm(forms.ModelForm):
 
     can_publish = False
 
-    topics = TopicsField(
-        required=False,
-        help_text="Separate topics with commas, e.g. Refugees and migrants, Asylum.",
-    )
-
     class Meta:
         model = Article
         fields = [
@@ -66,7 +68,6 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "status",
             "published_at",
-            "substantively_updated_at",
             "regions",
             "topics",
             "hero_photo",
@@ -87,6 +88,8 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if not self.can_publish:
             self._limit_to_current_publication_state()
+        if "slug" in self.fields:
+            self.fields["slug"].help_text = slug_help_text(self.instance)
 
     def clean_published_at(self):
         # A disabled field falls back to its displayed value, which has lost the

@@ -116,11 +116,15 @@ BODY_EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # The editor switches the browser's spellcheck off unless told otherwise; a newsroom
+    # wants its misspelt names underlined.
+    "NoSpellCheck": False,
 }
 
 
-# Addresses under /news/ that belong to the newsroom itself (its feeds), never an article.
-RESERVED_SLUGS = frozenset({"feed"})
+# Addresses under /news/ that belong to the newsroom itself (its feeds, the corrections
+# page), never an article.
+RESERVED_SLUGS = frozenset({"feed", "corrections"})
 
 
 REFERENCE_NUMBER_RE = re.compile(
@@ -443,5 +447,6 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
-# Revisions and edit locks live in their own module; imported here so Django finds them.
+# Defined in their own modules; imported here so that Django finds the models.
+from articles.notes import ArticleNote  # noqa: E402, F401
 from articles.revision_models import ArticleEditLock, ArticleRevision  # noqa: E402, F401

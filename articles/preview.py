@@ -28,7 +28,7 @@ class ArticlePreviewView(ArticleDetailView):
     def get_queryset(self):
         # The public view's select_related/prefetch_related, without its live() filter.
         return Article.objects.select_related("hero_photo").prefetch_related(
-            "regions", "topics", "attachments", "spokespeople"
+            "regions", "topics", "attachments", "spokespeople", "notes"
         )
 
     def get(self, request, *args, **kwargs):
@@ -66,16 +66,22 @@ class FormPreviewView(ArticleDetailView):
         }
 
 
-def _topics(names):
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-    return [existing.get(name) or Tag(name=name, slug=slugify(name)) for name in names]
+def _topics(chosen):
+    """The form's topics: existing ones (as tags) and new ones (as names, not created)."""
+    names = [item for item in chosen if isinstance(item, str)]
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)} if names else {}
+    return [
+        item if isinstance(item, Tag) else existing.get(item) or Tag(name=item, slug=slugify(item))
+        for item in chosen
+    ]
 
 
 def unsaved_article(form) -> Article:
     """The article the valid ``form`` would save, relations included, without saving."""
     article = form.instance  # the ModelForm has set its fields from the data
     article.body = sanitize_html(article.body)
-    if article.pk is None:
+    saved = article.pk is not None
+    if not saved:
         article.pk = UNSAVED_PK
     data = form.cleaned_data
     # Relations as the form has them (what the template and JSON-LD read through
@@ -85,6 +91,8 @@ def unsaved_article(form) -> Article:
         "topics": _topics(data.get("topics") or []),
         "attachments": list(data.get("attachments") or []),
         "spokespeople": list(data.get("spokespeople") or []),
+        # Public notes are written on their own, never through this form: the stored ones.
+        "notes": list(article.notes.all()) if saved else [],
     }
     return article
 

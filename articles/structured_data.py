@@ -53,6 +53,13 @@ def news_article_json_ld(*, article: Article, request) -> dict:
                 "height": image.height,
             }
         ]
+    corrections = [
+        {"@type": "CorrectionComment", "text": note.text, "datePublished": _iso(note.published_at)}
+        for note in article.notes.all()
+        if note.at_top
+    ]
+    if corrections:
+        data["correction"] = corrections
     keywords = [topic.name for topic in article.topics.all()]
     if keywords:
         data["keywords"] = keywords

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import feeds, views
+from articles import correction_views, feeds, views
 
 app_name = "articles"
 
@@ -9,5 +9,8 @@ urlpatterns = [
     # Before the article route: "feed" is also a reserved slug (articles.models).
     path("feed/", feeds.ArticleFeed(), name="feed"),
     path("feed/atom/", feeds.ArticleAtomFeed(), name="feed_atom"),
+    # Also before the article route: "corrections" is a reserved slug too.
+    path("corrections/", correction_views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/feed/", correction_views.CorrectionFeed(), name="corrections_feed"),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
 ]

@@ -77,7 +77,7 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
     related_limit = 4
-    prefetch = ("regions", "topics", "attachments", "spokespeople")
+    prefetch = ("regions", "topics", "attachments", "spokespeople", "notes")
 
     def get_queryset(self):
         return Article.objects.live().select_related("hero_photo")

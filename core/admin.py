@@ -24,6 +24,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             "Press office",
             {"fields": ["press_email", "press_phone", "out_of_hours_phone", "inquiry_recipients"]},
         ),
+        ("Corrections", {"fields": ["corrections_policy"]}),
     ]
 
     def has_add_permission(self, request):

@@ -50,6 +50,12 @@ class SiteSettings(models.Model):
         help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
         "PRESS_OFFICE_EMAIL setting.",
     )
+    corrections_policy = models.TextField(
+        default="We correct errors of fact as soon as we find them, and say so: every "
+        "correction and clarification is listed here with the article it concerns.",
+        help_text="Plain text: the organisation's corrections policy, shown on the "
+        "corrections page above the press office's address for reporting an error.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

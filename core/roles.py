@@ -28,8 +28,9 @@ ROLES = {
         "media_library.change_document",
         "media_library.view_document",
         "press.view_spokesperson",
-        "taggit.add_tag",
+        # Writers pick existing topics; creating a public topic is an editor's act.
         "taggit.view_tag",
+        "articles.view_articlenote",
     ],
     # Editors own what is public.
     EDITORS: [
@@ -43,6 +44,9 @@ ROLES = {
         "articles.view_region",
         "articles.view_slugredirect",
         "articles.delete_slugredirect",
+        "articles.change_articlenote",
+        "articles.delete_articlenote",
+        "articles.view_articlenote",
         "core.change_sitesettings",
         "core.view_sitesettings",
         "media_library.add_photo",

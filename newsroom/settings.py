@@ -183,6 +183,7 @@ PAGE_CACHE_PATHS = {
     r"^/$": [],
     r"^/news/$": [*_LIST_FILTERS, "sort", "page"],
     r"^/news/feed/(atom/)?$": _LIST_FILTERS,
+    r"^/news/corrections/$": ["page"],
     r"^/news/": [],
     r"^/press/$": [],
     # Contact cards (.vcf) of spokespeople and press officers: no parameters.

@@ -98,7 +98,7 @@ class TestRefusedAtTheDoor:
     def test_admin_refuses_year_1(self, editor_client):
         response = editor_client.post(
             reverse("admin:articles_article_add"),
-            form_data(substantively_updated_at_0="0001-01-01", substantively_updated_at_1="00:00"),
+            form_data(published_at_0="0001-01-01", published_at_1="00:00"),
         )
 
         assert response.status_code == 200

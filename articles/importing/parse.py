@@ -19,7 +19,14 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.importing.chunks import chunked, progress_bar
-from articles.models import Article, Region, SlugRedirect, check_reference_only_on_reports
+from articles.models import (
+    RESERVED_SLUGS,
+    Article,
+    ArticleNote,
+    Region,
+    SlugRedirect,
+    check_reference_only_on_reports,
+)
 from core.validators import validate_date_in_range
 from media_library.models import Document, Photo, UsageRights
 from media_library.validation import validate_document_file, validate_image_file
@@ -42,7 +49,9 @@ ARTICLE_KEYS = {
     "attachments",
     "reference_number",
     "substantively_updated_at",
+    "notes",
 }
+NOTE_KEYS = {"kind", "text", "published_at"}
 PHOTO_KEYS = {
     "file",
     "alt_text",
@@ -106,6 +115,15 @@ class AttachmentSpec:
 
 
 @dataclass(frozen=True)
+class NoteSpec:
+    """A public note (correction, clarification, update) of an article."""
+
+    kind: str
+    text: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
 class Record:
     """One valid article record, ready to be written."""
 
@@ -117,6 +135,7 @@ class Record:
     photo: PhotoSpec | None = None
     related: tuple = ()
     attachments: tuple = ()
+    notes: tuple = ()
     slug_given: bool = True
 
 
@@ -406,6 +425,12 @@ class RecordChecker:
             if spec is not None:
                 attachments.append(spec)
 
+        notes = []
+        for i, item in enumerate(items(raw, "notes", error)):
+            spec = self._note(i, item, error)
+            if spec is not None:
+                notes.append(spec)
+
         if len(self.errors) > before:
             return None
         return Record(
@@ -418,6 +443,7 @@ class RecordChecker:
             photo=photo,
             related=tuple(related),
             attachments=tuple(attachments),
+            notes=tuple(notes),
         )
 
     def _reference(self, raw, kind, error):
@@ -457,6 +483,8 @@ class RecordChecker:
             validate_slug(slug)
         except ValidationError:
             error("slug", f"{slug!r} may contain only letters, digits, - and _")
+        if slug in RESERVED_SLUGS:
+            error("slug", f"{slug!r} is reserved for the newsroom's own pages")
         return slug
 
     def _file(self, value, field_name, error) -> FileInfo | None:
@@ -509,6 +537,37 @@ class RecordChecker:
             usage_rights=rights,
             usage_notes=photo_text("usage_notes"),
         )
+
+    def _note(self, i, raw, error) -> NoteSpec | None:
+        where = f"notes[{i}]"
+        if not isinstance(raw, dict):
+            error(where, "must be an object with kind, text and published_at")
+            return None
+        before = len(self.errors)
+        for key in sorted(set(raw) - NOTE_KEYS):
+            error(f"{where}.{key}", "unknown field")
+        kind = choice(
+            raw, "kind", error, choice_values(ArticleNote, "kind"), default=None, where=where
+        )
+        note_text = text(
+            raw,
+            "text",
+            error,
+            required=True,
+            limit=max_length(ArticleNote, "text"),
+            where=where,
+        )
+        published_at = None
+        if raw.get("published_at") is None:
+            error(f"{where}.published_at", "required")
+        else:
+            try:
+                published_at = parse_datetime(raw["published_at"])
+            except ValueError as exc:
+                error(f"{where}.published_at", str(exc))
+        if len(self.errors) > before:
+            return None
+        return NoteSpec(kind=kind, text=note_text, published_at=published_at)
 
     def _attachment(self, i, raw, error) -> AttachmentSpec | None:
         where = f"attachments[{i}]"
@@ -606,7 +665,11 @@ def assign_slugs(records, raw_records, errors) -> list[Record]:
         return records
     existing_titles = dict(Article.objects.values_list("slug", "title"))
     # Another article's old address is never given out: its links must keep working.
-    taken = set(first_use) | set(SlugRedirect.objects.values_list("old_slug", flat=True))
+    taken = (
+        set(first_use)
+        | set(RESERVED_SLUGS)
+        | set(SlugRedirect.objects.values_list("old_slug", flat=True))
+    )
     limit = max_length(Article, "slug")
     named = []
     for record in records:

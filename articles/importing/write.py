@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from articles.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
-from articles.models import Article, TaggedArticle
+from articles.models import Article, ArticleNote, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from core.cache import content_changed
@@ -53,6 +53,7 @@ WRITTEN_MODELS = (
     Tag,
     Photo,
     Document,
+    ArticleNote,
 )
 
 
@@ -112,6 +113,7 @@ def write_records(
         write_regions(changes["regions"], progress=progress)
         for name in ("topics", "related", "attachments"):
             replace_relation(name, changes[name], progress=progress)
+        relations_changed |= write_notes(records, slug_ids=slug_ids, existing=existing, user=user)
         result.updated = update_articles(
             records,
             existing=existing,
@@ -357,6 +359,51 @@ def write_regions(changes: dict[int, set[int]], *, progress=False) -> None:
     replace_relation("regions", changes, progress=progress)
     # Bulk writes send no m2m signals: the stored groupings are brought up to date here.
     sync_groupings(changes)
+
+
+def _note_key(kind, text, published_at):
+    return (kind, text, published_at)
+
+
+def write_notes(records, *, slug_ids, existing, user) -> set[int]:
+    """Give each imported article exactly the notes of its record; return the ids of
+    existing articles whose notes changed. Notes are compared as (kind, text, time), so
+    importing the same file again writes nothing."""
+    existing_ids = [row["pk"] for row in existing.values()]
+    current = {}
+    for batch in chunked(existing_ids):
+        rows = ArticleNote.objects.filter(article_id__in=batch).values_list(
+            "article_id", "kind", "text", "published_at"
+        )
+        for article_id, *note in rows:
+            current.setdefault(article_id, []).append(_note_key(*note))
+    replace, changed = {}, set()
+    for record in records:
+        article_id = slug_ids[record.slug]
+        wanted = sorted(_note_key(n.kind, n.text, n.published_at) for n in record.notes)
+        if record.slug not in existing:
+            if wanted:
+                replace[article_id] = wanted
+        elif sorted(current.get(article_id, [])) != wanted:
+            replace[article_id] = wanted
+            changed.add(article_id)
+    for batch in chunked(list(replace)):
+        ArticleNote.objects.filter(article_id__in=batch).delete()
+    ArticleNote.objects.bulk_create(
+        [
+            ArticleNote(
+                article_id=article_id,
+                kind=kind,
+                text=text,
+                published_at=published_at,
+                created_by=user,
+            )
+            for article_id, notes in replace.items()
+            for kind, text, published_at in notes
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return changed
 
 
 def update_articles(records, *, existing, photo_ids, relations_changed, user) -> int:

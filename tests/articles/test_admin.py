@@ -53,7 +53,7 @@ def form_data(**overrides):
         "published_at_1": "09:00:00",
         "substantively_updated_at_0": "",
         "substantively_updated_at_1": "",
-        "topics": "Freedom of expression",
+        "new_topics": "Freedom of expression",
         "hero_caption": "",
         "reference_number": "",
         "_save": "Save",
@@ -460,6 +460,8 @@ class TestChangeForm:
                 status="published",
                 published_at_0=published.strftime("%Y-%m-%d"),
                 published_at_1=published.strftime("%H:%M:%S"),
+                # The form's text differs from the live article's: say it is a fix.
+                change_kind="silent",
             ),
         )
 
@@ -529,6 +531,7 @@ class TestChangeForm:
                 status="published",
                 published_at_0=published.strftime("%Y-%m-%d"),
                 published_at_1=published.strftime("%H:%M:%S"),
+                change_kind="silent",
             ),
         )
 

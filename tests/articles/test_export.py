@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from articles.exporting import articles_export
 from articles.importing import FORMAT, articles_import
-from articles.models import Article, Region
+from articles.models import Article, ArticleNote, Region
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create
 from tests.factories import ArticleFactory, image_upload
@@ -57,6 +57,18 @@ def content():
         topics=["Refugees and migrants", "Asylum"],
     )
     report.attachments.add(document)
+    ArticleNote.objects.create(
+        article=report,
+        kind="correction",
+        text="An earlier version said 36 people; the figure is 63.",
+        published_at=datetime(2017, 6, 16, 14, 0, 0, 654321, tzinfo=ZoneInfo("UTC")),
+    )
+    ArticleNote.objects.create(
+        article=report,
+        kind="update",
+        text="The report was presented to Congress.",
+        published_at=datetime(2017, 7, 1, 12, tzinfo=ZoneInfo("UTC")),
+    )
     release = ArticleFactory(
         slug="walls-release",
         title="Walls do not stop people",
@@ -107,6 +119,7 @@ def snapshot():
             "attachments": [
                 (d.title, d.language, d.file.read()) for d in article.attachments.all()
             ],
+            "notes": [(n.kind, n.text, n.published_at) for n in article.notes.all()],
         }
     return result
 
@@ -133,6 +146,20 @@ def test_export_writes_the_format_and_copies_files_once(content, tmp_path):
     assert report["photo"]["file"].startswith("images/")
     assert (path.parent / report["photo"]["file"]).is_file()
     assert report["attachments"][0]["file"].startswith("docs/")
+    assert report["notes"] == [
+        {
+            "kind": "correction",
+            "text": "An earlier version said 36 people; the figure is 63.",
+            "published_at": "2017-06-16T10:00:00.654321-04:00",
+        },
+        {
+            "kind": "update",
+            "text": "The report was presented to Congress.",
+            "published_at": "2017-07-01T08:00:00-04:00",
+        },
+    ]
+    release = next(r for r in document["articles"] if r["slug"] == "walls-release")
+    assert "notes" not in release
     assert len(list((path.parent / "images").iterdir())) == 2
     assert not path.with_name("articles.json.partial").exists()
 

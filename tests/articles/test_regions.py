@@ -114,7 +114,7 @@ class TestStoredGroupings:
         data.update(
             {
                 "regions": [Region.objects.get(slug="fr").pk],
-                "topics": "Asylum",
+                "new_topics": "Asylum",
                 "published_at_0": article.published_at.strftime("%Y-%m-%d"),
                 "published_at_1": article.published_at.strftime("%H:%M:%S"),
                 "_save": "Save",

@@ -65,12 +65,14 @@ class TestAdmin:
                 "press_email": "press@example.org",
                 "press_phone": "",
                 "inquiry_recipients": "",
+                "corrections_policy": "We correct our errors in public.",
             },
         )
 
         assert response.status_code == 302
         row.refresh_from_db()
         assert (row.name, row.mission) == ("Press room", "We stand up for human rights.")
+        assert row.corrections_policy == "We correct our errors in public."
 
     def test_bad_email_rerenders(self, editor_client):
         row = SiteSettings.objects.get_or_create(pk=1)[0]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_region_groupings'),
+        ('articles', '0009_articlenote'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,86 @@
+"""``/news/corrections/`` and its RSS feed: every public correction and clarification,
+newest first, each linked to its article.
+
+Only notes of live articles are listed (``ArticleNoteQuerySet.public``). Both pages are
+in ``PAGE_CACHE_PATHS``; a note's save or deletion moves the content version
+(``invalidate_on_change`` in ``ArticlesConfig.ready``), so the cached pages follow.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.views.generic import ListView
+
+from articles.notes import ArticleNote
+from articles.pagination import PageLinks
+from core.models import SiteSettings
+
+FEED_ITEMS = 50
+
+
+def public_corrections():
+    return (
+        ArticleNote.objects.public()
+        .corrections()
+        .select_related("article")
+        .only(
+            "kind",
+            "text",
+            "published_at",
+            "article__title",
+            "article__slug",
+            "article__kind",
+        )
+        .order_by("-published_at", "-id")
+    )
+
+
+class CorrectionListView(ListView):
+    """Corrections and clarifications, newest first, twenty a page."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "notes"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return public_corrections()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["links"] = PageLinks.build(self.request, context["page_obj"], [])
+        return context
+
+
+class CorrectionFeed(Feed):
+    """The latest corrections and clarifications as RSS 2.0."""
+
+    language = "en"
+
+    def get_object(self, request, *args, **kwargs):
+        return SiteSettings.load()
+
+    def title(self, site_settings):
+        return f"{site_settings.name}: corrections and clarifications"
+
+    def description(self, site_settings):
+        return site_settings.corrections_policy
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def items(self):
+        return public_corrections()[:FEED_ITEMS]
+
+    def item_title(self, note):
+        return f"{note.get_kind_display()}: {note.article.title}"
+
+    def item_description(self, note):
+        return note.text
+
+    def item_link(self, note):
+        return note.get_absolute_url()
+
+    def item_pubdate(self, note):
+        return note.published_at
+
+    def item_categories(self, note):
+        return [note.get_kind_display()]

@@ -1,0 +1,12 @@
+"""Signals articles send for other apps to act on.
+
+``article_corrected`` is sent once the transaction that recorded a correction,
+clarification or update of a live article has committed, with ``article``, ``note`` (the
+``ArticleNote``, or None for an update published without a note) and
+``notify_subscribers`` (True only when the editor ticked "tell subscribers"). This app
+never e-mails anyone about it: the alerts app decides what to send.
+"""
+
+from django.dispatch import Signal
+
+article_corrected = Signal()
