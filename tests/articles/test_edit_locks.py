@@ -148,6 +148,7 @@ def test_a_lock_never_blocks_a_save(ana, editor):
         "published_at_0": published_at.strftime("%Y-%m-%d"),
         "published_at_1": published_at.strftime("%H:%M:%S"),
         "base_version": form.base_version_value,
+        "change_kind": "silent",
         "_save": "Save",
     }
     assert ben.post(change_url(article), data).status_code == 302

@@ -33,7 +33,8 @@ def form_data(**overrides):
         "status": Article.Status.DRAFT,
         "published_at_0": "2026-06-15",
         "published_at_1": "09:00:00",
-        "topics": "Asylum, A brand new topic",
+        "new_topics": "Asylum, A brand new topic",
+        "change_kind": "silent",
         "hero_caption": "",
         "reference_number": "",
     }

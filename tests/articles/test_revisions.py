@@ -68,7 +68,9 @@ def form_data(article, **overrides):
         "substantively_updated_at_0": "",
         "substantively_updated_at_1": "",
         "regions": [region.pk for region in article.regions.all()],
-        "topics": ", ".join(tag.name for tag in article.topics.all()),
+        "topics": [tag.pk for tag in article.topics.all()],
+        # A live article's changed text must say what kind of change it is.
+        "change_kind": "silent",
         "hero_photo": article.hero_photo_id or "",
         "hero_caption": article.hero_caption,
         "attachments": [document.pk for document in article.attachments.all()],
@@ -107,7 +109,7 @@ class TestRecording:
         data.update(
             title="New title",
             regions=[mexico.pk],
-            topics="Asylum, Refugees and migrants",
+            new_topics="Asylum, Refugees and migrants",
             hero_photo=photo.pk,
             hero_caption="At the border",
             attachments=[document.pk],
@@ -147,7 +149,7 @@ class TestRecording:
                 "status": Article.Status.DRAFT,
                 "published_at_0": "2026-06-15",
                 "published_at_1": "09:00:00",
-                "topics": "Asylum",
+                "new_topics": "Asylum",
                 "_save": "Save",
             },
         )
