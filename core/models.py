@@ -50,6 +50,12 @@ class SiteSettings(models.Model):
         help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
         "PRESS_OFFICE_EMAIL setting.",
     )
+    require_second_person = models.BooleanField(
+        "two people for every publication",
+        default=False,
+        help_text="When on, whoever wrote or last edited an article cannot approve, "
+        "publish or schedule it: a second editor must.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
