@@ -105,7 +105,20 @@ class WorkflowAdminMixin:
 
     @property
     def media(self):
-        return super().media + forms.Media(css={"all": ["articles/admin_workflow.css"]})
+        return super().media + forms.Media(
+            css={"all": ["articles/admin_workflow.css"]},
+            js=["articles/admin_widget_names.js"],
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and WORKFLOW_FIELD in request.POST:
+            # The page's actions menu posts its (empty) choice with every button, and the
+            # admin takes any POST without "_save" for a menu action; a workflow button
+            # saves the form and then acts, so the menu's fields are not part of it.
+            post = request.POST.copy()
+            post.pop(f"{admin.ActionLocation.CHANGE_FORM.value}-action", None)
+            request.POST = post
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *WORKFLOW_OWNED]

@@ -88,8 +88,11 @@ def form_data(article, **overrides):
 
 
 def press(client, article, action, **overrides):
-    """Press one of the workflow's buttons on ``article``'s change form."""
-    return client.post(change_url(article), form_data(article, _workflow=action, **overrides))
+    """Press one of the workflow's buttons on ``article``'s change form; the browser sends
+    the actions menu's empty choice along, as a real page does."""
+    data = form_data(article, _workflow=action, **overrides)
+    data.update({"CHANGE_FORM-action": "", "_selected_action": article.pk})
+    return client.post(change_url(article), data)
 
 
 def flash(response):
