@@ -206,6 +206,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "Audit",
             {
                 "fields": [("created_by", "created_at"), ("updated_by", "updated_at")],
+                "description": f"Times in the newsroom's time zone ({settings.TIME_ZONE}).",
                 "classes": ["collapse"],
             },
         ),

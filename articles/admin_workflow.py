@@ -125,6 +125,11 @@ class WorkflowAdminMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        # Every time typed into the form is read in the newsroom's zone: say which.
+        zone = newsroom_zone_note()
+        for field in form.base_fields.values():
+            if isinstance(field, forms.DateTimeField | forms.SplitDateTimeField):
+                field.help_text = f"{field.help_text} In the newsroom's time zone: {zone}."
         if request.method == "POST":
             form = workflow_checked(form, request=request, obj=obj)
         return form

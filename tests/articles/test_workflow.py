@@ -805,3 +805,24 @@ class TestStates:
         articles_export(path=path)
 
         assert '"status": "draft"' in path.read_text()
+
+
+class TestZones:
+    def test_every_time_field_in_the_article_admin_names_the_zone(self, editor_client):
+        article = make("live")
+
+        response = editor_client.get(change_url(article))
+
+        form = response.context["adminform"].form
+        assert "America/New_York" in form.fields["substantively_updated_at"].help_text
+        html = response.content.decode()
+        # Read-only: the publication time (its help text) and the audit times.
+        assert "Times in the newsroom's time zone (America/New_York)." in html
+        assert "In the newsroom's time zone (America/New_York)" in html
+
+    def test_the_preview_names_the_review_state(self, editor_client):
+        article = make("in_review")
+
+        response = editor_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+
+        assert "is in review; visitors cannot see it" in response.content.decode()
