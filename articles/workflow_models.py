@@ -31,10 +31,14 @@ class ArticleTransition(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(db_index=True)
+    # Set by the workflow, never typed in: not editable, so outside the date bound's rule.
+    at = models.DateTimeField(db_index=True, editable=False)
     comment = models.TextField(blank=True)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="The publication time this transition set, if any."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The publication time this transition set, if any.",
     )
     # When the e-mail about it went out (``articles.tasks.notify_transition``): a retried
     # or duplicated task finds it set and sends nothing again.
