@@ -24,17 +24,13 @@ from taggit.models import Tag
 
 from articles.admin_notes import ArticleNotesAdminMixin
 from articles.admin_revisions import ArticleRevisionsAdminMixin
+from articles.admin_workflow import WorkflowAdminMixin
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
 from articles.search import search_admin
-from articles.services import (
-    PUBLISH_PERMISSION,
-    article_duplicate,
-    article_publish,
-    article_unpublish,
-    local_time,
-)
+from articles.services import PUBLISH_PERMISSION, article_duplicate
+from articles.states import State
 from articles.topics import register_topic_admin
 from core.changelists import BoundedDateChangeList
 
@@ -68,23 +64,17 @@ class EstimatedCountPaginator(Paginator):
 
 
 class StateFilter(admin.SimpleListFilter):
-    """Draft / scheduled / live, with the same definitions as the public site."""
+    """The seven states staff see (``articles.states``), with the same definitions of
+    scheduled and live as the public site."""
 
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Live")]
+        return State.choices
 
     def queryset(self, request, queryset):
-        match self.value():
-            case "draft":
-                return queryset.drafts()
-            case "scheduled":
-                return queryset.scheduled()
-            case "live":
-                return queryset.live()
-        return queryset
+        return queryset.in_state(self.value()) if self.value() else queryset
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -146,7 +136,9 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowAdminMixin, ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.ModelAdmin
+):
     form = ArticleAdminForm
     # Four columns fit a laptop (1280 px) beside the filters: the kind and regions go on a
     # line under the title, which gets the width to wrap a headline on two lines.
@@ -169,7 +161,7 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["regions", "hero_photo", "attachments", "related", "spokespeople"]
     save_on_top = True
-    actions = ["publish_now", "unpublish", "duplicate"]
+    actions = ["submit_for_review", "publish_now", "unpublish", "duplicate"]
     readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
     fieldsets = [
         ("Content", {"fields": ["kind", "title", "slug", "summary", "body"]}),
@@ -177,8 +169,9 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
             "Publishing",
             {
                 "fields": ["status", "published_at", "substantively_updated_at"],
-                "description": "Drafts are never public. A published article with a future "
-                "publication time is scheduled and goes live on its own.",
+                "description": "Drafts are never public. The buttons under the form submit "
+                "for review, publish, schedule and unpublish; a scheduled article goes live "
+                "on its own.",
             },
         ),
         ("Taxonomy", {"fields": ["regions", "topics"]}),
@@ -189,6 +182,7 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
             "Audit",
             {
                 "fields": [("created_by", "created_at"), ("updated_by", "updated_at")],
+                "description": f"Times in the newsroom's time zone ({settings.TIME_ZONE}).",
                 "classes": ["collapse"],
             },
         ),
@@ -232,7 +226,8 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
+        if not change or form.has_changed():  # pressing a workflow button edits nothing
+            obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
     def view_on_site(self, obj):
@@ -257,7 +252,7 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
     def state_badge(self, obj):
         state = obj.state
         return format_html(
-            '<span class="state-badge state-badge--{}">{}</span>', state, state.title()
+            '<span class="state-badge state-badge--{}">{}</span>', state, state.label
         )
 
     @admin.display(description=f"Publication time ({settings.TIME_ZONE})", ordering="published_at")
@@ -275,56 +270,6 @@ class ArticleAdmin(ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.Mod
         )
 
     # --- actions ------------------------------------------------------------------------
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
-
-    @admin.action(description="Publish now", permissions=["publish"], location=BOTH)
-    def publish_now(self, request, queryset):
-        published = [
-            article_publish(article=article, user=request.user)
-            for article in queryset
-            if not article.is_live
-        ]
-        skipped = len(queryset) - len(published)
-        if len(published) == 1:
-            article = published[0]
-            self.message_user(
-                request,
-                f"“{article.title}” is live, with publication time "
-                f"{local_time(article.published_at)}.",
-                messages.SUCCESS,
-            )
-        elif published:
-            self.message_user(
-                request,
-                f"Published {len(published)} articles. Publication times in the past were "
-                "kept; future ones became now.",
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(request, f"{skipped} already live, left as they were.")
-
-    @admin.action(description="Unpublish (back to draft)", permissions=["publish"], location=BOTH)
-    def unpublish(self, request, queryset):
-        unpublished = [
-            article_unpublish(article=article, user=request.user)
-            for article in queryset
-            if article.status != Article.Status.DRAFT
-        ]
-        skipped = len(queryset) - len(unpublished)
-        if len(unpublished) == 1:
-            self.message_user(
-                request,
-                f"“{unpublished[0].title}” is a draft again and no longer public.",
-                messages.SUCCESS,
-            )
-        elif unpublished:
-            self.message_user(
-                request, f"Unpublished {len(unpublished)} articles.", messages.SUCCESS
-            )
-        if skipped:
-            self.message_user(request, f"{skipped} already drafts, left as they were.")
 
     @admin.action(description="Duplicate as a draft", permissions=["add"], location=BOTH)
     def duplicate(self, request, queryset):

@@ -68,7 +68,13 @@ class _Exporter:
         if article.body:
             record["body"] = article.body
         record["published_at"] = _iso(article.published_at)
-        record["status"] = article.status
+        # Only live or scheduled articles are "published" in the format; a withdrawn one
+        # is not public, which the format calls a draft.
+        record["status"] = (
+            Article.Status.PUBLISHED
+            if article.status == Article.Status.PUBLISHED
+            else Article.Status.DRAFT
+        )
         if article.reference_number:
             record["reference_number"] = article.reference_number
         if article.substantively_updated_at:

@@ -14,6 +14,7 @@ from taggit.models import TaggedItemBase
 
 from articles.querysets import ArticleQuerySet, RegionQuerySet
 from articles.sanitize import sanitize_html
+from articles.states import ReviewState, State, state_of
 from core.fields import BoundedDateTimeField
 
 
@@ -189,6 +190,8 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        # Was live, withdrawn: publishing it again keeps its original time by default.
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     kind = models.CharField(
         max_length=20, choices=Kind, default=Kind.PRESS_RELEASE, help_text="What this is."
@@ -218,10 +221,17 @@ class Article(models.Model):
         help_text="Reports only, optional: the index, e.g. AMR 41/6514/2017.",
     )
     status = models.CharField(
-        max_length=10,
+        max_length=12,
         choices=Status,
         default=Status.DRAFT,
         help_text="Drafts are never public. Published articles go live at their publication time.",
+    )
+    review_state = models.CharField(
+        max_length=20,
+        choices=ReviewState,
+        default=ReviewState.DRAFT,
+        help_text="Where an article that is not published stands in review; changed only "
+        "by the workflow's buttons (articles.workflow).",
     )
     published_at = BoundedDateTimeField(
         "publication time",
@@ -392,11 +402,15 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     @property
-    def state(self):
-        """draft / scheduled / live, as staff think of it."""
-        if self.status == self.Status.DRAFT:
-            return "draft"
-        return "scheduled" if self.published_at > timezone.now() else "live"
+    def state(self) -> State:
+        """The state as staff think of it (``articles.states.State``): draft, in review,
+        changes requested, approved, scheduled, live or unpublished."""
+        return state_of(
+            status=self.status,
+            review_state=self.review_state,
+            published_at=self.published_at,
+            now=timezone.now(),
+        )
 
     @property
     def caption(self):
@@ -450,3 +464,6 @@ class SlugRedirect(models.Model):
 # Defined in their own modules; imported here so that Django finds the models.
 from articles.notes import ArticleNote  # noqa: E402, F401
 from articles.revision_models import ArticleEditLock, ArticleRevision  # noqa: E402, F401
+
+# The workflow's record of every state change, kept beside the model it records.
+from articles.workflow_models import ArticleTransition  # noqa: E402, F401

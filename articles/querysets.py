@@ -26,6 +26,20 @@ class ArticleQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status="draft")
 
+    def in_state(self, state):
+        """Articles in one of the states staff see (``articles.states.State``): the query
+        reading of ``state_of``. An unknown state matches nothing."""
+        match state:
+            case "live":
+                return self.live()
+            case "scheduled":
+                return self.scheduled()
+            case "draft" | "unpublished":
+                return self.filter(status=state, review_state="draft")
+            case "in_review" | "changes_requested" | "approved":
+                return self.exclude(status="published").filter(review_state=state)
+        return self.none()
+
     def in_region(self, region):
         """Articles on ``region``; for a grouping, on it or on any of its countries."""
         return self.in_regions([region])

@@ -7,16 +7,18 @@ so that an article's history in the admin says who published or unpublished it a
 
 from datetime import datetime
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from articles import workflow
 from articles.models import Article
 from articles.regions import sync_groupings
 from articles.revisions import record_revision
+from articles.states import State
+from articles.workflow import Action
 
 PUBLISH_PERMISSION = "articles.publish_article"
 ADD_PERMISSION = "articles.add_article"
@@ -39,50 +41,27 @@ def _log(*, user: AbstractBaseUser, article: Article, flag: int, message: str) -
 
 def local_time(moment: datetime) -> str:
     """A time as staff read it: in the newsroom's zone, with the zone's abbreviation."""
-    local = timezone.localtime(moment)
-    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+    return workflow.describe_moment(moment)
 
 
-@transaction.atomic
 def article_publish(
     *, article: Article, user: AbstractBaseUser, at: datetime | None = None
 ) -> Article:
-    """Publish ``article``: live now, or scheduled when ``at`` is in the future.
-
-    Without ``at`` the article goes live at once: a future or missing publication time
-    becomes now, while a past one is kept, so that an article unpublished for a correction
-    and published again keeps its original date and its place in the list.
-    """
-    _require(user, PUBLISH_PERMISSION)
-    now = timezone.now()
+    """Publish ``article`` now, or schedule it for ``at``: the workflow's "Publish now" /
+    "Schedule…" (or their "Approve and …" forms for an article in review), with its
+    checks and record. Raises ``TransitionRefused`` (a ``PermissionDenied``) if refused."""
+    in_review = article.state == State.IN_REVIEW
     if at is not None:
-        article.published_at = at
-    elif article.published_at is None or article.published_at > now:
-        article.published_at = now
-    article.status = Article.Status.PUBLISHED
-    article.updated_by = user
-    article.save(update_fields=["status", "published_at", "updated_by", "updated_at"])
-    verb = "Scheduled" if article.published_at > now else "Published"
-    _log(
-        user=user,
-        article=article,
-        flag=CHANGE,
-        message=f"{verb}: publication time {local_time(article.published_at)}.",
-    )
-    record_revision(article=article, user=user, message=f"{verb}.")
+        action = Action.APPROVE_SCHEDULE if in_review else Action.SCHEDULE
+    else:
+        action = Action.APPROVE_PUBLISH if in_review else Action.PUBLISH
+    workflow.perform(article=article, user=user, action=action, at=at)
     return article
 
 
-@transaction.atomic
 def article_unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
-    """Take ``article`` off the public site (back to draft), keeping its publication time."""
-    _require(user, PUBLISH_PERMISSION)
-    was = article.state
-    article.status = Article.Status.DRAFT
-    article.updated_by = user
-    article.save(update_fields=["status", "updated_by", "updated_at"])
-    _log(user=user, article=article, flag=CHANGE, message=f"Unpublished (was {was}).")
-    record_revision(article=article, user=user, message=f"Unpublished (was {was}).")
+    """Take ``article`` off the public site: see ``articles.workflow`` (Unpublish)."""
+    workflow.perform(article=article, user=user, action=Action.UNPUBLISH)
     return article
 
 

@@ -25,7 +25,14 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             {"fields": ["press_email", "press_phone", "out_of_hours_phone", "inquiry_recipients"]},
         ),
         ("Corrections", {"fields": ["corrections_policy"]}),
+        ("Editorial review", {"fields": ["require_second_person"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who must approve what is the editors' decision, not the press office's.
+        if not request.user.has_perm("articles.publish_article"):
+            return [*super().get_readonly_fields(request, obj), "require_second_person"]
+        return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SiteSettings.objects.exists()

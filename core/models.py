@@ -56,6 +56,12 @@ class SiteSettings(models.Model):
         help_text="Plain text: the organisation's corrections policy, shown on the "
         "corrections page above the press office's address for reporting an error.",
     )
+    require_second_person = models.BooleanField(
+        "two people for every publication",
+        default=False,
+        help_text="When on, whoever wrote or last edited an article cannot approve, "
+        "publish or schedule it: a second editor must.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -84,15 +84,25 @@ class TestRefusedAtTheDoor:
         assert MESSAGE in response.content.decode()
         assert not MediaInquiry.objects.exists()
 
-    def test_admin_refuses_a_draft_in_year_9999(self, editor_client):
+    def test_admin_never_stores_year_9999(self, editor_client):
+        # A draft's time is not the form's to set (it is set when it goes out), and
+        # scheduling for year 9999 is refused.
         response = editor_client.post(
             reverse("admin:articles_article_add"),
             form_data(published_at_0="9999-12-31", published_at_1="23:59:59"),
         )
-
+        assert response.status_code == 302
+        article = Article.objects.get()
+        assert article.published_at.year < 9999
+        data = form_data(_workflow="schedule", _workflow_at="9999-12-31T23:59")
+        del data["_save"]
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]), data
+        )
         assert response.status_code == 200
-        assert response.context["adminform"].form.errors["published_at"] == [MESSAGE]
-        assert not Article.objects.exists()
+        assert MESSAGE in response.content.decode()
+        article.refresh_from_db()
+        assert article.state == "draft"
         assert editor_client.get(reverse("admin:articles_article_changelist")).status_code == 200
 
     def test_admin_refuses_year_1(self, editor_client):
@@ -157,14 +167,28 @@ class TestRowsOutsideTheBound:
         assert editor_client.get(url).status_code == 200
 
         fields = {"title": article.title, "slug": article.slug, "summary": article.summary}
-        kept = editor_client.post(url, form_data(**fields, published_at_0="0001-01-02"))
+
+        def post(**overrides):
+            # The publication state and time are the workflow's, not the form's.
+            data = form_data(**fields, **overrides)
+            for name in ("status", "published_at_0", "published_at_1"):
+                del data[name]
+            return editor_client.post(url, data)
+
+        kept = post(substantively_updated_at_0="0001-01-02", substantively_updated_at_1="00:00")
         assert kept.status_code == 200
         assert MESSAGE in kept.content.decode()
 
-        fixed = editor_client.post(url, form_data(**fields, published_at_0="2017-06-15"))
-        assert fixed.status_code == 302
+        # The publication time changes only through the workflow: withdrawn, then out
+        # again dated now (year 1 is live; year 9999 counts as scheduled).
+        def press(action):
+            return post(_workflow=action, _save=None)
+
+        assert press("unpublish").status_code == 302
+        assert press("republish_as_new" if article.is_live else "publish").status_code == 302
         article.refresh_from_db()
-        assert article.published_at.year == 2017
+        assert article.is_live
+        assert article.published_at.year == datetime.datetime.now().year
 
     def test_inquiry_admin_list_search_and_page(self, client, press_officer, outside):
         _, inquiry = outside

@@ -143,6 +143,11 @@ def max_length(model, name) -> int:
     return model._meta.get_field(name).max_length
 
 
+# The interchange format's statuses (DESIGN.md): "unpublished" is this newsroom's own
+# record of a withdrawal, exported as "draft" (articles.exporting).
+INTERCHANGE_STATUSES = [Article.Status.DRAFT, Article.Status.PUBLISHED]
+
+
 def choice_values(model, name) -> list[str]:
     return [value for value, _ in model._meta.get_field(name).choices]
 
@@ -375,7 +380,7 @@ class RecordChecker:
             raw,
             "status",
             error,
-            choice_values(Article, "status"),
+            INTERCHANGE_STATUSES,
             default=Article.Status.PUBLISHED,
         )
         if raw.get("published_at") is None:

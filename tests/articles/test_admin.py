@@ -352,16 +352,21 @@ class TestAddForm:
         assert list(article.attachments.all()) == [document]
         assert list(article.related.all()) == [other]
         assert list(article.spokespeople.all()) == [spokesperson]
-        # The time typed in is the newsroom's time (New York, summer: UTC-4).
-        assert article.published_at == datetime(2026, 6, 15, 13, tzinfo=timezone.UTC)
 
-    def test_editor_can_schedule(self, editor_client):
-        response = editor_client.post(
-            ADD,
-            form_data(status="published", published_at_0="2099-01-01", published_at_1="08:00"),
+    def test_editor_can_schedule_from_the_add_form(self, editor_client):
+        data = form_data(_workflow="schedule", _workflow_at="2099-01-01T08:00")
+        del data["_save"]
+
+        response = editor_client.post(ADD, data, follow=True)
+
+        article = Article.objects.get()
+        assert article.state == "scheduled"
+        # The time typed in is the newsroom's time (New York, winter: UTC-5).
+        assert article.published_at == datetime(2099, 1, 1, 13, tzinfo=timezone.UTC)
+        assert response.redirect_chain[-1][0] == change_url(article)
+        assert "Scheduled for Thursday, January 1, 2099, 8:00 a.m. EST." in (
+            response.content.decode()
         )
-        assert response.status_code == 302
-        assert Article.objects.get().state == "scheduled"
 
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
@@ -385,7 +390,6 @@ class TestAddForm:
             ({"slug": "not a slug!"}, "slug", "Enter a valid “slug”"),
             ({"title": ""}, "title", "This field is required."),
             ({"kind": "op-ed"}, "kind", "Select a valid choice."),
-            ({"published_at_0": "yesterday"}, "published_at", "Enter a valid date."),
             ({"hero_photo": "999999"}, "hero_photo", "Select a valid choice."),
         ],
     )
@@ -597,7 +601,10 @@ class TestActions:
         )
 
         assert "Unpublished 2 articles." in response.content.decode()
-        assert set(Article.objects.drafts()) == {live, scheduled}
+        live.refresh_from_db()
+        scheduled.refresh_from_db()
+        # Withdrawn from the site, or a schedule called off with its approval kept.
+        assert (live.state, scheduled.state) == ("unpublished", "approved")
 
     def test_duplicate_one_opens_the_copy(self, editor_client):
         article = ArticleFactory(regions=["mx"])
@@ -641,7 +648,7 @@ class TestActions:
 
         assert "is live, with publication time" in published.content.decode()
         assert "1 already live, left as they were." in published.content.decode()
-        assert "“Live” is a draft again" in unpublished.content.decode()
+        assert "“Live” is unpublished and no longer public." in unpublished.content.decode()
         # Publishing the live one again wrote no history.
         assert LogEntry.objects.filter(object_id=str(live.pk)).count() == 1
 
@@ -649,12 +656,10 @@ class TestActions:
         article = ArticleFactory(draft=True)
 
         page = editor_client.get(change_url(article))
-        assert 'name="CHANGE_FORM-action"' in page.content.decode()
-        response = editor_client.post(
-            change_url(article),
-            {"CHANGE_FORM-action": "publish_now", "_selected_action": [article.pk]},
-            follow=True,
-        )
+        assert 'name="_workflow" value="publish"' in page.content.decode()
+        data = form_data(slug=article.slug, title=article.title, _workflow="publish")
+        del data["_save"]
+        response = editor_client.post(change_url(article), data, follow=True)
 
         assert response.status_code == 200
         assert response.redirect_chain[-1][0] == change_url(article)
@@ -664,13 +669,12 @@ class TestActions:
     def test_unpublish_from_the_change_form(self, editor_client):
         article = ArticleFactory()
 
-        editor_client.post(
-            change_url(article),
-            {"CHANGE_FORM-action": "unpublish", "_selected_action": [article.pk]},
-        )
+        data = form_data(slug=article.slug, title=article.title, _workflow="unpublish")
+        del data["status"], data["published_at_0"], data["published_at_1"], data["_save"]
+        editor_client.post(change_url(article), data)
 
         article.refresh_from_db()
-        assert article.status == Article.Status.DRAFT
+        assert article.status == Article.Status.UNPUBLISHED
 
     def test_change_form_action_for_another_article_is_a_bad_request(self, editor_client):
         article, other = ArticleFactory(draft=True), ArticleFactory(draft=True)

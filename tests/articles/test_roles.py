@@ -74,13 +74,14 @@ def press_client(client, press_officer):
 
 
 class TestWriter:
-    def test_sees_the_list_and_the_add_form_offering_draft_only(self, writer_client):
+    def test_sees_the_list_and_the_add_form_offering_review_only(self, writer_client):
         assert writer_client.get(CHANGELIST).status_code == 200
         response = writer_client.get(ADD)
         assert response.status_code == 200
-        status = response.context["adminform"].form.fields["status"]
-        assert [value for value, _ in status.choices] == ["draft"]
-        assert "Only editors can publish" in response.content.decode()
+        assert "status" not in response.context["adminform"].form.fields
+        html = response.content.decode()
+        assert 'name="_workflow" value="submit"' in html and "Submit for review</button>" in html
+        assert 'value="publish"' not in html
 
     def test_creates_a_draft(self, writer_client, writer):
         response = writer_client.post(ADD, form_data())
@@ -94,7 +95,7 @@ class TestWriter:
         response = writer_client.post(ADD, form_data(status="published"))
 
         assert response.status_code == 200
-        assert "Select a valid choice" in errors(response)["status"][0]
+        assert "change only through the buttons" in errors(response)["__all__"][0]
         assert not Article.objects.exists()
 
     def test_edits_a_draft(self, writer_client, writer):
@@ -110,17 +111,19 @@ class TestWriter:
             writer,
         )
 
-    def test_may_propose_a_time_on_a_draft_without_publishing(self, writer_client):
+    def test_a_time_posted_for_a_draft_is_not_a_schedule(self, writer_client):
         article = ArticleFactory(draft=True)
+        published_at = article.published_at
 
         response = writer_client.post(
             change_url(article),
             form_data(article, published_at_0="2099-01-01", published_at_1="09:00"),
         )
 
+        # A draft's time is set when it is published; the form leaves it alone.
         assert response.status_code == 302
         article.refresh_from_db()
-        assert article.published_at.year == 2099
+        assert article.published_at == published_at
         assert article.state == "draft"
 
     def test_crafted_change_with_status_published_is_rejected(self, writer_client):
@@ -131,7 +134,7 @@ class TestWriter:
         )
 
         assert response.status_code == 200
-        assert "status" in errors(response)
+        assert "__all__" in errors(response)
         article.refresh_from_db()
         assert (article.status, article.title) != ("published", "Sneaky")
         assert article.status == Article.Status.DRAFT
@@ -146,8 +149,8 @@ class TestWriter:
 
         page = writer_client.get(change_url(article))
         form = page.context["adminform"].form
-        assert [value for value, _ in form.fields["status"].choices] == ["published"]
-        assert form.fields["published_at"].disabled
+        assert "status" not in form.fields
+        assert "published_at" not in form.fields
         response = writer_client.post(
             change_url(article), form_data(article, title="Typo in title", change_kind="silent")
         )
@@ -165,7 +168,7 @@ class TestWriter:
         response = writer_client.post(change_url(article), form_data(article, status="draft"))
 
         assert response.status_code == 200
-        assert "status" in errors(response)
+        assert "__all__" in errors(response)
         article.refresh_from_db()
         assert article.is_live
 
@@ -198,7 +201,7 @@ class TestWriter:
         assert "delete_selected" not in choices
         assert "duplicate" in choices
         page = writer_client.get(change_url(article)).content.decode()
-        assert 'value="publish_now"' not in page
+        assert 'value="publish"' not in page
         assert 'value="unpublish"' not in page
 
     @pytest.mark.parametrize("on_change_form", [False, True])
@@ -255,49 +258,53 @@ class TestWriter:
 
 
 class TestEditor:
-    def test_add_form_offers_every_status(self, editor_client):
+    def test_add_form_offers_the_publishing_buttons(self, editor_client):
         response = editor_client.get(ADD)
-        status = response.context["adminform"].form.fields["status"]
-        assert [value for value, _ in status.choices] == ["draft", "published"]
+        assert "status" not in response.context["adminform"].form.fields
+        html = response.content.decode()
+        for action in ("submit", "publish", "schedule"):
+            assert f'name="_workflow" value="{action}"' in html
 
-    def test_publishes_through_the_form(self, editor_client):
+    def test_publishes_with_the_button_not_the_status_field(self, editor_client):
         article = ArticleFactory(draft=True)
 
-        response = editor_client.post(change_url(article), form_data(article, status="published"))
+        refused = editor_client.post(change_url(article), form_data(article, status="published"))
+        article.refresh_from_db()
+        assert (refused.status_code, article.state) == (200, "draft")
 
+        response = editor_client.post(change_url(article), form_data(article, _workflow="publish"))
         assert response.status_code == 302
         article.refresh_from_db()
         assert article.is_live
 
-    def test_reschedules_a_live_article(self, editor_client):
-        article = ArticleFactory()
+    def test_reschedules_a_scheduled_article(self, editor_client):
+        article = ArticleFactory(scheduled=True)
 
         editor_client.post(
             change_url(article),
-            form_data(article, published_at_0="2099-01-01", published_at_1="09:00"),
+            form_data(article, _workflow="schedule", _workflow_at="2099-01-01T09:00"),
         )
 
         article.refresh_from_db()
-        assert article.state == "scheduled"
+        assert (article.state, article.published_at.year) == ("scheduled", 2099)
 
-    def test_unpublishes_through_the_form(self, editor_client):
+    def test_unpublishes_with_the_button(self, editor_client):
         article = ArticleFactory()
 
-        editor_client.post(change_url(article), form_data(article, status="draft"))
+        editor_client.post(change_url(article), form_data(article, _workflow="unpublish"))
 
         article.refresh_from_db()
-        assert article.status == Article.Status.DRAFT
+        assert article.status == Article.Status.UNPUBLISHED
 
-    @pytest.mark.parametrize("on_change_form", [False, True])
-    def test_actions(self, editor_client, editor, on_change_form):
+    def test_actions(self, editor_client, editor):
         article = ArticleFactory(draft=True)
 
-        act(editor_client, "publish_now", article, on_change_form=on_change_form)
+        act(editor_client, "publish_now", article)
         article.refresh_from_db()
         assert article.is_live
-        act(editor_client, "unpublish", article, on_change_form=on_change_form)
+        act(editor_client, "unpublish", article)
         article.refresh_from_db()
-        assert article.status == Article.Status.DRAFT
+        assert article.status == Article.Status.UNPUBLISHED
         assert LogEntry.objects.filter(user=editor, object_id=str(article.pk)).count() == 2
 
     def test_deletes(self, editor_client):
