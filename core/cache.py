@@ -278,11 +278,20 @@ def prefetch(*entries: tuple):
 
 
 def cached(name: str, build: Callable[[], object], *parts, timeout=DERIVED_SECONDS):
-    """``build()``'s result, kept under ``derived_key(name, *parts)``."""
+    """``build()``'s result, kept under ``derived_key(name, *parts)``.
+
+    Inside ``one_epoch`` (every public request) a value is fetched once and then reused
+    for the rest of the request: the region index alone was read four times by a list
+    filtered by a region (its choices, the filter, the chips, the title). Treat the value
+    as read-only. A bump of the version forgets them with the rest of the scope.
+    """
     key = derived_key(name, *parts)
     if key is None:
         return build()
     scope = _request_scope.get()
+    memo = scope.setdefault("values", {}) if scope is not None else None
+    if memo is not None and key in memo:
+        return memo[key]
     prefetched = scope.get("prefetched") if scope else None
     if prefetched is not None and key in prefetched:
         value = prefetched.pop(key)
@@ -291,6 +300,8 @@ def cached(name: str, build: Callable[[], object], *parts, timeout=DERIVED_SECON
     if value is _MISSING:
         value = build()
         cache.set(key, value, timeout)
+    if memo is not None:
+        memo[key] = value
     return value
 
 
