@@ -416,11 +416,15 @@ def canonical_query(request, names) -> list[tuple[str, str]]:
     ``QueryDict.get`` reads them), and left out when that value is the page's default
     (``?page=1`` is ``/news/``). Anything else in the query string is ignored."""
     pairs = []
+    query, repeatable, defaults = (
+        request.GET,
+        settings.PAGE_CACHE_REPEATABLE,
+        settings.PAGE_CACHE_DEFAULTS,
+    )
     for name in names:
-        values = [value for value in request.GET.getlist(name) if value]
-        repeatable = name in settings.PAGE_CACHE_REPEATABLE
-        values = sorted(set(values)) if repeatable else values[-1:]
-        if values == [settings.PAGE_CACHE_DEFAULTS.get(name)]:
+        values = [value for value in query.getlist(name) if value]
+        values = sorted(set(values)) if name in repeatable else values[-1:]
+        if values == [defaults.get(name)]:
             continue
         pairs += [(name, value) for value in values]
     return pairs
@@ -474,26 +478,42 @@ def may_use_page_cache(request):
 
 
 def look_up_page(request, names):
-    """``(key, version, response)``: the page's key, the content version as the cache
-    holds it (None if it holds none), and the stored page as a response, or None."""
+    """``(key, version, hit)``: the page's key, the content version as the cache holds it
+    (None if it holds none), and the stored page if it is current, as ``(headers,
+    content)`` with the headers of this response (``hit_headers``), or None."""
     key = page_key(request, names)
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
-    return key, version, _response_from(found.get(key), version)
+    return key, version, _current_page(found.get(key), version)
 
 
-def _response_from(entry, version):
+def _current_page(entry, version):
     if entry is None or version is None:
         return None
     entry_version, expires_at, headers, content = entry
     remaining = expires_at - timezone.now().timestamp()
     if entry_version != version or remaining <= 0:
         return None
+    return hit_headers(headers, remaining), content
+
+
+def hit_headers(stored, remaining):
+    """A hit's headers: the stored ones (security headers, CSP, ETag, Content-Length…),
+    then what ``set_public_cache_control`` gives a page that sets no Cache-Control of
+    its own (stored pages never keep theirs), for the seconds the copy has left."""
+    shared = max(0, min(settings.PAGE_SHARED_MAX_AGE, int(remaining)))
+    return [
+        *stored,
+        ("Cache-Control", f"public, max-age=0, must-revalidate, s-maxage={shared}"),
+        ("X-Page-Cache", "HIT"),
+    ]
+
+
+def _response_from(hit):
+    headers, content = hit
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
-    set_public_cache_control(response, remaining)
-    response["X-Page-Cache"] = "HIT"
     return response
 
 
@@ -516,7 +536,7 @@ class PageCacheMiddleware:
         if use_cache:
             key, version, hit = look_up_page(request, names)
             if hit is not None:
-                return hit
+                return _response_from(hit)
             version = version or content_version()
         with one_epoch(version=version):
             response = self.get_response(request)
@@ -562,7 +582,8 @@ class PageCacheMiddleware:
 
 
 def page_cache_hit(environ):
-    """The stored page for a WSGI ``environ``, as a response, or None to let Django answer.
+    """The stored page for a WSGI ``environ``, as ``(headers, content)``, or None to let
+    Django answer.
 
     Applies, in order, what the middleware in front of ``PageCacheMiddleware`` does for
     a GET (forwarded headers only from trusted proxies, a Host with a possible port and
@@ -599,10 +620,11 @@ def serve_page_cache_hits(application):
     """
 
     def serve(environ, start_response):
-        response = page_cache_hit(environ)
-        if response is None:
+        hit = page_cache_hit(environ)
+        if hit is None:
             return application(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        return [response.content]
+        headers, content = hit
+        start_response("200 OK", headers)
+        return [content]
 
     return serve

@@ -91,6 +91,16 @@ def test_a_hit_is_answered_before_django_with_the_stored_bytes_and_headers(stack
     assert hit["headers"]["Cache-Control"].startswith("public, max-age=0, must-revalidate")
 
 
+def test_the_early_hit_has_the_headers_of_a_hit_through_the_middleware(stack, client):
+    stack.get("/news/", secure=True)
+    through_middleware = client.get("/news/", secure=True)
+    assert through_middleware["X-Page-Cache"] == "HIT"
+    early = stack.get("/news/", secure=True)
+    assert stack.reached_django == 1
+    assert early["headers"] == dict(through_middleware.items())
+    assert early["body"] == through_middleware.content
+
+
 def test_the_early_hit_uses_the_canonical_key(stack):
     stack.get("/news/?type=report&region=mx")
     assert stack.hit_answered_early("/news/?region=mx&type=report&utm_source=x")
