@@ -6,7 +6,9 @@ middleware chain) and records whether Django was reached, so "answered early" an
 """
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from core.cache import serve_page_cache_hits
@@ -49,6 +51,18 @@ class Stack:
         before = self.reached_django
         answer = self.get(path, **kwargs)
         return answer["headers"].get("X-Page-Cache") == "HIT" and before == self.reached_django
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's handler closes old database connections when a request starts and ends,
+    which would close the test's transaction on PostgreSQL; the test client disconnects
+    that handler the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
