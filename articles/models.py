@@ -328,6 +328,9 @@ class Article(models.Model):
             models.Index(
                 fields=["kind", "status", "-published_at", "-id"], name="article_kind_live_idx"
             ),
+            # The admin's list sorted by title (Django adds -id to make the order total):
+            # without it, a sort of every row (4 s at 1,000,000 articles).
+            models.Index(fields=["title", "-id"], name="article_title_idx"),
             # The admin search's exact matches: title (any case) and reference number.
             models.Index(Upper("title"), name="article_title_upper_idx"),
             models.Index(

@@ -7,3 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
+
+# After setup: page-cache hits are answered before Django's handler (core/cache.py).
+from core.cache import serve_page_cache_hits  # noqa: E402
+
+application = serve_page_cache_hits(application)

@@ -232,6 +232,23 @@ class TestYearsBar:
         assert "?published_at__year=2021" not in html
         assert not any("DISTINCT" in q["sql"] and "published_at" in q["sql"] for q in ctx)
 
+    def test_a_filtered_list_offers_the_whole_lists_years_from_the_index(self, editor_client):
+        tz = timezone.get_current_timezone()
+        ArticleFactory(title="2017", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
+        ArticleFactory(
+            title="2020", kind="statement", published_at=datetime(2020, 1, 2, 9, tzinfo=tz)
+        )
+
+        with CaptureQueriesContext(connection) as ctx:
+            html = editor_client.get(f"{CHANGELIST}?kind__exact=statement").content
+        html = html.decode()
+
+        for year in (2017, 2018, 2019, 2020):
+            assert f"published_at__year={year}" in html
+        ends = [q["sql"] for q in ctx if "MIN(" in q["sql"] and "published_at" in q["sql"]]
+        assert ends
+        assert not any("statement" in sql or "WHERE" in sql for sql in ends)
+
     def test_drills_down_into_a_year_as_django_does(self, editor_client):
         tz = timezone.get_current_timezone()
         ArticleFactory(title="June", published_at=datetime(2017, 6, 15, 9, tzinfo=tz))
