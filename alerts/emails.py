@@ -1,0 +1,118 @@
+"""The alert e-mails, subjects and bodies rendered from templates (``templates/emails/``).
+
+Only the tasks in ``alerts/tasks.py`` send them. Every mail that goes out because of a
+subscription carries RFC 8058 one-click unsubscription (``List-Unsubscribe`` with the
+signed link, ``List-Unsubscribe-Post``) and a link to the journalist's preferences.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from alerts.filtering import describe
+from alerts.models import Subscription
+from alerts.tokens import token_for
+from core.models import SiteSettings
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    subject = render_to_string(f"emails/{name}_subject.txt", context)
+    # A subject is one header line, whatever line breaks the template (or a title) has.
+    subject = " ".join(subject.split())
+    return subject, render_to_string(f"emails/{name}.txt", context)
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def links(subscription: Subscription) -> dict:
+    return {
+        "unsubscribe_url": absolute(
+            reverse("alerts:unsubscribe", args=[token_for(subscription, "unsubscribe")])
+        ),
+        "preferences_url": absolute(
+            reverse("alerts:preferences", args=[token_for(subscription, "preferences")])
+        ),
+    }
+
+
+def _list_message(subscription: Subscription, name: str, context: dict) -> EmailMessage:
+    site_settings = SiteSettings.load()
+    urls = links(subscription)
+    context = {
+        **context,
+        **urls,
+        "subscription": subscription,
+        "filter_described": describe(subscription.query),
+        "site_settings": site_settings,
+    }
+    subject, body = _render(name, context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[subscription.email],
+        reply_to=[site_settings.press_email],
+        headers={
+            "List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{site_settings.name} alerts <alerts.{_domain()}>",
+            # Not an auto-reply target, nor something to answer with a vacation notice.
+            "Auto-Submitted": "auto-generated",
+            "Precedence": "bulk",
+        },
+    )
+
+
+def _domain() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+def confirmation(subscription: Subscription) -> EmailMessage:
+    """The double opt-in mail: what was asked for, and the link (valid seven days) to a
+    page whose button confirms. Nothing else is ever sent to an unconfirmed address."""
+    site_settings = SiteSettings.load()
+    subject, body = _render(
+        "alert_confirmation",
+        {
+            "subscription": subscription,
+            "filter_described": describe(subscription.query),
+            "confirm_url": absolute(
+                reverse("alerts:confirm", args=[token_for(subscription, "confirm")])
+            ),
+            "site_settings": site_settings,
+            "time_zone": settings.TIME_ZONE,
+        },
+    )
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[subscription.email],
+        reply_to=[site_settings.press_email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def already_subscribed(subscription: Subscription) -> EmailMessage:
+    """Someone asked again for an alert this address already has: say so, with the
+    preferences link (never on the page, which answers every request alike)."""
+    return _list_message(subscription, "alert_already_subscribed", {})
+
+
+def alert(subscription: Subscription, article, *, announcement=None) -> EmailMessage:
+    """One article, as soon as it is published (or an announcement about it)."""
+    return _list_message(
+        subscription,
+        "alert_announcement" if announcement else "alert_article",
+        {
+            "article": article,
+            "announcement": announcement,
+            "article_url": absolute(article.get_absolute_url()),
+        },
+    )
+
+
+def digest(subscription: Subscription, items: list[dict]) -> EmailMessage:
+    """The daily digest: each item is {"article", "announcement", "article_url"}."""
+    return _list_message(subscription, "alert_digest", {"items": items})
