@@ -61,7 +61,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["status", "frequency", FilterListFilter]
     search_fields = ["email"]
     date_hierarchy = "created_at"
-    actions = ["export_csv", "delete_selected"]
+    actions = ["export_csv"]
     fields = [
         "email",
         "query",
@@ -181,13 +181,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def log_deletions(self, request, queryset):
         return []
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            func, name, _ = actions["delete_selected"]
-            actions["delete_selected"] = (func, name, "Erase selected subscribers (on request)")
-        return actions
 
 
 def _iso(value):

@@ -90,6 +90,7 @@ class Subscription(models.Model):
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "subscriber"
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
         indexes = [
