@@ -5,6 +5,8 @@ subscription carries RFC 8058 one-click unsubscription (``List-Unsubscribe`` wit
 signed link, ``List-Unsubscribe-Post``) and a link to the journalist's preferences.
 """
 
+import email.policy
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -14,6 +16,19 @@ from alerts.filtering import describe
 from alerts.models import Subscription
 from alerts.tokens import token_for
 from core.models import SiteSettings
+
+
+class ListMessage(EmailMessage):
+    """A mail with list headers that stay readable.
+
+    ``List-Unsubscribe`` holds one long URL with no space in it. Folded at the usual 78
+    characters, Python's e-mail package turns such a header into RFC 2047 encoded words,
+    which no mail client reads as a URL: the one-click button would vanish. Lines may be
+    up to 998 characters (RFC 5322), so the header is written on one line.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 def _render(name: str, context: dict) -> tuple[str, str]:
@@ -49,7 +64,7 @@ def _list_message(subscription: Subscription, name: str, context: dict) -> Email
         "site_settings": site_settings,
     }
     subject, body = _render(name, context)
-    return EmailMessage(
+    return ListMessage(
         subject=subject,
         body=body,
         to=[subscription.email],

@@ -1,6 +1,7 @@
 """Subscribers, links and mail servers for the alerts' tests."""
 
 import smtplib
+from email import message_from_bytes
 from urllib.parse import urlparse
 
 from django.core import mail
@@ -54,3 +55,21 @@ class BouncingBackend(EmailBackend):
             if address.startswith("busy"):
                 raise smtplib.SMTPRecipientsRefused({address: (450, b"4.2.1 Try later")})
         return super().send_messages(messages)
+
+
+class RefusingSink:
+    """An aiosmtpd handler that keeps what it is sent, as ``tests.smtp``'s sink does, and
+    refuses ``bounce…@`` recipients permanently (550) at RCPT, as a real server would."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 Message accepted"

@@ -91,7 +91,7 @@ def test_erase_one_on_request(office, subscribers):
     assert not Subscription.objects.filter(pk=doomed.pk).exists()
     assert not Delivery.objects.exists()
     entries = list(LogEntry.objects.values_list("object_repr", "change_message"))
-    assert ("Alert subscription #%d" % doomed.pk) in [repr_ for repr_, _ in entries]
+    assert f"Alert subscription #{doomed.pk}" in [repr_ for repr_, _ in entries]
     assert not any("a@example.com" in f"{r} {m}" for r, m in entries)
 
 

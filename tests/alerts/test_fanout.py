@@ -1,5 +1,6 @@
 """Articles going live reach the subscribers whose filter they match, once."""
 
+import email.policy
 from datetime import timedelta
 
 import pytest
@@ -59,6 +60,11 @@ def test_every_alert_has_one_click_unsubscribe_and_preferences(publish, client, 
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/press/alerts/preferences/" in message.body
     assert unsubscribe[1:-1] in message.body
+    # On the wire: one line holding the URL as it is (folded, it would become encoded
+    # words that no mail client reads as a link).
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    assert f"List-Unsubscribe: {unsubscribe}\r\n".encode() in raw
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     # The header's link works as RFC 8058 says: a POST with that body, nothing else.
     response = client.post(
         path_of(unsubscribe[1:-1]),
