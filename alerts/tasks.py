@@ -15,6 +15,7 @@ later with growing pauses.
 import logging
 import smtplib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,9 +43,12 @@ from articles.models import Article
 
 logger = logging.getLogger(__name__)
 
-# Mails per SMTP connection and per claim: big enough that connecting costs nothing,
-# small enough that a worker dying mid-batch leaves little to wait for its lease.
-BATCH_SIZE = 500
+# Mails per SMTP connection: big enough that connecting costs nothing, small enough
+# that a worker dying mid-batch leaves little to wait for its lease.
+BATCH_SIZE = 250
+# Batches sent side by side, each over its own connection: while one waits for the
+# mail server's answer another builds its next mail. Measured with bench/alerts_fanout.py.
+SMTP_CONNECTIONS = 4
 # Digests are bigger mails, each built from several rows.
 DIGEST_BATCH_SIZE = 200
 # How long a sender holds the rows it claimed; far longer than a batch takes.
@@ -87,6 +91,24 @@ class Outcome:
 def _is_hard_bounce(error: smtplib.SMTPRecipientsRefused) -> bool:
     codes = [code for code, _ in error.recipients.values()]
     return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
+def send_batches(outgoing: list[Outgoing]) -> Outcome:
+    """Send ``outgoing`` in up to ``SMTP_CONNECTIONS`` batches at once, one connection
+    each; the threads only talk to the mail server, never to the database."""
+    batches = [
+        outgoing[start : start + BATCH_SIZE] for start in range(0, len(outgoing), BATCH_SIZE)
+    ]
+    if len(batches) <= 1:
+        return send_batch(outgoing)
+    with ThreadPoolExecutor(max_workers=min(len(batches), SMTP_CONNECTIONS)) as pool:
+        outcomes = list(pool.map(send_batch, batches))
+    merged = Outcome()
+    for outcome in outcomes:
+        merged.sent += outcome.sent
+        merged.bounced += outcome.bounced
+        merged.failed += outcome.failed
+    return merged
 
 
 def send_batch(outgoing: list[Outgoing]) -> Outcome:
@@ -323,12 +345,13 @@ def _deliver(article_id: int, announcement_id: int | None) -> str:
         article_id=article_id, announcement_id=announcement_id, in_digest=False
     )
     sent = failed = 0
+    shared = emails.Shared()
     while True:
         now = timezone.now()
         if article is None or not Article.objects.live(at=now).filter(pk=article_id).exists():
             # Unpublished while its alerts were going out: the rest wait.
             return f"sent {sent}; stopped: the article is not live"
-        ids = claim(rows, now=now, limit=BATCH_SIZE)
+        ids = claim(rows, now=now, limit=BATCH_SIZE * SMTP_CONNECTIONS)
         if not ids:
             break
         batch = Delivery.objects.filter(pk__in=ids).select_related("subscription")
@@ -337,11 +360,13 @@ def _deliver(article_id: int, announcement_id: int | None) -> str:
             if not row.subscription.is_active:
                 stopped.append(row.pk)
                 continue
-            message = emails.alert(row.subscription, article, announcement=announcement)
+            message = emails.alert(
+                row.subscription, article, announcement=announcement, shared=shared
+            )
             outgoing.append(Outgoing(row.subscription_id, [row.pk], message))
         if stopped:
             _give_up(stopped, "not sent: the subscription stopped")
-        outcome = send_batch(outgoing)
+        outcome = send_batches(outgoing)
         record(outcome)
         sent += len(outcome.sent)
         failed += len(outcome.failed) + len(outcome.bounced)
@@ -395,6 +420,7 @@ def send_digest_now(subscription_id: int) -> str:
 def send_owed_digests(subscribers) -> int:
     """One mail per subscriber of ``subscribers`` with the digest rows it is owed."""
     sent = 0
+    shared = emails.Shared()
     owed = Delivery.objects.filter(in_digest=True, subscription__in=subscribers)
     while True:
         now = timezone.now()
@@ -409,14 +435,14 @@ def send_owed_digests(subscribers) -> int:
         ids = claim(owed.filter(subscription_id__in=who), now=now, limit=BATCH_SIZE * 10)
         if not ids:
             return sent
-        outgoing = _digests(ids, now=now)
-        outcome = send_batch(outgoing)
+        outgoing = _digests(ids, now=now, shared=shared)
+        outcome = send_batches(outgoing)
         record(outcome)
         delivered = set(outcome.sent)
         sent += sum(1 for item in outgoing if item.row_ids[0] in delivered)
 
 
-def _digests(ids, *, now) -> list[Outgoing]:
+def _digests(ids, *, now, shared) -> list[Outgoing]:
     rows = (
         Delivery.objects.filter(pk__in=ids)
         .select_related("subscription", "article", "announcement")
@@ -447,7 +473,7 @@ def _digests(ids, *, now) -> list[Outgoing]:
             }
             for row in ready
         ]
-        message = emails.digest(subscription, items)
+        message = emails.digest(subscription, items, shared=shared)
         outgoing.append(Outgoing(subscription_id, [row.pk for row in ready], message))
     _hold(later, until=now + timedelta(hours=23))
     return outgoing
