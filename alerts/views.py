@@ -3,7 +3,7 @@ unsubscribe. No account: every page after the first is reached through a signed 
 from a mail (``alerts.tokens``).
 
 Pages with a token in their address are private: never cached anywhere, never indexed,
-and they send no Referer (which would carry the token to another site).
+and they send no Referer to another site (it would carry the token there).
 """
 
 from functools import wraps
@@ -32,7 +32,8 @@ CONSENT = (
 
 
 def private(view):
-    """Never stored by a cache, never indexed, no Referer: for pages with a token."""
+    """Never stored by a cache, never indexed, no Referer to other sites: for pages with
+    a token."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -40,7 +41,9 @@ def private(view):
         do_not_store(response)
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": with it browsers send "Origin: null" on the page's own form
+        # posts, which CSRF protection refuses. same-origin keeps the token off other sites.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def links(html):
     paragraph = re.search(r'<p class="list-subscribe">(.*?)</p>', html, re.S).group(1)
-    return dict(
-        (text.strip(), href.replace("&amp;", "&"))
+    return {
+        text.strip(): href.replace("&amp;", "&")
         for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', paragraph)
-    )
+    }
 
 
 def test_a_filtered_list_links_alerts_prefilled_next_to_its_feed(client):

@@ -188,7 +188,7 @@ class TestPrivatePages:
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, no-store"
         assert response["X-Robots-Tag"] == "noindex, nofollow"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
 
     @pytest.mark.parametrize("purpose", ["confirm", "unsubscribe", "preferences"])
     @pytest.mark.parametrize(
