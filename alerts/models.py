@@ -12,7 +12,6 @@ import secrets
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from core.fields import BoundedDateTimeField
@@ -44,7 +43,8 @@ class Subscription(models.Model):
     """One journalist's alert: an address, a saved filter and how often to send.
 
     No account: the address is proven by the double opt-in (``confirmed_at``) and every
-    later change is made through signed links carrying ``key``.
+    later change is made through signed links carrying ``key``. Those pages are private,
+    so there is no ``get_absolute_url``: the admin must not offer staff the link.
     """
 
     class Status(models.TextChoices):
@@ -110,11 +110,6 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.email}: {self.query or 'everything'}"
-
-    def get_absolute_url(self):
-        from alerts.tokens import token_for  # noqa: PLC0415 - tokens import this module
-
-        return reverse("alerts:preferences", args=[token_for(self, "preferences")])
 
     @property
     def is_active(self):

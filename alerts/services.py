@@ -236,7 +236,7 @@ def schedule_articles(*, article_ids, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def announce(*, article: Article, reason: str) -> Announcement | None:
+def announce(article: Article, *, reason: str) -> Announcement | None:
     """Tell the subscribers who were sent ``article`` something new about it (a
     correction an editor chose to announce): instantly or in their next digest.
     Nothing is said about an article that is not live."""

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import groupby
 
 from django.core import mail
@@ -49,6 +50,10 @@ BATCH_SIZE = 250
 # Batches sent side by side, each over its own connection: while one waits for the
 # mail server's answer another builds its next mail. Measured with bench/alerts_fanout.py.
 SMTP_CONNECTIONS = 4
+# A fan-out bigger than one round of batches is shared: this many more sender tasks are
+# enqueued, so that other workers, where there are any, send side by side (each claims
+# its own batches).
+EXTRA_SENDERS = 1
 # Digests are bigger mails, each built from several rows.
 DIGEST_BATCH_SIZE = 200
 # How long a sender holds the rows it claimed; far longer than a batch takes.
@@ -300,6 +305,9 @@ def fan_out_article(article_id: int) -> str:
             ):
                 count = owe_article(article)
                 ArticleAlert.objects.filter(pk=alert.pk).update(matched_count=count)
+                if count > BATCH_SIZE * SMTP_CONNECTIONS:
+                    for _ in range(EXTRA_SENDERS):
+                        transaction.on_commit(partial(deliver.enqueue, article_id), robust=True)
     return deliver.call(article_id)
 
 

@@ -108,3 +108,13 @@ def test_a_moved_time_leaves_the_old_task_with_nothing_to_do(sink):
     run_worker()
     assert sink == []
     assert Subscription.objects.get().deliveries.count() == 0
+
+
+def test_a_big_fan_out_is_shared_with_another_sender(sink, monkeypatch):
+    monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
+    readers = [subscriber(f"reader{n}@example.com") for n in range(12)]
+    ArticleFactory()
+    run_worker()
+    senders = DBTaskResult.objects.filter(task_path="alerts.tasks.deliver")
+    assert senders.count() == tasks.EXTRA_SENDERS
+    assert recipients(sink) == sorted(reader.email for reader in readers)
