@@ -1,15 +1,13 @@
 """Daily digests: one mail a day at the subscriber's hour with what they are owed."""
 
 from datetime import UTC, datetime, timedelta
-from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 
 from alerts import services, tasks
-from alerts.models import Delivery, DigestRun, Subscription
+from alerts.models import Delivery, DigestRun
 from articles.models import Article
 from tests.alerts.helpers import link, sent_to, subscriber
 from tests.factories import ArticleFactory
@@ -129,18 +127,3 @@ def test_switching_to_daily_moves_what_is_owed_to_the_digest(publish, settings):
 )
 def test_slots_are_in_the_newsroom_zone(now, hour, expected):
     assert services.next_slot(hour, now=now) == expected
-
-
-def test_the_sweeper_catches_up(settings, publish):
-    settings.TASKS = DB_TASKS
-    reader = subscriber(frequency="daily", digest_hour=7)
-    instant = subscriber("instant@example.com")
-    publish()  # its fan-out is queued in the database, not run
-    DigestRun.objects.create(slot_at=slot_at(7))
-    out = StringIO()
-    call_command("send_alerts", stdout=out)
-    assert "Enqueued 1 fan-outs, 0 retries and 1 digest slots." in out.getvalue()
-    call_command("db_worker", batch=True, verbosity=0)
-    assert len(sent_to(instant.email)) == 1
-    assert len(sent_to(reader.email)) == 1
-    assert Subscription.objects.count() == 2

@@ -3,15 +3,17 @@ and a real SMTP server on 127.0.0.1 that refuses some addresses."""
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from alerts import tasks
-from alerts.models import Delivery, Subscription
+from alerts import services, tasks
+from alerts.models import Delivery, DigestRun, Subscription
 from articles.models import Article
 from tests.alerts.helpers import RefusingSink, subscriber
 from tests.factories import ArticleFactory
@@ -118,3 +120,18 @@ def test_a_big_fan_out_is_shared_with_another_sender(sink, monkeypatch):
     senders = DBTaskResult.objects.filter(task_path="alerts.tasks.deliver")
     assert senders.count() == tasks.EXTRA_SENDERS
     assert recipients(sink) == sorted(reader.email for reader in readers)
+
+
+def test_the_sweeper_catches_up(sink):
+    """Tasks lost (here: never enqueued, as on a backend that cannot defer) are found by
+    ``send_alerts``: a due fan-out and a due digest slot."""
+    reader = subscriber("daily@example.com", frequency="daily", digest_hour=7)
+    instant = subscriber("instant@example.com")
+    ArticleFactory()
+    DBTaskResult.objects.all().delete()
+    DigestRun.objects.create(slot_at=services.next_slot(7) - timedelta(days=1))
+    out = StringIO()
+    call_command("send_alerts", stdout=out)
+    assert "Enqueued 1 fan-outs, 0 retries and 1 digest slots." in out.getvalue()
+    run_worker()
+    assert recipients(sink) == sorted([instant.email, reader.email])
