@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.filtering import describe
-from alerts.models import ArticleAlert, Subscription
+from alerts.models import Subscription
 
 # Formula-looking cells (=, +, -, @) are prefixed so a spreadsheet shows them as text
 # rather than running them: an address is typed by whoever filled the public form.
@@ -185,41 +185,3 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 def _iso(value):
     return timezone.localtime(value).isoformat() if value else ""
-
-
-@admin.register(ArticleAlert)
-class ArticleAlertAdmin(admin.ModelAdmin):
-    """Which articles were announced, when, and to how many subscribers."""
-
-    list_display = ["article", "due_at", "matched_at", "matched_count", "sent_count"]
-    list_select_related = ["article"]
-    date_hierarchy = "due_at"
-    search_fields = ["article__title"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                sent=Count(
-                    "article__alert_deliveries",
-                    filter=Q(
-                        article__alert_deliveries__sent_at__isnull=False,
-                        article__alert_deliveries__announcement__isnull=True,
-                    ),
-                )
-            )
-        )
-
-    @admin.display(description="sent", ordering="sent")
-    def sent_count(self, obj):
-        return obj.sent
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -192,7 +192,7 @@ class Delivery(models.Model):
     sent_at = BoundedDateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = BoundedDateTimeField(null=True, blank=True)
-    sending_until = models.DateTimeField(null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
     claim = models.CharField(
         max_length=32, blank=True, help_text="The sender holding this row while it sends."
     )
@@ -236,10 +236,10 @@ class DigestRun(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
 
-    slot_at = models.DateTimeField(unique=True, help_text="The hour the digests are for.")
+    slot_at = BoundedDateTimeField(unique=True, help_text="The hour the digests are for.")
     state = models.CharField(max_length=10, choices=State, default=State.SCHEDULED)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_count = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -83,7 +83,6 @@ ROLES = {
         "alerts.view_subscription",
         "alerts.change_subscription",
         "alerts.delete_subscription",
-        "alerts.view_articlealert",
     ],
 }
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from alerts.models import ArticleAlert, Delivery, Subscription
+from alerts.models import Delivery, Subscription
 from tests.alerts.helpers import subscriber
 from tests.factories import ArticleFactory
 
@@ -108,13 +108,3 @@ def test_erase_several(office, subscribers):
     assert Subscription.objects.count() == 3
     assert LogEntry.objects.filter(object_repr__startswith="Alert subscription #").count() == 2
     assert not LogEntry.objects.filter(object_repr__contains="@").exists()
-
-
-def test_article_alerts_list(office, django_capture_on_commit_callbacks):
-    subscriber()
-    with django_capture_on_commit_callbacks(execute=True):
-        ArticleFactory(title="Alerted release")
-    response = office.get("/admin/alerts/articlealert/")
-    assert response.status_code == 200
-    assert "Alerted release" in response.content.decode()
-    assert ArticleAlert.objects.get().matched_count == 1

@@ -273,3 +273,12 @@ def test_announce_says_nothing_about_an_article_that_is_not_live(publish):
     article = publish(draft=True)
     assert services.announce(article=article, reason="Corrected.") is None
     assert mail.outbox == []
+
+
+def test_an_editor_deletes_an_alerted_article(publish, editor_client):
+    """Its alert and delivery records go with it; they never stand in an editor's way."""
+    subscriber()
+    article = publish()
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ArticleAlert.objects.exists() and not Delivery.objects.exists()
