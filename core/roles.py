@@ -83,6 +83,10 @@ ROLES = {
         "press.view_mediainquiry",
         "press.change_mediainquiry",
         "press.delete_mediainquiry",
+        # Alert subscribers: see and export them, stop one, erase one on request.
+        "alerts.view_subscription",
+        "alerts.change_subscription",
+        "alerts.delete_subscription",
     ],
 }
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "media_library",
     "press",
     "articles",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +196,8 @@ PAGE_CACHE_PATHS = {
 PAGE_CACHE_REPEATABLE = {"type"}
 # Values that give the same page as leaving the parameter out: one entry for both.
 PAGE_CACHE_DEFAULTS = {"page": "1", "p": "1"}
-PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/"]
+# Forms with a CSRF token, and the alerts' pages reached through personal links.
+PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/", r"^/press/alerts/"]
 
 # --- Background tasks -----------------------------------------------------------------
 # Django's tasks framework: e-mail, renditions and other slow work never run inside a

@@ -10,6 +10,7 @@ handler500 = "newsroom.views.server_error"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),
+    path("press/alerts/", include("alerts.urls")),
     path("press/", include("press.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),

@@ -20,7 +20,12 @@ __all__ = ["FORMAT", "ImportFailed", "ImportResult", "articles_import"]
 
 
 def articles_import(
-    *, path, user=None, progress: bool = False, generate_renditions: bool = True
+    *,
+    path,
+    user=None,
+    progress: bool = False,
+    generate_renditions: bool = True,
+    alerts: bool = True,
 ) -> ImportResult:
     """Import the interchange file at ``path``: all of it, or, on any problem, nothing.
 
@@ -28,9 +33,14 @@ def articles_import(
     Renditions of new photos are queued for the worker once the transaction commits; with
     ``generate_renditions=False`` they are left for ``manage.py generate_renditions
     --missing`` and listed in ``ImportResult.photos_without_renditions``. On PostgreSQL
-    the written tables are analysed after the commit.
+    the written tables are analysed after the commit. ``alerts=False`` e-mails no
+    subscriber about the imported articles (see ``articles_written``).
     """
     records = parse_file(path=path, progress=progress)
     return write_records(
-        records=records, user=user, progress=progress, generate_renditions=generate_renditions
+        records=records,
+        user=user,
+        progress=progress,
+        generate_renditions=generate_renditions,
+        alerts=alerts,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.files import File
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -37,6 +38,11 @@ ARTICLE_FIELDS = (
     "substantively_updated_at",
     "hero_photo_id",
 )
+
+# Sent inside the import's transaction once every article is written, with
+# ``article_ids`` (every record's article) and ``alerts`` (False for ``--no-alerts``):
+# bulk writes send no model signals, so apps that follow publications listen here.
+articles_written = Signal()
 
 # name: (through model, article column, other column)
 RELATIONS = {
@@ -78,7 +84,12 @@ class ImportResult:
 
 
 def write_records(
-    *, records: list[Record], user=None, progress: bool = False, generate_renditions: bool = True
+    *,
+    records: list[Record],
+    user=None,
+    progress: bool = False,
+    generate_renditions: bool = True,
+    alerts: bool = True,
 ) -> ImportResult:
     """Write checked records in one transaction; on any failure, nothing stays behind:
     the transaction is rolled back and the files stored so far are deleted."""
@@ -126,6 +137,8 @@ def write_records(
             # Bulk writes send no model signals, so the page cache is told here.
             content_changed()
             transaction.on_commit(analyze_written_tables)
+        written = [slug_ids[record.slug] for record in records]
+        articles_written.send(sender=Article, article_ids=written, alerts=alerts)
         if generate_renditions and result.photos_without_renditions:
             # The worker makes them once this transaction commits.
             photos_enqueue_renditions(photo_ids=result.photos_without_renditions)

@@ -27,9 +27,17 @@ class Command(BaseCommand):
             help="Do not queue photo renditions for the worker; run "
             "`manage.py generate_renditions --missing` afterwards.",
         )
+        parser.add_argument(
+            "--no-alerts",
+            action="store_true",
+            help="E-mail no alert subscriber about these articles (without it, those "
+            "published within the last day or scheduled are alerted).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide progress bars.")
 
-    def handle(self, *args, path, user, skip_renditions, no_progress, verbosity, **options):
+    def handle(
+        self, *args, path, user, skip_renditions, no_alerts, no_progress, verbosity, **options
+    ):
         account = None
         if user:
             User = get_user_model()
@@ -44,6 +52,7 @@ class Command(BaseCommand):
                 user=account,
                 progress=verbosity >= 1 and not no_progress,
                 generate_renditions=not skip_renditions,
+                alerts=not no_alerts,
             )
         except ImportFailed as exc:
             for problem in exc.errors:

@@ -1,0 +1,92 @@
+"""The subscribe and preferences forms: an address, a filter of the newsroom list and a
+frequency. The filter's fields are the list's own (``articles.filters``), so an alert
+accepts exactly the regions, topics and types the list does."""
+
+import copy
+
+from django import forms
+from django.http import QueryDict
+
+from alerts.filtering import ALERT_FILTERS, canonical_query, filterset
+from alerts.models import Subscription
+from articles.search import MAX_QUERY_LENGTH, clean_query
+
+HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
+LABELS = {
+    "q": "Words to look for (optional)",
+    "type": "Types",
+    "region": "Region or country",
+    "topic": "Topic",
+}
+HELP = {
+    "q": "As in the newsroom's search, e.g. asylum or “death penalty”.",
+    "type": "None ticked: every type.",
+}
+
+
+class PreferencesForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.INSTANT,
+        widget=forms.RadioSelect,
+    )
+    digest_hour = forms.TypedChoiceField(
+        label="Time of the daily digest",
+        coerce=int,
+        choices=HOUR_CHOICES,
+        initial=8,
+        help_text="In the newsroom's time zone. Only for the daily digest.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        list_form = filterset(QueryDict()).form
+        for name in ALERT_FILTERS:
+            field = copy.deepcopy(list_form.fields[name])
+            field.label = LABELS[name]
+            field.help_text = HELP.get(name, "")
+            field.required = False
+            self.fields[name] = field
+        self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH
+        self.order_fields(["email", *ALERT_FILTERS, "frequency", "digest_hour"])
+
+    def clean_q(self):
+        return clean_query(self.cleaned_data.get("q")).text
+
+    def query(self) -> str:
+        """The chosen filter as the list's normalised query string ("" for everything)."""
+        data = QueryDict(mutable=True)
+        for name in ALERT_FILTERS:
+            value = self.cleaned_data.get(name)
+            data.setlist(name, list(value) if isinstance(value, list | tuple) else [value or ""])
+        return canonical_query(data)
+
+    def error_summary(self):
+        """(field id, label, first error) for each invalid field, for the summary box."""
+        return [
+            (field.auto_id, field.label, field.errors[0])
+            for field in self.visible_fields()
+            if field.errors
+        ]
+
+    @staticmethod
+    def initial_from(subscription_or_params) -> dict:
+        """Initial values from a saved filter or the list's query parameters; values the
+        list would not accept are left out."""
+        if isinstance(subscription_or_params, Subscription):
+            params = QueryDict(subscription_or_params.query)
+        else:
+            params = subscription_or_params
+        pairs = filterset(params).params(sort=False)
+        initial = {"type": [value for name, value in pairs if name == "type"]}
+        initial.update((name, value) for name, value in pairs if name in ("q", "region", "topic"))
+        return initial
+
+
+class SubscribeForm(PreferencesForm):
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=Subscription._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -1,0 +1,289 @@
+"""The alerts' multi-step writes: subscribing, confirming, changing and stopping alerts,
+announcing articles, and erasing a subscriber on request.
+
+Nothing here sends mail or matches subscribers: tasks (``alerts/tasks.py``) are enqueued
+after the transaction commits, and a worker does the work.
+"""
+
+import hashlib
+import logging
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alerts import tasks
+from alerts.models import Announcement, ArticleAlert, Delivery, DigestRun, Subscription
+from articles.models import Article
+from press.services import RateLimit
+
+logger = logging.getLogger(__name__)
+
+# An article is news for this long after its publication time: older ones going live
+# (an archive imported, a backdated article, a re-publication) alert nobody.
+ALERT_WINDOW = timedelta(days=1)
+
+# Per client address, every POST of the subscribe form; per e-mail address, the mails
+# a stranger can make us send it (confirmations, "already subscribed" notices).
+subscribe_posts = RateLimit("alerts-subscribe", 20, 600)
+address_mails = RateLimit("alerts-address-mail", 3, 60 * 60 * 24)
+
+
+def _on_commit(task, *args) -> None:
+    # robust: the rows are committed; a queue that cannot take the task leaves the work
+    # to the sweeper (``manage.py send_alerts``) rather than failing the request.
+    transaction.on_commit(partial(task.enqueue, *args), robust=True)
+
+
+def _defer(task, run_after: datetime, *args) -> bool:
+    """Enqueue ``task`` to run at ``run_after`` (after commit); False where the backend
+    cannot defer (then ``manage.py send_alerts`` picks the work up when it is due)."""
+    if not task.get_backend().supports_defer:
+        return False
+    transaction.on_commit(partial(task.using(run_after=run_after).enqueue, *args), robust=True)
+    return True
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def _address_key(email: str) -> str:
+    # Counted under a hash: the rate-limit cache need not hold addresses.
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
+# --- Subscribing ------------------------------------------------------------------------
+
+
+def subscribe(
+    *, email: str, query: str, frequency: str, digest_hour: int, consent_text: str
+) -> Subscription:
+    """Ask for an alert: a pending subscription and its confirmation mail.
+
+    A request for a filter the address already has confirmed changes nothing (whoever
+    typed the address may not own it) and mails the owner their preferences link. The
+    mails a stranger can cause are limited per address (``address_mails``).
+    """
+    email = normalize_email(email)
+    now = timezone.now()
+    with transaction.atomic():
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
+            email=email,
+            query=query,
+            defaults={
+                "frequency": frequency,
+                "digest_hour": digest_hour,
+                "consent_text": consent_text,
+                "consented_at": now,
+            },
+        )
+        if subscription.status == Subscription.Status.CONFIRMED:
+            if _may_mail(email):
+                _on_commit(tasks.send_already_subscribed, subscription.pk)
+            return subscription
+        if not created:
+            # Pending, unsubscribed or suspended: start again from the new request.
+            subscription.frequency = frequency
+            subscription.digest_hour = digest_hour
+            subscription.consent_text = consent_text
+            subscription.consented_at = now
+            subscription.status = Subscription.Status.PENDING
+            subscription.save()
+        if _may_mail(email):
+            _on_commit(tasks.send_confirmation, subscription.pk)
+    return subscription
+
+
+def _may_mail(email: str) -> bool:
+    key = _address_key(email)
+    if address_mails.exceeded(key):
+        logger.info("Alert mails to one address over the daily limit: not sent.")
+        return False
+    address_mails.hit(key)
+    return True
+
+
+@transaction.atomic
+def confirm(*, subscription: Subscription) -> Subscription:
+    """The address owner pressed "Confirm": alerts start. Confirming twice is harmless;
+    a subscription stopped since (unsubscribed, suspended) is not restarted this way."""
+    updated = Subscription.objects.filter(
+        pk=subscription.pk, status=Subscription.Status.PENDING
+    ).update(status=Subscription.Status.CONFIRMED, confirmed_at=timezone.now())
+    subscription.refresh_from_db()
+    if updated and subscription.frequency == Subscription.Frequency.DAILY:
+        schedule_digest(subscription.digest_hour)
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(*, subscription: Subscription) -> Subscription:
+    """Stop every mail to this subscription at once, including what it was still owed."""
+    Subscription.objects.filter(pk=subscription.pk).exclude(
+        status=Subscription.Status.UNSUBSCRIBED
+    ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    subscription.deliveries.filter(sent_at__isnull=True).delete()
+    subscription.refresh_from_db()
+    return subscription
+
+
+class FilterTaken(Exception):
+    """The address already has another subscription with this filter."""
+
+
+@transaction.atomic
+def update_preferences(
+    *, subscription: Subscription, query: str, frequency: str, digest_hour: int
+) -> Subscription:
+    """Change the filter or frequency through the preferences link (which proves the
+    mailbox, so a stopped subscription starts again and its bounces are forgiven)."""
+    was_daily = subscription.frequency == Subscription.Frequency.DAILY
+    subscription.query = query
+    subscription.frequency = frequency
+    subscription.digest_hour = digest_hour
+    if subscription.status != Subscription.Status.CONFIRMED:
+        subscription.status = Subscription.Status.CONFIRMED
+        subscription.confirmed_at = subscription.confirmed_at or timezone.now()
+        subscription.unsubscribed_at = None
+        subscription.bounce_count = 0
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        raise FilterTaken("You already have an alert for exactly this filter.") from None
+    if frequency == Subscription.Frequency.DAILY:
+        subscription.deliveries.filter(sent_at__isnull=True).update(in_digest=True)
+        schedule_digest(digest_hour)
+    elif was_daily:
+        # What the digest still owed goes out now, as one mail.
+        waiting = subscription.deliveries.unsent().filter(in_digest=True)
+        if waiting.exists():
+            _on_commit(tasks.send_digest_now, subscription.pk)
+    return subscription
+
+
+@transaction.atomic
+def erase(*, subscription: Subscription, user) -> None:
+    """Delete a subscriber on request: the address, its subscription and every record
+    of what was sent to it. The admin log keeps that it was done, not the address."""
+    pk = subscription.pk
+    content_type = ContentType.objects.get_for_model(Subscription)
+    subscription.deliveries.all().delete()
+    subscription.delete()
+    # Earlier admin log rows about it named the address (their object_repr).
+    LogEntry.objects.filter(content_type=content_type, object_id=str(pk)).update(
+        object_repr=f"Alert subscription #{pk}"
+    )
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=content_type,
+        object_id=str(pk),
+        object_repr=f"Alert subscription #{pk}",
+        action_flag=DELETION,
+        change_message="Erased on request (address and delivery records deleted).",
+    )
+    logger.info("Alert subscription #%s erased on request by user #%s.", pk, user.pk)
+
+
+# --- Articles going live ---------------------------------------------------------------
+
+
+def schedule_article(*, article: Article, now: datetime | None = None) -> ArticleAlert | None:
+    """Alert ``article`` when it goes live: now if it is live, at its publication time if
+    it is scheduled. Once subscribers were matched, nothing about the article (an edit,
+    an unpublish and publish, a new time) alerts anyone again. Articles whose
+    publication time is more than ``ALERT_WINDOW`` ago are not news and alert nobody.
+    """
+    now = now or timezone.now()
+    if article.status != Article.Status.PUBLISHED or article.published_at < now - ALERT_WINDOW:
+        return None
+    alert, created = ArticleAlert.objects.get_or_create(
+        article=article, defaults={"due_at": article.published_at}
+    )
+    if alert.matched_at is not None:
+        return alert
+    if not created and alert.due_at != article.published_at:
+        alert.due_at = article.published_at
+        alert.save(update_fields=["due_at"])
+    if article.published_at <= now:
+        _on_commit(tasks.fan_out_article, article.pk)
+    else:
+        # The task checks, when it runs, that the article is live then: a task left
+        # over from an earlier time finds it scheduled later (or unpublished) and stops.
+        _defer(tasks.fan_out_article, article.published_at, article.pk)
+    return alert
+
+
+def schedule_articles(*, article_ids, now: datetime | None = None) -> int:
+    """``schedule_article`` for the recent or scheduled ones among ``article_ids``."""
+    now = now or timezone.now()
+    ids = list(article_ids)
+    scheduled = 0
+    for start in range(0, len(ids), 500):
+        recent = Article.objects.filter(
+            pk__in=ids[start : start + 500],
+            status=Article.Status.PUBLISHED,
+            published_at__gte=now - ALERT_WINDOW,
+        ).only("pk", "status", "published_at")
+        for article in recent:
+            if schedule_article(article=article, now=now):
+                scheduled += 1
+    return scheduled
+
+
+@transaction.atomic
+def announce(article: Article, *, reason: str) -> Announcement | None:
+    """Tell the subscribers who were sent ``article`` something new about it (a
+    correction an editor chose to announce): instantly or in their next digest.
+    Nothing is said about an article that is not live."""
+    reason = reason.strip()
+    if not reason or not Article.objects.live().filter(pk=article.pk).exists():
+        return None
+    announcement = Announcement.objects.create(article=article, reason=reason[:2000])
+    told = Subscription.objects.confirmed().filter(
+        deliveries__article=article,
+        deliveries__announcement__isnull=True,
+        deliveries__sent_at__isnull=False,
+    )
+    rows = [
+        Delivery(
+            subscription_id=pk,
+            article=article,
+            announcement=announcement,
+            in_digest=frequency == Subscription.Frequency.DAILY,
+        )
+        for pk, frequency in told.values_list("pk", "frequency")
+    ]
+    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    _on_commit(tasks.deliver, article.pk, announcement.pk)
+    return announcement
+
+
+# --- Daily digests ---------------------------------------------------------------------
+
+
+def next_slot(hour: int, *, now: datetime | None = None) -> datetime:
+    """The next time it is ``hour``:00 in the newsroom's time zone, in UTC."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    zone = timezone.get_current_timezone()
+    for days in range(3):
+        day = local.date() + timedelta(days=days)
+        candidate = datetime.combine(day, time(hour), tzinfo=zone)
+        if candidate > now:
+            return candidate.astimezone(UTC)
+    raise AssertionError("unreachable: an hour comes round within three days")
+
+
+def schedule_digest(hour: int, *, now: datetime | None = None) -> DigestRun:
+    """Make sure the next digests at ``hour`` are scheduled: one run row and one task per
+    slot, however many subscribers ask for it."""
+    slot = next_slot(hour, now=now)
+    run, created = DigestRun.objects.get_or_create(slot_at=slot)
+    if created:
+        _defer(tasks.send_digests, slot, slot.isoformat())
+    return run
