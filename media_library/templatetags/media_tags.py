@@ -47,6 +47,7 @@ def picture(
     if alt is None:
         alt = "" if photo.is_decorative else photo.alt_text
     fallback = jpegs[-1]
+    sizes = sizes.replace("{max}", str(fallback.width))
     source = (
         format_html('<source type="image/webp" srcset="{}" sizes="{}">', _srcset(webps), sizes)
         if webps
