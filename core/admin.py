@@ -19,12 +19,14 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     deleted."""
 
     fieldsets = [
-        ("Site and newsroom page", {"fields": ["name", "mission", "intro"]}),
+        ("Site and newsroom page", {"fields": ["name", "mission", "intro", "lead_article"]}),
         (
             "Press office",
             {"fields": ["press_email", "press_phone", "out_of_hours_phone", "inquiry_recipients"]},
         ),
     ]
+
+    autocomplete_fields = ["lead_article"]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
