@@ -55,9 +55,13 @@ class Spec:
     ratio: tuple[int, int] | None
     upscale: bool = False
     formats: tuple[str, ...] = ("webp", "jpeg")
-    # The <img sizes> used when a template does not give one. "{max}" stands for the
-    # widest file's width, so a browser never lays out a small original wider than it is.
+    # The <img sizes> used when a template does not give one.
     sizes: str = "100vw"
+    # When the widest file is narrower than this many CSS pixels (the widest the layout
+    # shows the spec), ``small_sizes`` replaces ``sizes``, its "{max}" standing for that
+    # file's width: a browser then never lays out a small original wider than it is.
+    layout_width: int | None = None
+    small_sizes: str = ""
 
 
 SPECS = {
@@ -76,7 +80,9 @@ SPECS = {
             "hero",
             (640, 960, 1280, 1600, 1920, 2400),
             None,
-            sizes="(min-width: 75rem) min(71rem, {max}px), min(100vw - 2rem, {max}px)",
+            sizes="(min-width: 75rem) 71rem, 100vw",
+            layout_width=1136,
+            small_sizes="(min-width: {max}px) {max}px, 100vw",
         ),
         # Admin list thumbnail: always exactly 160x90.
         Spec("thumb", (160,), (16, 9), upscale=True, sizes="160px"),

@@ -57,8 +57,13 @@ def test_picture_hero_eager_with_default_sizes(photo):
     html = render('{% picture photo "hero" loading="eager" fetchpriority="high" %}', photo=photo)
     assert 'loading="eager"' in html and 'fetchpriority="high"' in html
     assert "1600w" in html and 'width="2000" height="1200"' in html
-    # Never laid out wider than the widest file (see the hero spec).
-    assert 'sizes="(min-width: 75rem) min(71rem, 2000px), min(100vw - 2rem, 2000px)"' in html
+    assert 'sizes="(min-width: 75rem) 71rem, 100vw"' in html
+
+
+def test_a_small_heros_sizes_never_lay_it_out_wider_than_its_file():
+    small = make_photo(file=image_upload("s.jpg", width=800, height=600), alt_text="Small")
+    html = render('{% picture photo "hero" %}', photo=small)
+    assert 'sizes="(min-width: 800px) 800px, 100vw"' in html and 'width="800"' in html
 
 
 def test_alt_is_empty_for_decorative_photos_and_can_be_overridden(photo):
