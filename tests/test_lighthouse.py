@@ -154,5 +154,6 @@ def test_lighthouse_scores(site, page, tmp_path):
         best = {name: max(best[name], scores[name]) for name in MINIMUM}
         if all(best[name] >= minimum for name, minimum in MINIMUM.items()):
             break
+    print(f"Lighthouse {path}: {best}")  # shown with pytest -s or -rP
     low = {name: best[name] for name, minimum in MINIMUM.items() if best[name] < minimum}
     assert not low, f"Lighthouse on {path}: best of {RUNS} runs {best}, below the bar: {low}"
