@@ -140,20 +140,28 @@ def _scores(url, folder):
         timeout=180,
         check=False,
     )
-    assert result.returncode == 0, f"Lighthouse failed on {url}:\n{result.stderr[-3000:]}"
+    if result.returncode != 0:
+        # A run can fail on its own ("NO_NAVSTART" on a loaded machine): it counts as
+        # a run without scores, and the next one tries again.
+        return None, result.stderr[-2000:]
     categories = json.loads(report.read_text())["categories"]
-    return {name: round((categories[name]["score"] or 0) * 100) for name in MINIMUM}
+    return {name: round((categories[name]["score"] or 0) * 100) for name in MINIMUM}, ""
 
 
 @pytest.mark.parametrize("page", ["/news/", "article", "/"])
 def test_lighthouse_scores(site, page, tmp_path):
     path = _an_article(site) if page == "article" else page
     best = dict.fromkeys(MINIMUM, 0)
+    errors = []
     for _ in range(RUNS):
-        scores = _scores(f"{site}{path}", tmp_path)
+        scores, error = _scores(f"{site}{path}", tmp_path)
+        if scores is None:
+            errors.append(error)
+            continue
         best = {name: max(best[name], scores[name]) for name in MINIMUM}
         if all(best[name] >= minimum for name, minimum in MINIMUM.items()):
             break
+    assert len(errors) < RUNS, f"Lighthouse failed on {path} every time:\n{errors[-1]}"
     print(f"Lighthouse {path}: {best}")  # shown with pytest -s or -rP
     low = {name: best[name] for name, minimum in MINIMUM.items() if best[name] < minimum}
     assert not low, f"Lighthouse on {path}: best of {RUNS} runs {best}, below the bar: {low}"
