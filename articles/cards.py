@@ -17,12 +17,16 @@ from core.cache import cached_many
 from media_library.models import Photo
 
 CARD_TEMPLATE = "includes/cards/article_card.html"
+# What a card's HTML is made of besides the card template itself.
+CARD_INCLUDES = ("includes/cards/kind_icon.html",)
 
 
 @memoize
 def _template_version():
     """A new card template (a deploy) must not be served cards made with the old one."""
-    source = get_template(CARD_TEMPLATE).template.source
+    source = "".join(
+        get_template(name).template.source for name in (CARD_TEMPLATE, *CARD_INCLUDES)
+    )
     return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()[:8]
 
 

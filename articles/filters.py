@@ -16,7 +16,8 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, slug_unicode_re
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -24,7 +25,7 @@ from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, Region, TaggedArticle
-from articles.regions import region_choices, region_index, sort_key
+from articles.regions import live_region_choices, region_index, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
 from core.cache import cached
 
@@ -69,27 +70,105 @@ def _by_name(item):
     return sort_key(item[1])
 
 
-def year_choices():
-    """Years from the first live article to this one, newest first."""
+def live_years() -> dict[int, int]:
+    """How many live articles each year has (in the newsroom's time zone), newest first."""
 
     def build():
-        first = Article.objects.live().aggregate(first=Min("published_at"))["first"]
-        start = timezone.localtime(first).year if first else this_year
-        return [(str(y), str(y)) for y in range(this_year, start - 1, -1)]
+        rows = (
+            Article.objects.live()
+            # Only years a visitor can choose: a legacy row from year 1 would also make
+            # the time zone conversion overflow on SQLite.
+            .filter(
+                published_at__gte=_start_of_day(EARLIEST_DATE),
+                published_at__lt=_start_of_day(LATEST_DATE + timedelta(days=1)),
+            )
+            .annotate(year=ExtractYear("published_at"))
+            .values_list("year")
+            .annotate(n=Count("id"))
+            .order_by("-year")
+        )
+        return dict(rows)
 
-    # The year is a part: on New Year's Day the list gains a year without an edit.
-    this_year = timezone.localdate().year
-    return cached("filter-years", build, this_year)
+    return cached("filter-years", build)
+
+
+def year_choices():
+    """The years that have live articles, newest first, each with its count."""
+    return [(str(year), f"{year} ({count:,})") for year, count in live_years().items()]
 
 
 # --- Form fields ------------------------------------------------------------------------
 
 
-class RegionField(filter_fields.ChoiceField):
+class OfferedOrKnownField(filter_fields.ChoiceField):
+    """Offers the choices that lead somewhere; accepts any value ``known()`` names.
+
+    A region or year with nothing live is not offered, but a shared link to it still
+    works: it is shown selected (``name()``) and the list is honestly empty.
+    """
+
+    def valid_value(self, value):
+        name = self.name_of(value)
+        if name is None:
+            return False
+        # Lazily: a feed validates the same parameters but never shows the choices.
+        self.choices = lambda: self._with_selected(value, name)
+        return True
+
+    def _with_selected(self, value, name):
+        offered = self.offered()
+        if any(key == value for key, _ in _flat(offered)):
+            return offered
+        return [*offered, (value, name)]
+
+    def offered(self):
+        raise NotImplementedError
+
+    def name_of(self, value) -> str | None:
+        raise NotImplementedError
+
+
+def _flat(choices):
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield key, label
+
+
+class RegionField(OfferedOrKnownField):
     """A region slug or ISO code, in any case (``MX`` and ``mx`` both work)."""
+
+    def __init__(self, **kwargs):
+        kwargs["choices"] = live_region_choices
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         return super().to_python(value).strip().lower()
+
+    def offered(self):
+        return live_region_choices()
+
+    def name_of(self, value):
+        region = region_index().get(value)
+        return region.name if region else None
+
+
+class YearField(OfferedOrKnownField):
+    """A year with live articles, offered with its count; any other year in the sane
+    range is accepted too (and finds nothing)."""
+
+    def __init__(self, **kwargs):
+        kwargs["choices"] = year_choices
+        super().__init__(**kwargs)
+
+    def offered(self):
+        return year_choices()
+
+    def name_of(self, value):
+        if not (value.isascii() and value.isdigit() and len(value) == 4):
+            return None
+        return value if EARLIEST_DATE.year <= int(value) <= LATEST_DATE.year else None
 
 
 class TopicField(forms.ChoiceField):
@@ -133,8 +212,23 @@ class BoundedDateField(forms.DateField):
     default_validators = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
+# The id of the one notice that says what was ignored.
+NOTICE_ID = "filter-notice"
+
+
+def _and(words):
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 class ArticleFilterForm(forms.Form):
     dates_reversed = False
+
+    def full_clean(self):
+        super().full_clean()
+        # Every ignored control is described by the one notice that says so.
+        for name in self._errors or ():
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = NOTICE_ID
 
     def clean(self):
         cleaned = super().clean()
@@ -149,6 +243,10 @@ class ArticleFilterForm(forms.Form):
 
 class RegionFilter(django_filters.ChoiceFilter):
     field_class = RegionField
+
+
+class YearFilter(django_filters.ChoiceFilter):
+    field_class = YearField
 
 
 class TopicFilter(django_filters.Filter):
@@ -176,13 +274,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         method="filter_type",
         widget=forms.CheckboxSelectMultiple,
     )
-    region = RegionFilter(
-        label="Region", choices=region_choices, method="filter_region", empty_label="All regions"
-    )
+    region = RegionFilter(label="Region", method="filter_region", empty_label="All regions")
     topic = TopicFilter(label="Topic", method="filter_topic")
-    year = django_filters.ChoiceFilter(
-        label="Year", choices=year_choices, method="filter_year", empty_label="Any year"
-    )
+    year = YearFilter(label="Year", method="filter_year", empty_label="Any year")
     # Declared as date_from/date_to because "from" is a Python keyword; get_filters
     # publishes them under their URL names.
     date_from = BoundedDateFilter(label="From", method="filter_from")
@@ -275,37 +369,68 @@ class ArticleFilterSet(django_filters.FilterSet):
             return Sort.NEWEST
         return sort
 
+    # Behind "More filters": the form opens that part when one of them is in the URL.
+    MORE = ("region", "topic", "year", "from", "to")
+
+    @property
+    def more_active(self):
+        return any(name in self.data and self.data.get(name) for name in self.MORE)
+
     @property
     def is_searching(self):
         return bool(self.cleaned.get("q"))
 
     @property
     def notices(self) -> list[dict]:
-        """What was ignored or changed in the request, in words a visitor understands.
+        """What was ignored or changed in the request, in words a visitor understands: at
+        most one notice, however many parameters were ignored.
 
-        Each is ``{"id", "text"}``; a notice about a field has the id its form control
-        points to with ``aria-describedby``.
+        ``[{"id", "text"}]`` or ``[]``; every form control that was ignored points to the
+        notice's id with ``aria-describedby`` (``ArticleFilterForm.full_clean``).
         """
         self.is_valid()
-        notices = []
-        for name in self.form.errors:
-            if self.form.dates_reversed and name in ("from", "to"):
-                text = (
-                    "The start date is after the end date, so it has been ignored."
-                    if name == "from"
-                    else "The end date is before the start date, so it has been ignored."
-                )
-            else:
-                label = self.filters[name].label.lower() if name in self.filters else name
-                text = f"The {label} filter was not understood and has been ignored."
-            notices.append({"id": f"{self.form[name].auto_id}_error", "text": text})
+        sentences = []
+        unknown = [
+            self.filters[name].label.lower() if name in self.filters else name
+            for name in self.form.errors
+            if not (self.form.dates_reversed and name in ("from", "to"))
+        ]
+        if unknown:
+            several = len(unknown) > 1
+            sentences.append(
+                f"The {_and(unknown)} filter{'s' if several else ''} "
+                f"{'were' if several else 'was'} not understood and "
+                f"{'have' if several else 'has'} been ignored."
+            )
+        if self.form.dates_reversed:
+            sentences.append("The end date is before the start date, so both were ignored.")
         if self.query.shortened:
-            text = f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
-            notices.append({"id": "", "text": text})
+            sentences.append(
+                f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
+            )
         if self.cleaned.get("sort") == Sort.RELEVANCE and not self.is_searching:
-            text = "Sorting by relevance needs a search, so the newest come first."
-            notices.append({"id": "", "text": text})
-        return notices
+            sentences.append("Sorting by relevance needs a search, so the newest come first.")
+        return [{"id": NOTICE_ID, "text": " ".join(sentences)}] if sentences else []
+
+    def contradiction(self) -> str:
+        """Why a list is empty when its year and dates cannot both hold, or "": "No
+        articles in 2025 between Jan 1 and Dec 31, 2024"."""
+        data = self.cleaned
+        year, start, end = data.get("year"), data.get("from"), data.get("to")
+        if not year or not (start or end):
+            return ""
+        year = int(year)
+        if not ((start and start.year > year) or (end and end.year < year)):
+            return ""
+        if start and end:
+            same_year = start.year == end.year
+            first = date_format(start, "M j" if same_year else "M j, Y")
+            span = f"between {first} and {date_format(end, 'M j, Y')}"
+        elif start:
+            span = f"from {date_format(start, 'M j, Y')} on"
+        else:
+            span = f"up to {date_format(end, 'M j, Y')}"
+        return f"No articles in {year} {span}: the year and the dates do not overlap."
 
     def params(self, *, sort=True) -> list[tuple[str, str]]:
         """The valid parameters, normalised and in a fixed order: for links and cache keys."""

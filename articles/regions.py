@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Count
 
 from articles.models import Article, ArticleGrouping, Region
 from core.cache import cached
@@ -77,6 +78,56 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         for grouping in index.values()
         if grouping.is_grouping
     ]
+
+
+def live_region_counts() -> dict[int, int]:
+    """How many live articles each region has, by region id; regions with none are absent.
+
+    A country counts the articles tagged with it; a grouping counts those tagged with it
+    or any of its countries (through the stored groupings). One query, kept
+    under the content epoch (``core.cache.cached``): any edit, or a scheduled article
+    going live, recounts.
+    """
+
+    def build():
+        live = Article.objects.live()
+        tagged = (
+            Article.regions.through.objects.filter(article__in=live)
+            .values_list("region_id")
+            .annotate(n=Count("article_id"))
+            .order_by()
+        )
+        grouped = (
+            ArticleGrouping.objects.filter(article__in=live)
+            .values_list("grouping_id")
+            .annotate(n=Count("article_id"))
+            .order_by()
+        )
+        counts = {}
+        # A grouping appears twice when articles are tagged with it directly: its stored
+        # groupings count those too, so the larger number is the right one.
+        for region_id, n in tagged.union(grouped, all=True):
+            counts[region_id] = max(n, counts.get(region_id, 0))
+        return counts
+
+    return cached("regions-live-counts", build)
+
+
+def live_region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """``region_choices()`` narrowed to the regions that have live articles, each with
+    its count: what the public filter offers, so no choice leads to an empty page."""
+    counts = live_region_counts()
+    index = region_index()
+    groups = []
+    for label, options in region_choices():
+        offered = [
+            (slug, f"{name} ({counts[index[slug].pk]:,})")
+            for slug, name in options
+            if counts.get(index[slug].pk)
+        ]
+        if offered:
+            groups.append((label, offered))
+    return groups
 
 
 def sync_groupings(article_ids: Iterable[int]) -> None:

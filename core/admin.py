@@ -19,7 +19,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     deleted."""
 
     fieldsets = [
-        ("Site and newsroom page", {"fields": ["name", "mission", "intro"]}),
+        ("Site and newsroom page", {"fields": ["name", "mission", "intro", "lead_article"]}),
         (
             "Press office",
             {"fields": ["press_email", "press_phone", "out_of_hours_phone", "inquiry_recipients"]},
@@ -27,6 +27,8 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         ("Corrections", {"fields": ["corrections_policy"]}),
         ("Editorial review", {"fields": ["require_second_person"]}),
     ]
+
+    autocomplete_fields = ["lead_article"]
 
     def get_readonly_fields(self, request, obj=None):
         # Who must approve what is the editors' decision, not the press office's.

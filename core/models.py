@@ -62,6 +62,17 @@ class SiteSettings(models.Model):
         help_text="When on, whoever wrote or last edited an article cannot approve, "
         "publish or schedule it: a second editor must.",
     )
+    lead_article = models.ForeignKey(
+        "articles.Article",
+        verbose_name="lead story",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"status": "published"},
+        help_text="Pinned at the top of the home page while it is live. Empty: the newest "
+        "article leads.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

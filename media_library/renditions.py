@@ -41,7 +41,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageCms, ImageOps
 
 # Bump when the output of a spec changes, to regenerate every photo's renditions.
-RENDITIONS_VERSION = 1
+RENDITIONS_VERSION = 2
 KEY_FIELD = "_key"
 
 
@@ -57,13 +57,33 @@ class Spec:
     formats: tuple[str, ...] = ("webp", "jpeg")
     # The <img sizes> used when a template does not give one.
     sizes: str = "100vw"
+    # When the widest file is narrower than this many CSS pixels (the widest the layout
+    # shows the spec), ``small_sizes`` replaces ``sizes``, its "{max}" standing for that
+    # file's width: a browser then never lays out a small original wider than it is.
+    layout_width: int | None = None
+    small_sizes: str = ""
 
 
 SPECS = {
     spec.name: spec
     for spec in (
-        Spec("card", (320, 480, 640, 960), (16, 9), sizes="(min-width: 60rem) 30vw, 100vw"),
-        Spec("hero", (640, 960, 1280, 1600), None, sizes="(min-width: 80rem) 80rem, 100vw"),
+        # Up to 1920: a lead story's card is ~700 CSS px wide, ~1400 device pixels on a
+        # phone or laptop with a 2x screen, and a 3x phone shows a full-width card at ~1170.
+        Spec(
+            "card",
+            (320, 480, 640, 960, 1280, 1920),
+            (16, 9),
+            sizes="(min-width: 60rem) 30vw, 100vw",
+        ),
+        # The hero is at most 71rem (1136 CSS px) wide: 2272 device pixels on a 2x screen.
+        Spec(
+            "hero",
+            (640, 960, 1280, 1600, 1920, 2400),
+            None,
+            sizes="(min-width: 75rem) 71rem, 100vw",
+            layout_width=1136,
+            small_sizes="(min-width: {max}px) {max}px, 100vw",
+        ),
         # Admin list thumbnail: always exactly 160x90.
         Spec("thumb", (160,), (16, 9), upscale=True, sizes="160px"),
         # Open Graph / social cards want exactly 1200x630, and JPEG is safest there.
@@ -72,8 +92,8 @@ SPECS = {
 }
 
 # Decoding at least this many pixels each way leaves headroom over the widest rendition
-# (hero, 1600) for any crop.
-DECODE_MIN_SIZE = 2000
+# (hero, 2400) for any crop.
+DECODE_MIN_SIZE = 2400
 
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 SAVE_OPTIONS = {
@@ -114,9 +134,14 @@ def focal_crop_box(
 def _output_widths(spec: Spec, source_width: int) -> list[int]:
     if spec.upscale:
         return list(spec.widths)
-    widths = [w for w in spec.widths if w <= source_width]
-    # A small original still gets one rendition, at its own width.
-    return widths or [min(source_width, spec.widths[0])]
+    if source_width >= spec.widths[-1]:
+        return list(spec.widths)
+    widths = [w for w in spec.widths if w < source_width]
+    # Up to the original's own width, so nothing shown as wide as the original is
+    # upscaled by the browser; a step within 10% of it adds nothing.
+    if widths and widths[-1] * 1.1 > source_width:
+        widths.pop()
+    return [*widths, source_width]
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -13,19 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
-from articles.models import Article
+from articles.frontpage import FrontPage
 from core.cache import cache_health
+from core.models import SiteSettings
 from press.errors import reports_errors
 
 
 class HomeView(TemplateView):
-    """The front door: the newsroom's mission, the latest four articles, a way in."""
+    """The front door: a lead story, the latest news, reports and statements, and the
+    way to the press office (sections: ``articles.frontpage.FrontPage``)."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest"] = Article.objects.live().for_cards()[:4]
+        context["front"] = FrontPage(pinned_id=SiteSettings.load().lead_article_id)
         return context
 
 

@@ -21,6 +21,14 @@ def _srcset(files):
     return format_html_join(", ", "{} {}w", ((f.url, f.width) for f in files))
 
 
+def _default_sizes(spec, widest):
+    if spec is None:
+        return "100vw"
+    if spec.layout_width and widest < spec.layout_width:
+        return spec.small_sizes.replace("{max}", str(widest))
+    return spec.sizes
+
+
 @register.simple_tag
 def picture(
     photo,
@@ -43,7 +51,7 @@ def picture(
         return ""
     webps = rendition_set(photo, spec, "webp")
     if sizes is None:
-        sizes = SPECS[spec].sizes if spec in SPECS else "100vw"
+        sizes = _default_sizes(SPECS.get(spec), jpegs[-1].width)
     if alt is None:
         alt = "" if photo.is_decorative else photo.alt_text
     fallback = jpegs[-1]

@@ -135,14 +135,122 @@ def test_active_filters_show_as_removable_chips_with_the_count(client, newsroom)
 def test_the_form_works_without_javascript_and_shows_the_choices(client, newsroom):
     html = client.get(LIST_URL, {"region": "mx", "topic": "death-penalty"}).content.decode()
 
-    assert '<form method="get" action="/news/"' in html
+    assert '<form class="filter-form" method="get" action="/news/"' in html
     assert '<button class="button" type="submit">Apply filters</button>' in html
-    assert '<option value="mx" selected>Mexico</option>' in html
+    # Region, topic and dates are behind "More filters", open as two of them are set.
+    assert '<details class="filter-more" open>' in html
+    assert '<option value="mx" selected>Mexico (1)</option>' in html
     assert '<optgroup label="Americas">' in html
-    assert '<option value="americas">All of Americas</option>' in html
+    assert '<option value="americas">All of Americas (2)</option>' in html
     assert '<option value="death-penalty" selected>Death penalty</option>' in html
-    assert '<option value="2017">2017</option>' in html
+    assert '<option value="2017">2017 (1)</option>' in html
     assert 'type="checkbox" name="type" value="report"' in html
+
+
+def test_more_filters_are_closed_when_none_of_them_is_set(client, newsroom):
+    html = client.get(LIST_URL, {"q": "report", "type": "report"}).content.decode()
+
+    assert '<details class="filter-more">' in html
+
+
+def test_only_regions_and_years_with_live_articles_are_offered(client, newsroom):
+    html = client.get(LIST_URL).content.decode()
+    region_select = re.search(r'<select name="region".*?</select>', html, re.S)[0]
+    year_select = re.search(r'<select name="year".*?</select>', html, re.S)[0]
+
+    offered = re.findall(r'<option value="([^"]*)"', region_select)
+    # Mexico's only other articles are a draft and a scheduled report: not counted.
+    assert offered == ["", "americas", "mx", "europe-central-asia", "fr"]
+    assert '<optgroup label="Africa">' not in region_select
+    assert "Bouvet Island" not in region_select
+    assert '<option value="fr">France (1)</option>' in region_select
+    assert re.findall(r'<option value="(\d*)"', year_select) == [
+        "",
+        "2020",
+        "2019",
+        "2018",
+        "2017",
+    ]
+
+
+def test_the_counts_follow_every_change_at_once(client, newsroom):
+    ArticleFactory(title="Another in Mexico", regions=["mx"], published_at=at(2017, 7, 1))
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert '<option value="mx">Mexico (2)</option>' in html
+    assert '<option value="americas">All of Americas (3)</option>' in html
+    assert '<option value="2017">2017 (2)</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"region": "bv"}, '<option value="bv" selected>Bouvet Island</option>'),
+        ({"region": "africa"}, '<option value="africa" selected>Africa</option>'),
+        ({"year": "1999"}, '<option value="1999" selected>1999</option>'),
+    ],
+)
+def test_a_region_or_year_with_nothing_live_still_works_from_a_shared_url(
+    client, newsroom, params, shown
+):
+    response = client.get(LIST_URL, params)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert titles(response) == set()
+    assert "not understood" not in html
+    assert shown in html
+    assert 'class="empty-state"' in html
+    assert "No articles match" in html
+
+
+def test_contradictory_year_and_dates_are_explained(client, newsroom):
+    html = client.get(
+        LIST_URL, {"year": "2025", "from": "2024-01-01", "to": "2024-12-31"}
+    ).content.decode()
+
+    assert "No articles in 2025 between Jan 1 and Dec 31, 2024" in html
+    assert "not understood" not in html
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        ({"year": "2017", "from": "2018-01-01"}, "No articles in 2017 from Jan 1, 2018 on"),
+        ({"year": "2019", "to": "2018-06-30"}, "No articles in 2019 up to Jun 30, 2018"),
+        (
+            {"year": "2019", "from": "2017-01-01", "to": "2018-12-31"},
+            "No articles in 2019 between Jan 1, 2017 and Dec 31, 2018",
+        ),
+    ],
+)
+def test_every_kind_of_contradiction_is_explained(client, newsroom, params, text):
+    assert text in client.get(LIST_URL, params).content.decode()
+
+
+def test_overlapping_year_and_dates_are_no_contradiction(client, newsroom):
+    response = client.get(LIST_URL, {"year": "2017", "from": "2017-06-01", "to": "2018-01-01"})
+
+    assert titles(response) == {"Mexico report"}
+    assert "do not overlap" not in response.content.decode()
+
+
+def test_every_ignored_parameter_is_in_one_notice(client, newsroom):
+    html = client.get(
+        LIST_URL,
+        {"type": "nope", "year": "abc", "region": "nowhere", "sort": "relevance"},
+    ).content.decode()
+
+    notices = re.findall(r'<p class="message message--warning"[^>]*>(.*?)</p>', html, re.S)
+    assert notices == [
+        "The type, region and year filters were not understood and have been ignored. "
+        "Sorting by relevance needs a search, so the newest come first."
+    ]
+    # Every ignored control points at that one notice.
+    described = re.findall(r'<(?:input|select)[^>]*aria-describedby="([^"]+)"', html)
+    assert described and set(described) == {"filter-notice"}
+    assert 'id="filter-notice"' in html
 
 
 def test_a_topic_outside_the_popular_ones_is_still_accepted(client, newsroom, monkeypatch):
@@ -170,7 +278,7 @@ def test_an_empty_result_says_so_and_offers_to_clear(client, newsroom):
 
     assert "0 results" in html
     assert 'class="empty-state"' in html
-    assert "No articles match these filters." in html
+    assert "No articles match “Statement, Mexico”." in html
     assert '<a href="/news/">Clear all filters</a>' in html
 
 
@@ -273,8 +381,13 @@ def test_reversed_dates_are_both_ignored(client, newsroom):
 
     assert len(response.context["articles"]) == 4
     html = response.content.decode()
-    assert '<li class="message message--warning" id="id_from_error">The start date' in html
-    assert '<li class="message message--warning" id="id_to_error">The end date' in html
+    # One notice for both; each date field points at it.
+    assert html.count('class="message message--warning"') == 1
+    assert (
+        '<p class="message message--warning" id="filter-notice" role="status">The end date is '
+        "before the start date, so both were ignored.</p>"
+    ) in html
+    assert html.count('aria-describedby="filter-notice"') == 2
 
 
 @pytest.mark.parametrize("state", ["draft", "scheduled"])

@@ -72,9 +72,14 @@ class TestChoices:
         assert inquiry[0] == ("", "Not specific to a region")
         assert inquiry[1:] == region_choices()
         admin = editor_client.get(CHANGELIST).content.decode()
+        assert '<option value="americas">All of Americas</option>' in admin
+        # The public filter offers the same groups, narrowed to regions with live
+        # articles and with their counts.
+        ArticleFactory(regions=["mx"])
         public = client.get("/news/").content.decode()
-        for html in (admin, public):
-            assert '<option value="americas">All of Americas</option>' in html
+        assert '<optgroup label="Americas">' in public
+        assert '<option value="americas">All of Americas (1)</option>' in public
+        assert '<option value="mx">Mexico (1)</option>' in public
 
 
 class TestStoredGroupings:

@@ -165,7 +165,7 @@ def test_change_page_shows_card_preview_and_where_it_is_used(editor_client):
     person = SpokespersonFactory(name="Ana Ruiz", photo=photo)
     response = editor_client.get(reverse("admin:media_library_photo_change", args=[photo.pk]))
     content = response.content.decode()
-    assert 'sizes="320px" width="320" height="180"' in content and "card-960-" in content
+    assert 'sizes="320px" width="320" height="180"' in content and "card-1600-" in content
     assert reverse("admin:articles_article_change", args=[article.pk]) in content
     assert "Release the activists" in content
     assert reverse("admin:press_spokesperson_change", args=[person.pk]) in content

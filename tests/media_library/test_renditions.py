@@ -45,10 +45,12 @@ def test_photo_create_stores_checksum_size_and_every_spec():
     assert (photo.width, photo.height) == (2000, 1500)
     card = photo.renditions["card"]
     sizes = {(v["width"], v["height"], v["format"]) for v in card["variants"]}
-    assert sizes == {(w, w * 9 // 16, f) for w in (320, 480, 640, 960) for f in ("webp", "jpeg")}
-    assert (card["width"], card["format"]) == (960, "jpeg")
+    widths = (320, 480, 640, 960, 1280, 1920)
+    assert sizes == {(w, w * 9 // 16, f) for w in widths for f in ("webp", "jpeg")}
+    assert (card["width"], card["format"]) == (1920, "jpeg")
     hero = {(v["width"], v["height"]) for v in photo.renditions["hero"]["variants"]}
-    assert hero == {(640, 480), (960, 720), (1280, 960), (1600, 1200)}
+    # Up to the original's own width; 1920 is within 10% of it, so it adds nothing.
+    assert hero == {(640, 480), (960, 720), (1280, 960), (1600, 1200), (2000, 1500)}
     thumb = photo.renditions["thumb"]
     assert (thumb["width"], thumb["height"]) == (160, 90)
     og = photo.renditions["og"]["variants"]
@@ -65,9 +67,29 @@ def test_photo_create_stores_checksum_size_and_every_spec():
 def test_hero_is_never_upscaled():
     photo = _create(image_bytes(700, 400))
     hero = photo.renditions["hero"]["variants"]
-    assert {v["width"] for v in hero} == {640}
+    # 640 is within 10% of the original's 700: the original's width replaces it.
+    assert {v["width"] for v in hero} == {700}
     card = photo.renditions["card"]["variants"]
-    assert {v["width"] for v in card} == {320, 480, 640}
+    assert {v["width"] for v in card} == {320, 480, 700}
+
+
+def test_renditions_go_up_to_the_originals_own_width():
+    # A 1200 px original shown 1136 px wide once got a 960 px file.
+    photo = _create(image_bytes(1200, 800))
+    assert {v["width"] for v in photo.renditions["hero"]["variants"]} == {640, 960, 1200}
+    assert {v["width"] for v in photo.renditions["card"]["variants"]} == {
+        320,
+        480,
+        640,
+        960,
+        1200,
+    }
+
+
+def test_a_large_original_gets_every_width():
+    photo = _create(image_bytes(3000, 2000))
+    hero = [v["width"] for v in photo.renditions["hero"]["variants"] if v["format"] == "jpeg"]
+    assert sorted(hero) == [640, 960, 1280, 1600, 1920, 2400]
 
 
 def test_a_small_photo_still_gets_one_rendition_at_its_own_width():

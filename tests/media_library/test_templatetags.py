@@ -38,13 +38,15 @@ def test_picture_markup(photo, django_assert_num_queries):
         "480w",
         "640w",
         "960w",
+        "1280w",
+        "1920w",
     ]
     assert all(f"/media/photos/renditions/{photo.pk}/card-" in part for part in webp.split(", "))
     img = re.search(r"<img [^>]+>", html)[0]
-    assert re.search(r'src="/media/photos/renditions/\d+/card-960-\w+\.jpg"', img)
+    assert re.search(r'src="/media/photos/renditions/\d+/card-1920-\w+\.jpg"', img)
     assert 'srcset="/media/photos/renditions/' in img and ".jpg 320w" in img
     assert 'sizes="(min-width: 60rem) 30vw, 100vw"' in img
-    assert 'width="960" height="540"' in img
+    assert 'width="1920" height="1080"' in img
     assert 'alt="Protesters hold a banner reading &quot;Free them&quot;"' in img
     assert 'class="card__img"' in img
     assert 'loading="lazy" decoding="async"' in img
@@ -54,8 +56,14 @@ def test_picture_markup(photo, django_assert_num_queries):
 def test_picture_hero_eager_with_default_sizes(photo):
     html = render('{% picture photo "hero" loading="eager" fetchpriority="high" %}', photo=photo)
     assert 'loading="eager"' in html and 'fetchpriority="high"' in html
-    assert "1600w" in html and 'width="1600" height="960"' in html
-    assert 'sizes="(min-width: 80rem) 80rem, 100vw"' in html
+    assert "1600w" in html and 'width="2000" height="1200"' in html
+    assert 'sizes="(min-width: 75rem) 71rem, 100vw"' in html
+
+
+def test_a_small_heros_sizes_never_lay_it_out_wider_than_its_file():
+    small = make_photo(file=image_upload("s.jpg", width=800, height=600), alt_text="Small")
+    html = render('{% picture photo "hero" %}', photo=small)
+    assert 'sizes="(min-width: 800px) 800px, 100vw"' in html and 'width="800"' in html
 
 
 def test_alt_is_empty_for_decorative_photos_and_can_be_overridden(photo):
@@ -82,7 +90,7 @@ def test_public_renditions_api(photo, django_assert_num_queries):
         webps = photo.rendition_set("card", "webp")
     assert re.fullmatch(rf"/media/photos/renditions/{photo.pk}/og-1200-\w+\.jpg", og.url)
     assert (og.width, og.height, og.format) == (1200, 630, "jpeg")
-    assert card.url.endswith(".jpg") and "card-960-" in card.url
+    assert card.url.endswith(".jpg") and "card-1920-" in card.url
     assert [w.width for w in webps] == sorted(w.width for w in webps)
     assert all(w.url.endswith(".webp") for w in webps)
     assert photo.rendition("og", "webp") is None  # og is made as JPEG only

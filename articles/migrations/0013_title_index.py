@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_region_groupings'),
+        ('articles', '0012_workflow_states'),
         ('media_library', '0003_photo_stored_sha256'),
         ('press', '0008_press_desk'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
