@@ -13,6 +13,7 @@ class AlertsConfig(AppConfig):
 
         from alerts import hooks  # noqa: PLC0415 - needs loaded apps
         from articles.importing.write import articles_written  # noqa: PLC0415
+        from articles.signals import article_corrected  # noqa: PLC0415
 
         Article = self.apps.get_model("articles", "Article")
         # An article is alerted when it goes live, whatever route publishes it: the
@@ -21,3 +22,5 @@ class AlertsConfig(AppConfig):
         pre_save.connect(hooks.remember_state, sender=Article, dispatch_uid="alerts.state")
         post_save.connect(hooks.article_saved, sender=Article, dispatch_uid="alerts.saved")
         articles_written.connect(hooks.articles_imported, dispatch_uid="alerts.imported")
+        # A correction an editor chose to announce goes to those who were sent the article.
+        article_corrected.connect(hooks.article_corrected, dispatch_uid="alerts.corrected")

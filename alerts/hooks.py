@@ -34,3 +34,16 @@ def articles_imported(sender, *, article_ids, alerts=True, **kwargs):
     scheduled (``import_articles --no-alerts`` passes ``alerts=False``)."""
     if alerts:
         services.schedule_articles(article_ids=article_ids)
+
+
+def article_corrected(sender, article, note=None, notify_subscribers=False, **kwargs):
+    """An editor corrected, clarified or updated a live article. Subscribers who were sent
+    it hear of it only when the editor ticked "tell subscribers"; otherwise the feeds'
+    updated date is the whole announcement."""
+    if not notify_subscribers:
+        return
+    if note is None:
+        reason = "This article has been updated."
+    else:
+        reason = f"{note.get_kind_display()}: {note.text}"
+    services.announce(article, reason=reason)

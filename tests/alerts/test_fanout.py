@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alerts import services, tasks
 from alerts.models import MAX_DELIVERY_ATTEMPTS, ArticleAlert, Delivery, Subscription
+from articles.corrections import article_record_change
 from articles.models import Article, Region
 from articles.services import article_publish, article_unpublish
 from tests.alerts.helpers import BOUNCING, BouncingBackend, path_of, sent_to, subscriber
@@ -282,3 +283,26 @@ def test_an_editor_deletes_an_alerted_article(publish, editor_client):
     response = editor_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not ArticleAlert.objects.exists() and not Delivery.objects.exists()
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_a_correction_is_mailed_only_when_the_editor_says_so(
+    publish, editor, django_capture_on_commit_callbacks, notify
+):
+    """The editorial desk's "tell subscribers" box reaches the alerts, and nothing else does."""
+    reader = subscriber()
+    article = publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        article_record_change(
+            article=article,
+            user=editor,
+            kind="correction",
+            text="An earlier version said 36 people; the figure is 63.",
+            notify_subscribers=notify,
+        )
+    later = sent_to(reader.email)[1:]
+    if notify:
+        [update] = later
+        assert "the figure is 63" in update.body
+    else:
+        assert later == []
