@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -163,7 +164,8 @@ class _TextExtractor(HTMLParser):
             self.href = None
 
     def handle_data(self, data):
-        self.parts.append(" ".join(data.split()) if data.strip() else " " if data else "")
+        # Runs of white space are one space; lines are trimmed in text().
+        self.parts.append(re.sub(r"\s+", " ", data))
 
     def text(self) -> str:
         lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
