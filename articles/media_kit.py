@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -299,12 +299,8 @@ def build(article_id: int) -> bool:
 def discard(article_id: int) -> None:
     """Forget the kit of an article that is deleted or back to draft."""
     kit = MediaKit.objects.filter(article_id=article_id).first()
-    if kit is None:
-        return
-    path = kit.path
-    kit.delete()
-    if path:
-        transaction.on_commit(lambda: _delete_quietly(path))
+    if kit is not None:
+        kit.delete()  # and its file, after commit (_kit_deleted)
 
 
 def _delete_quietly(path):
@@ -384,11 +380,19 @@ def _spokesperson_saved(sender, instance, raw=False, **kwargs):
         request_builds(instance.articles.values_list("pk", flat=True))
 
 
+def _kit_deleted(sender, instance, **kwargs):
+    # An article deleted takes its kit row with it (CASCADE); the file follows.
+    if instance.path:
+        path = instance.path
+        transaction.on_commit(lambda: _delete_quietly(path))
+
+
 def connect_signals() -> None:
     """Rebuild kits when what they hold changes: the article, its photo (text now; the
     file when the renditions task has made it), its attachments and spokespeople."""
     uid = "media-kit-"
     post_save.connect(_article_saved, sender=Article, dispatch_uid=uid + "article")
+    post_delete.connect(_kit_deleted, sender=MediaKit, dispatch_uid=uid + "deleted")
     for relation in (Article.attachments, Article.spokespeople):
         m2m_changed.connect(
             _article_relation_changed,

@@ -6,12 +6,13 @@ import zipfile
 from io import StringIO
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image
 
-from articles import media_kit
+from articles import media_kit, tasks
 from articles.models import Article, MediaKit
 from core.models import SiteSettings
 from media_library.services import photo_create, photo_save
@@ -157,6 +158,13 @@ class TestContents:
             article.status = Article.Status.DRAFT
             article.save()
         assert not MediaKit.objects.filter(article=article).exists()
+        assert not originals_storage().exists(kit.path)
+
+    def test_deleting_the_article_deletes_its_kit(self, django_capture_on_commit_callbacks):
+        article = _article(_photo())
+        kit = _built(article)
+        with django_capture_on_commit_callbacks(execute=True):
+            article.delete()
         assert not originals_storage().exists(kit.path)
 
     @pytest.mark.parametrize(
@@ -356,3 +364,24 @@ def test_edits_rebuild_the_kit_through_the_worker(settings):
     run_worker()
     names = _zip(MediaKit.objects.get(article=article)).namelist()
     assert "walls-01-someone-else.jpg" in names
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_storage_failure_is_retried_and_the_page_keeps_working(settings, client, monkeypatch):
+    """A full disk or unreachable storage fails the build, which is retried later; the
+    journalist meanwhile gets the 'being prepared' page, never an error."""
+    settings.TASKS = DATABASE_TASKS
+    article = ArticleFactory(slug="walls")
+    DBTaskResult.objects.all().delete()
+
+    def broken_save(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "save", broken_save)
+    tasks.build_media_kit.enqueue(article_id=article.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 1
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after is not None
+    assert retry.args_kwargs["kwargs"] == {"article_id": article.pk, "attempt": 2}
+    assert client.get("/news/walls/media-kit.zip").status_code == 503
