@@ -75,4 +75,7 @@ def media_kit_response(request, article):
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)
+    # An expected, passing state, not a server fault: Django would log every 5xx as an
+    # error (and report it); this one is not.
+    response._has_been_logged = True
     return response

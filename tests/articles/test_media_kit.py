@@ -211,9 +211,13 @@ class TestMediaKitUrl:
             for _ in range(3):
                 assert client.get(url).status_code == 503
         assert DBTaskResult.objects.filter(task_path__endswith="build_media_kit").count() == 1
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
-        response = client.get(url)
-        assert response.status_code == 200
+
+    def test_a_kit_being_prepared_is_not_logged_as_a_server_error(self, client, caplog):
+        article = _article(_photo())
+        MediaKit.objects.all().delete()
+        with caplog.at_level("WARNING", logger="django.request"):
+            assert client.get(f"/news/{article.slug}/media-kit.zip").status_code == 503
+        assert not caplog.records
 
     def test_built_kit_is_an_attachment_with_its_length(self, client):
         article = _article(_photo())
