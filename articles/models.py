@@ -453,11 +453,11 @@ class MediaKit(models.Model):
     """
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="media_kit")
-    version = models.CharField(max_length=64, blank=True)
-    path = models.CharField(max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    built_at = models.DateTimeField(null=True, blank=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
+    version = models.CharField(max_length=64, blank=True, editable=False)
+    path = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "media kit"
