@@ -37,3 +37,8 @@ class ArticlesConfig(AppConfig):
         # Deleting a photo or document an article shows is refused, with a link here.
         register_usage(Article, "hero_photo", label_field="title")
         register_usage(Article, "attachments", label_field="title")
+
+        from articles import media_kit  # noqa: PLC0415 - imports models
+
+        # Media kits are rebuilt (by a task) when what they hold changes.
+        media_kit.connect_signals()

@@ -92,8 +92,10 @@ class _Exporter:
             optional = {
                 "title": (photo.title, ""),
                 "is_decorative": (photo.is_decorative, False),
+                "copyright": (photo.copyright, ""),
                 "usage_rights": (photo.usage_rights, UsageRights.OWNED),
                 "usage_notes": (photo.usage_notes, ""),
+                "downloadable": (photo.downloadable, True),
             }
             for key, (value, default) in optional.items():
                 if value != default:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("corrections/", correction_views.CorrectionListView.as_view(), name="corrections"),
     path("corrections/feed/", correction_views.CorrectionFeed(), name="corrections_feed"),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("<slug:slug>/media-kit.zip", views.media_kit, name="media_kit"),
+    path("<slug:slug>/photos/<int:photo_id>.jpg", views.photo_download, name="photo_download"),
 ]

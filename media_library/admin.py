@@ -71,13 +71,14 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
         "renditions_state",
         "credit",
         "usage_rights",
+        "downloadable",
         "is_decorative",
         "created_at",
     ]
     list_display_links = ["thumbnail", "__str__"]
-    list_filter = ["usage_rights", "is_decorative", "created_at"]
-    search_fields = ["title", "caption", "credit", "alt_text"]
-    search_help_text = "Search titles, captions, credits and alt text."
+    list_filter = ["usage_rights", "downloadable", "is_decorative", "created_at"]
+    search_fields = ["title", "caption", "credit", "copyright", "alt_text"]
+    search_help_text = "Search titles, captions, credits, copyright holders and alt text."
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
@@ -101,8 +102,16 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
                 "It is required unless the photo is marked decorative.",
             },
         ),
-        ("Caption and credit", {"fields": ["caption", "credit"]}),
-        ("Rights", {"fields": ["usage_rights", "usage_notes"]}),
+        ("Caption and credit", {"fields": ["caption", "credit", "copyright"]}),
+        (
+            "Rights and downloads",
+            {
+                "fields": ["usage_rights", "usage_notes", "downloadable"],
+                "description": "Journalists see the usage terms beside the photo. A photo "
+                "offered for download is in the article's media kit, full size, with its "
+                "credit and copyright written into the file.",
+            },
+        ),
         (
             "Crop",
             {

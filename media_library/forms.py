@@ -42,8 +42,10 @@ class PhotoAdminForm(forms.ModelForm):
             "is_decorative",
             "caption",
             "credit",
+            "copyright",
             "usage_rights",
             "usage_notes",
+            "downloadable",
             "focal_x",
             "focal_y",
         ]

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from media_library import downloads as download_files
 from media_library import renditions as rendition_files
 from media_library.storage import document_upload_to, original_upload_to, originals_storage
 
@@ -54,6 +55,13 @@ class Photo(models.Model):
     credit = models.CharField(
         max_length=200, blank=True, help_text='For example "Photo by Jane Doe / Agency".'
     )
+    copyright = models.CharField(
+        "copyright holder",
+        max_length=200,
+        blank=True,
+        help_text='Who owns the rights, for example "Getty Images". Written into the '
+        "downloadable file with the credit.",
+    )
     usage_rights = models.CharField(
         max_length=20,
         choices=UsageRights,
@@ -61,7 +69,17 @@ class Photo(models.Model):
         help_text="Who may reuse this photo and how.",
     )
     usage_notes = models.CharField(
-        max_length=300, blank=True, help_text="Licence terms, expiry date, restrictions."
+        max_length=300,
+        blank=True,
+        help_text="Licence terms, expiry date, restrictions, for example "
+        "“Editorial use with credit only”. Shown to journalists beside the download.",
+    )
+    downloadable = models.BooleanField(
+        "offer for download",
+        default=True,
+        help_text="Journalists may download the full-size photo and find it in the media "
+        "kit. Untick for photos we may show but not license, e.g. people who agreed to "
+        "appear only on our own site.",
     )
     focal_x = models.FloatField(
         default=0.5,
@@ -140,7 +158,13 @@ class Photo(models.Model):
     @property
     def renditions_pending(self) -> bool:
         """True until the worker has made current renditions (new upload or crop)."""
-        return rendition_files.pending(self)
+        return rendition_files.pending(self) or download_files.pending(self)
+
+    def download(self):
+        """The full-size file journalists may download (``media_library.downloads``), or
+        None: not offered, or not made yet for the current file and credits. The one
+        source of photo downloads for pages, views and media kits."""
+        return download_files.download(self)
 
 
 class Document(models.Model):

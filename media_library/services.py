@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.cache import content_changed
+from media_library import downloads as download_maker
 from media_library import renditions as rendition_maker
 from media_library import tasks
 from media_library.metadata import MetadataError, strip_metadata
@@ -81,9 +82,11 @@ def photo_create(
     is_decorative: bool = False,
     caption: str = "",
     credit: str = "",
+    copyright: str = "",
     title: str = "",
     usage_rights: str = UsageRights.OWNED,
     usage_notes: str = "",
+    downloadable: bool = True,
     focal_x: float = 0.5,
     focal_y: float = 0.5,
     uploaded_by=None,
@@ -105,9 +108,11 @@ def photo_create(
         is_decorative=is_decorative,
         caption=caption,
         credit=credit,
+        copyright=copyright,
         title=title,
         usage_rights=usage_rights,
         usage_notes=usage_notes,
+        downloadable=downloadable,
         focal_x=focal_x,
         focal_y=focal_y,
         uploaded_by=uploaded_by,
@@ -163,11 +168,14 @@ def photo_save(*, photo: Photo, file_changed: bool, previous_file: str = "") -> 
 
 
 def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
-    """Make the photo's renditions unless the stored ones are current; True if it did.
+    """Make the photo's renditions and its full-size download unless the stored ones are
+    current; True if it made anything.
 
     Called by the worker (``media_library.tasks.make_renditions``) and in bulk by
     ``manage.py generate_renditions``, never while a request is being served. Files of an
-    older focal point or original are deleted once the new set is committed.
+    older focal point, original or credit are deleted once the new set is committed, and
+    ``downloads.download_changed`` is sent then, so media kits that hold the photo are
+    rebuilt.
     """
     if not photo.sha256:
         photo_fill_file_fields(photo=photo)
@@ -175,22 +183,35 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     key = rendition_maker.renditions_key(
         sha256=photo.sha256, focal_x=photo.focal_x, focal_y=photo.focal_y
     )
-    if not force and rendition_maker.is_current(photo.renditions, key):
+    renditions_due = force or not rendition_maker.is_current(photo.renditions, key)
+    download_due = force or download_maker.pending(photo)
+    if not (renditions_due or download_due):
         return False
 
-    photo.image.open("rb")
-    try:
-        image = rendition_maker.load_oriented(photo.image.file)
-    finally:
-        photo.image.close()
-    renditions = rendition_maker.generate(
-        image=image,
-        photo_id=photo.pk,
-        key=key,
-        focal_x=photo.focal_x,
-        focal_y=photo.focal_y,
-        storage=default_storage,
-    )
+    renditions = dict(photo.renditions or {})
+    if renditions_due:
+        photo.image.open("rb")
+        try:
+            image = rendition_maker.load_oriented(photo.image.file)
+        finally:
+            photo.image.close()
+        made = rendition_maker.generate(
+            image=image,
+            photo_id=photo.pk,
+            key=key,
+            focal_x=photo.focal_x,
+            focal_y=photo.focal_y,
+            storage=default_storage,
+        )
+        # The download is not a rendition of the crop: it keeps its own entry.
+        renditions = made | {
+            name: value for name, value in renditions.items() if name == download_maker.FIELD
+        }
+    if download_due:
+        entry = download_maker.generate(photo)
+        renditions.pop(download_maker.FIELD, None)
+        if entry is not None:
+            renditions[download_maker.FIELD] = entry
     photo.renditions = renditions
     # A new updated_at names new cached cards, and the content version new cached pages:
     # a photo whose renditions arrive later (backfill after an import) must then show.
@@ -198,9 +219,17 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions, updated_at=photo.updated_at)
     content_changed()
 
-    keep = rendition_maker.stored_paths(renditions)
-    folder = rendition_maker.renditions_dir(photo.pk)
-    transaction.on_commit(lambda: _delete_stale_renditions(folder=folder, keep=keep))
+    photo_id = photo.pk
+    if renditions_due:
+        keep = rendition_maker.stored_paths(renditions)
+        folder = rendition_maker.renditions_dir(photo_id)
+        transaction.on_commit(lambda: _delete_stale_renditions(folder=folder, keep=keep))
+    if download_due:
+        kept = renditions.get(download_maker.FIELD, {}).get("path", "")
+        transaction.on_commit(lambda: download_maker.delete_stale(photo_id=photo_id, keep=kept))
+        transaction.on_commit(
+            lambda: download_maker.download_changed.send(sender=Photo, photo_id=photo_id)
+        )
     return True
 
 
@@ -264,6 +293,7 @@ def _delete_photo_files(*, photo_id: int, image_name: str) -> None:
     if image_name:
         originals_storage().delete(image_name)
     photo_delete_renditions(photo_id=photo_id)
+    download_maker.delete_stale(photo_id=photo_id)
 
 
 @transaction.atomic

@@ -58,9 +58,11 @@ PHOTO_KEYS = {
     "is_decorative",
     "caption",
     "credit",
+    "copyright",
     "title",
     "usage_rights",
     "usage_notes",
+    "downloadable",
 }
 ATTACHMENT_KEYS = {"file", "title", "language"}
 
@@ -102,9 +104,11 @@ class PhotoSpec:
     is_decorative: bool = False
     caption: str = ""
     credit: str = ""
+    copyright: str = ""
     title: str = ""
     usage_rights: str = UsageRights.OWNED
     usage_notes: str = ""
+    downloadable: bool = True
 
 
 @dataclass(frozen=True)
@@ -519,6 +523,9 @@ class RecordChecker:
         decorative = raw.get("is_decorative", False)
         if not isinstance(decorative, bool):
             error("photo.is_decorative", "must be true or false")
+        downloadable = raw.get("downloadable", True)
+        if not isinstance(downloadable, bool):
+            error("photo.downloadable", "must be true or false")
         alt_text = photo_text("alt_text")
         if not alt_text and decorative is not True:
             error("photo.alt_text", 'required (or mark the photo "is_decorative": true)')
@@ -538,9 +545,11 @@ class RecordChecker:
             is_decorative=decorative is True,
             caption=photo_text("caption"),
             credit=photo_text("credit"),
+            copyright=photo_text("copyright"),
             title=photo_text("title"),
             usage_rights=rights,
             usage_notes=photo_text("usage_notes"),
+            downloadable=downloadable is not False,
         )
 
     def _note(self, i, raw, error) -> NoteSpec | None:

@@ -234,9 +234,11 @@ def store_photo(spec: PhotoSpec, *, user, stored: list) -> Photo:
             is_decorative=spec.is_decorative,
             caption=spec.caption,
             credit=spec.credit,
+            copyright=spec.copyright,
             title=spec.title,
             usage_rights=spec.usage_rights,
             usage_notes=spec.usage_notes,
+            downloadable=spec.downloadable,
             uploaded_by=user,
             generate_renditions=False,
         )

@@ -29,12 +29,15 @@ def content():
         alt_text="A fence across a desert",
         caption="The border fence.",
         credit="Photo by A. Photographer / Agency",
+        copyright="Agency",
         usage_rights="editorial",
+        usage_notes="Editorial use with credit only",
         generate_renditions=False,
     )
     decorative = photo_create(
         file=image_upload("texture.png", width=20, height=20, color=(10, 200, 30)),
         is_decorative=True,
+        downloadable=False,
         generate_renditions=False,
     )
     document = document_create(
@@ -112,7 +115,10 @@ def snapshot():
                 photo.is_decorative,
                 photo.caption,
                 photo.credit,
+                photo.copyright,
                 photo.usage_rights,
+                photo.usage_notes,
+                photo.downloadable,
                 photo.image.read(),
             ),
             "related": sorted(a.slug for a in article.related.all()),
@@ -145,6 +151,12 @@ def test_export_writes_the_format_and_copies_files_once(content, tmp_path):
     assert report["regions"] == ["americas", "mx", "us"]
     assert report["photo"]["file"].startswith("images/")
     assert (path.parent / report["photo"]["file"]).is_file()
+    assert report["photo"]["copyright"] == "Agency"
+    assert report["photo"]["usage_notes"] == "Editorial use with credit only"
+    # Defaults are left out; a photo not offered for download says so.
+    assert "downloadable" not in report["photo"]
+    draft = next(r for r in document["articles"] if r["slug"] == "draft-statement")
+    assert draft["photo"]["downloadable"] is False
     assert report["attachments"][0]["file"].startswith("docs/")
     assert report["notes"] == [
         {

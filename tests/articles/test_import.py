@@ -753,3 +753,59 @@ class TestOldAddresses:
         articles_import(path=bundle([record]))
         assert Article.objects.filter(title="Walls statement").get().slug == "walls-statement-2"
         assert SlugRedirect.objects.get(old_slug="walls-statement").article == moved
+
+
+class TestPhotoRightsAndDownloads:
+    """``copyright``, ``usage_rights``, ``usage_notes`` and ``downloadable`` on ``photo``."""
+
+    def test_are_imported(self, bundle):
+        photo = {
+            **full_record()["photo"],
+            "copyright": "Agency",
+            "usage_rights": "editorial",
+            "usage_notes": "Editorial use with credit only",
+            "downloadable": False,
+        }
+        articles_import(path=bundle([full_record(photo=photo, related=[])]))
+        stored = Article.objects.get(slug="facing-walls").hero_photo
+        assert (stored.copyright, stored.usage_rights, stored.usage_notes) == (
+            "Agency",
+            "editorial",
+            "Editorial use with credit only",
+        )
+        assert stored.downloadable is False
+
+    def test_default_to_offered_for_download_with_no_copyright(self, bundle):
+        articles_import(path=bundle([full_record(related=[])]))
+        stored = Article.objects.get(slug="facing-walls").hero_photo
+        assert (stored.copyright, stored.usage_rights, stored.downloadable) == ("", "owned", True)
+
+    def test_every_bad_value_is_reported_with_its_record(self, bundle):
+        limit = Photo._meta.get_field("copyright").max_length
+        notes_limit = Photo._meta.get_field("usage_notes").max_length
+        bad = {
+            **full_record()["photo"],
+            "copyright": "C" * (limit + 1),
+            "usage_rights": "all-rights-free",
+            "usage_notes": "N" * (notes_limit + 1),
+            "downloadable": "yes",
+        }
+        other = {**statement()["photo"], "copyright": 12, "downloadable": 1}
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(
+                path=bundle(
+                    [full_record(photo=bad, related=[]), statement(photo=other, related=[])]
+                )
+            )
+        assert exc.value.errors == [
+            "record 1 (facing-walls): photo.downloadable: must be true or false",
+            f"record 1 (facing-walls): photo.usage_rights: 'all-rights-free' is not one of "
+            f"{', '.join(v for v, _ in Photo._meta.get_field('usage_rights').choices)}",
+            f"record 1 (facing-walls): photo.copyright: longer than {limit} characters "
+            f"({limit + 1})",
+            f"record 1 (facing-walls): photo.usage_notes: longer than {notes_limit} characters "
+            f"({notes_limit + 1})",
+            "record 2 (walls-statement): photo.downloadable: must be true or false",
+            "record 2 (walls-statement): photo.copyright: must be a string",
+        ]
+        assert counts() == (0, 0, 0, 0, 0)

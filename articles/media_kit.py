@@ -1,0 +1,406 @@
+"""An article's media kit: one ZIP with everything a journalist needs to run the story.
+
+Inside: every downloadable photo at full size (``<slug>-01-<photographer>.jpg``, the
+clean download of ``media_library.downloads``: no EXIF or GPS, credits in its XMP), a
+``CREDITS.csv`` (file, caption, credit, copyright, usage terms), the attachments (a
+report's PDF) and the release as plain text (title, date, summary, body, contacts).
+
+Built by the ``build_media_kit`` task, never inside a request: when a published article,
+its photo, its attachments or its spokespeople change (``connect_signals``, wired from
+``ArticlesConfig.ready``) and when someone asks for a kit that is not built yet. A burst
+of edits queues one build (``request_build``). The file is stored privately under
+``media-kits/<article id>/<version>.zip``, where the version hashes everything the kit
+holds (``kit_contents``): a kit that no longer matches its article is never served, and
+``articles.downloads`` serves it only for an article the visitor may see.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, MediaKit
+from core.cache import content_changed
+from core.models import SiteSettings
+from media_library import downloads as photo_downloads
+from media_library.models import Document, Photo
+from media_library.storage import download_name, originals_storage
+
+logger = logging.getLogger(__name__)
+
+# Bump when the layout of the kit changes, to rebuild every kit.
+KIT_FORMAT = 1
+KITS_DIR = "media-kits/"
+# A build queued this long ago and not started is taken as lost (a worker died): the
+# next change or request queues another.
+QUEUED_FOR = timedelta(minutes=10)
+CREDITS_FIELDS = ["file", "caption", "credit", "copyright", "usage terms"]
+
+
+@dataclass(frozen=True)
+class KitPhoto:
+    name: str
+    photo: Photo
+    file: photo_downloads.DownloadFile
+    caption: str
+
+
+@dataclass
+class KitContents:
+    """What an article's kit holds, and the version naming exactly that."""
+
+    article: Article
+    photos: list[KitPhoto] = field(default_factory=list)
+    documents: list[tuple[str, Document]] = field(default_factory=list)
+    # Downloadable photos whose download the worker has not made yet.
+    waiting_for: list[int] = field(default_factory=list)
+    version: str = ""
+
+
+def photographer_slug(credit: str) -> str:
+    """ "Photo by Jane Doe / Agency" -> "jane-doe"; "photo" when there is no credit."""
+    name = credit.split("/")[0].strip()
+    for prefix in ("photo by", "photograph by", "photo:", "photo", "©", "(c)"):
+        if name.lower().startswith(prefix):
+            name = name[len(prefix) :].strip()
+    return slugify(name)[:40].strip("-") or "photo"
+
+
+def article_photos(article) -> list[tuple[Photo, str]]:
+    """The photos an article shows, in page order, with the caption it gives each."""
+    if article.hero_photo_id is None:
+        return []
+    return [(article.hero_photo, article.caption)]
+
+
+def kit_contents(article) -> KitContents:
+    """The kit an article should have now (from its prefetched relations)."""
+    contents = KitContents(article=article)
+    for number, (photo, caption) in enumerate(article_photos(article), start=1):
+        if not photo.downloadable:
+            continue
+        download = photo.download()
+        if download is None:
+            contents.waiting_for.append(photo.pk)
+            continue
+        name = f"{article.slug}-{number:02d}-{photographer_slug(photo.credit)}.jpg"
+        contents.photos.append(KitPhoto(name=name, photo=photo, file=download, caption=caption))
+    taken = set()
+    for document in article.attachments.all():
+        name = download_name(document.file.name)
+        stem, _, ext = name.rpartition(".")
+        while name in taken:
+            name = f"{stem}-{document.pk}.{ext}"
+            stem = f"{stem}-{document.pk}"
+        taken.add(name)
+        contents.documents.append((name, document))
+    site = SiteSettings.load()
+
+    def terms(item):
+        return photo_downloads.usage_terms(item.photo)
+
+    manifest = {
+        "format": KIT_FORMAT,
+        "release": release_text(article, site=site),
+        "photos": [
+            [p.name, p.file.path, p.caption, p.photo.credit, p.photo.copyright, terms(p)]
+            for p in contents.photos
+        ],
+        "documents": [[name, d.sha256, d.file.name] for name, d in contents.documents],
+    }
+    contents.version = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[
+        :32
+    ]
+    return contents
+
+
+# --- the release as text ---------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    """Sanitised article HTML to readable plain text: paragraphs, list items, link
+    targets kept, nothing else."""
+
+    BLOCKS = {"p", "div", "h2", "h3", "h4", "blockquote", "table", "tr", "ul", "ol", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a" and self.href:
+            self.parts.append(f" ({self.href})")
+            self.href = None
+
+    def handle_data(self, data):
+        # Runs of white space are one space; lines are trimmed in text().
+        self.parts.append(re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
+        text = "\n".join(lines)
+        while "\n\n\n" in text:
+            text = text.replace("\n\n\n", "\n\n")
+        return text.strip()
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    return parser.text()
+
+
+def release_text(article, *, site) -> str:
+    return render_to_string(
+        "articles/media_kit/release.txt",
+        {
+            "article": article,
+            "body": html_to_text(article.body),
+            "url": settings.SITE_URL + article.get_absolute_url(),
+            "spokespeople": [p for p in article.spokespeople.all() if p.is_active],
+            "site_settings": site,
+        },
+    )
+
+
+# --- building --------------------------------------------------------------------------
+
+
+def credits_csv(contents: KitContents) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CREDITS_FIELDS)
+    for item in contents.photos:
+        photo = item.photo
+        writer.writerow(
+            [
+                item.name,
+                item.caption,
+                photo.credit,
+                photo.copyright,
+                photo_downloads.usage_terms(photo),
+            ]
+        )
+    # With a byte-order mark, spreadsheet programs read the accents right.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_zip(contents: KitContents, target) -> None:
+    """Write the kit into a binary file object."""
+    article = contents.article
+    stamp = timezone.localtime(article.published_at).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))  # the earliest time ZIP can record
+
+    def info(name, compress):
+        entry = zipfile.ZipInfo(name, date_time=stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        entry.external_attr = 0o644 << 16
+        return entry
+
+    site = SiteSettings.load()
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr(
+            info(f"{article.slug}.txt", True), release_text(article, site=site).encode()
+        )
+        archive.writestr(info("CREDITS.csv", True), credits_csv(contents))
+        # Photos and PDFs are compressed already: stored as they are, copied in chunks.
+        for item in contents.photos:
+            with item.file.open() as source, archive.open(info(item.name, False), "w") as out:
+                for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                    out.write(chunk)
+        for name, document in contents.documents:
+            with document.file.open("rb") as source, archive.open(info(name, False), "w") as out:
+                for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                    out.write(chunk)
+
+
+def kit_article(article_id: int):
+    """A published article (live or scheduled) with what its kit needs, or None."""
+    return (
+        Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED)
+        .select_related("hero_photo")
+        .prefetch_related("attachments", "spokespeople")
+        .first()
+    )
+
+
+def build(article_id: int) -> bool:
+    """Build and store the article's kit unless the stored one is current; True if built.
+
+    What the task runs. A photo whose download is not made yet is waited for: the
+    renditions task asks again when it is (``download_changed``).
+    """
+    MediaKit.objects.filter(article_id=article_id).update(queued_at=None)
+    article = kit_article(article_id)
+    if article is None:
+        discard(article_id)
+        return False
+    contents = kit_contents(article)
+    if contents.waiting_for:
+        logger.info("Media kit of %s waits for photos %s", article_id, contents.waiting_for)
+        return False
+    kit, _created = MediaKit.objects.get_or_create(article_id=article_id)
+    storage = originals_storage()
+    if kit.version == contents.version and kit.path and storage.exists(kit.path):
+        return False
+
+    name = f"{KITS_DIR}{article_id}/{contents.version}.zip"
+    with tempfile.TemporaryFile() as spool:
+        write_zip(contents, spool)
+        size = spool.tell()
+        spool.seek(0)
+        if storage.exists(name):
+            # Left by an interrupted run: replace it, keep the name.
+            storage.delete(name)
+        saved = storage.save(name, File(spool, name=name))
+    previous = kit.path
+    MediaKit.objects.filter(pk=kit.pk).update(
+        version=contents.version, path=saved, size=size, built_at=timezone.now()
+    )
+    # The article page shows the kit's size.
+    content_changed()
+    if previous and previous != saved:
+        transaction.on_commit(lambda: _delete_quietly(previous))
+    return True
+
+
+def discard(article_id: int) -> None:
+    """Forget the kit of an article that is deleted or back to draft."""
+    kit = MediaKit.objects.filter(article_id=article_id).first()
+    if kit is not None:
+        kit.delete()  # and its file, after commit (_kit_deleted)
+
+
+def _delete_quietly(path):
+    try:
+        originals_storage().delete(path)
+    except OSError:
+        # An orphaned file is harmless (nothing links it); a failed request is not.
+        logger.warning("Could not delete the old media kit %s", path, exc_info=True)
+
+
+# --- queueing --------------------------------------------------------------------------
+
+
+def request_build(article_id: int) -> bool:
+    """Queue a build of the article's kit after commit unless one is queued already;
+    True if it queued one."""
+    from articles import tasks  # noqa: PLC0415 - tasks import this module
+
+    now = timezone.now()
+    kit, created = MediaKit.objects.get_or_create(
+        article_id=article_id, defaults={"queued_at": now}
+    )
+    if not created:
+        claimed = (
+            MediaKit.objects.filter(pk=kit.pk)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUED_FOR))
+            .update(queued_at=now)
+        )
+        if not claimed:
+            return False
+    transaction.on_commit(lambda: tasks.build_media_kit.enqueue(article_id=article_id))
+    return True
+
+
+def request_builds(article_ids) -> None:
+    published = Article.objects.filter(
+        pk__in=set(article_ids), status=Article.Status.PUBLISHED
+    ).values_list("pk", flat=True)
+    for article_id in published:
+        request_build(article_id)
+
+
+def _article_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if instance.status == Article.Status.PUBLISHED:
+        request_build(instance.pk)
+    else:
+        discard(instance.pk)
+
+
+def _article_relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        request_builds([instance.pk])
+    elif pk_set:
+        request_builds(pk_set)
+    # A reverse clear (document.articles.clear()) names no articles; rare, and a kit
+    # request rebuilds whatever is out of date.
+
+
+def _photo_changed(sender, photo_id=None, instance=None, raw=False, **kwargs):
+    if raw:
+        return
+    photo_id = photo_id or instance.pk
+    request_builds(Article.objects.filter(hero_photo_id=photo_id).values_list("pk", flat=True))
+
+
+def _document_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        request_builds(instance.articles.values_list("pk", flat=True))
+
+
+def _spokesperson_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        request_builds(instance.articles.values_list("pk", flat=True))
+
+
+def _kit_deleted(sender, instance, **kwargs):
+    # An article deleted takes its kit row with it (CASCADE); the file follows.
+    if instance.path:
+        path = instance.path
+        transaction.on_commit(lambda: _delete_quietly(path))
+
+
+def connect_signals() -> None:
+    """Rebuild kits when what they hold changes: the article, its photo (text now; the
+    file when the renditions task has made it), its attachments and spokespeople."""
+    uid = "media-kit-"
+    post_save.connect(_article_saved, sender=Article, dispatch_uid=uid + "article")
+    post_delete.connect(_kit_deleted, sender=MediaKit, dispatch_uid=uid + "deleted")
+    for relation in (Article.attachments, Article.spokespeople):
+        m2m_changed.connect(
+            _article_relation_changed,
+            sender=relation.through,
+            dispatch_uid=uid + relation.through._meta.label,
+        )
+    post_save.connect(_photo_changed, sender=Photo, dispatch_uid=uid + "photo")
+    photo_downloads.download_changed.connect(_photo_changed, dispatch_uid=uid + "download")
+    post_save.connect(_document_saved, sender=Document, dispatch_uid=uid + "document")
+    spokesperson = Article.spokespeople.field.related_model
+    post_save.connect(_spokesperson_saved, sender=spokesperson, dispatch_uid=uid + "spokesperson")
