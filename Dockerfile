@@ -26,6 +26,7 @@ COPY newsroom ./newsroom
 COPY articles ./articles
 COPY media_library ./media_library
 COPY press ./press
+COPY embargo ./embargo
 COPY templates ./templates
 COPY static ./static
 COPY scripts/healthcheck.py ./scripts/healthcheck.py

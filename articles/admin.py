@@ -37,6 +37,7 @@ from articles.services import (
 )
 from articles.views import ArticleDetailView
 from core.changelists import BoundedDateChangeList
+from embargo.admin import EmbargoArticleAdminMixin
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change
 # form (for the article at hand).
@@ -167,7 +168,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(EmbargoArticleAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "media_library",
     "press",
     "articles",
+    "embargo",
 ]
 
 MIDDLEWARE = [

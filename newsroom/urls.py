@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),
     path("press/", include("press.urls")),
+    path("embargo/", include("embargo.urls")),
+    path("files/", include("embargo.media_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
