@@ -13,10 +13,11 @@ from django.utils.crypto import salted_hmac
 from core.security import client_ip
 from embargo.models import EmbargoLink, EmbargoOpening, hash_token, under_embargo
 
-# Addresses are separated by commas, semicolons, whitespace or line breaks; a pasted
-# "Jane Doe <jane@example.com>" keeps the part between the angle brackets.
-SEPARATORS = re.compile(r"[,;\s]+")
-ANGLE_ADDRESS = re.compile(r"<([^<>]+)>")
+# Entries are separated by commas, semicolons or line breaks; an entry written
+# "Jane Doe <jane@example.com>" gives the address between the angle brackets, and one
+# holding several addresses separated by spaces gives each.
+ENTRY_SEPARATORS = re.compile(r"[,;\r\n]+")
+ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
 EMAIL_MAX_LENGTH = EmbargoLink._meta.get_field("email").max_length
 
 
@@ -37,11 +38,7 @@ def parse_recipients(text: str) -> Recipients:
     order without duplicates (case-insensitively), and a message per bad one."""
     result = Recipients()
     seen = set()
-    text = ANGLE_ADDRESS.sub(lambda m: f" {m[1]} ", text or "")
-    for raw in SEPARATORS.split(text):
-        candidate = raw.strip().strip("\"'").rstrip(".")
-        if not candidate:
-            continue
+    for candidate in _candidates(text or ""):
         try:
             if len(candidate) > EMAIL_MAX_LENGTH:
                 raise ValidationError("too long")
@@ -54,6 +51,16 @@ def parse_recipients(text: str) -> Recipients:
             seen.add(key)
             result.emails.append(candidate)
     return result
+
+
+def _candidates(text: str):
+    for entry in ENTRY_SEPARATORS.split(text):
+        angle = ANGLE_ADDRESS.search(entry)
+        words = [angle[1].strip() or entry.strip()] if angle else entry.split()
+        for word in words:
+            word = word.strip().strip("\"'").rstrip(".")
+            if word:
+                yield word
 
 
 def check_shareable(article) -> None:
