@@ -40,7 +40,8 @@ def test_the_banner_says_until_when_in_the_newsroom_zone_and_utc(client, embargo
     )
     assert banner, "no embargo banner"
     text = re.sub(r"<[^>]+>|\s+", " ", banner[0])
-    expected = f"Embargoed until {embargo_time(embargoed.published_at)} — not for publication before then."
+    until = embargo_time(embargoed.published_at)
+    expected = f"Embargoed until {until} — not for publication before then."
     assert " ".join(expected.split()) in " ".join(text.split())
     assert re.search(r"\(\d\d:\d\d UTC\)|\(\w+ \d+, \d\d:\d\d UTC\)", text)
 
