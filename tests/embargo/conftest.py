@@ -13,9 +13,10 @@ SECRET_TITLE = "Zanzibarian quokka tribunal findings"
 SECRET_SUMMARY = "Unmistakable embargoed summary about xylophonic detentions."
 
 
-@pytest.fixture
-def embargoed(django_capture_on_commit_callbacks):
-    """A scheduled report, saved as the admin would (its media withheld on commit)."""
+def make_embargoed():
+    """A scheduled report with a photo and a PDF, saved as the admin would: in a test
+    transaction, call it inside ``django_capture_on_commit_callbacks(execute=True)`` so
+    its media are withheld as they are after a real commit."""
     photo = make_photo(
         file=image_upload("secret.jpg", width=1600, height=900),
         alt_text="Detainees behind a fence",
@@ -23,20 +24,26 @@ def embargoed(django_capture_on_commit_callbacks):
         credit="Photo by Ana Ruiz / Agency",
     )
     document = DocumentFactory(title="Full report", file_size=1234)
+    article = ArticleFactory(
+        kind="report",
+        title=SECRET_TITLE,
+        slug="quokka-tribunal",
+        summary=SECRET_SUMMARY,
+        body="<p>The tribunal found the detentions arbitrary.</p>",
+        published_at=timezone.now() + timedelta(days=2),
+        hero_photo=photo,
+        regions=["mx"],
+        topics=["Refugees and migrants"],
+    )
+    article.attachments.set([document])
+    article.save()
+    return article
+
+
+@pytest.fixture
+def embargoed(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        article = ArticleFactory(
-            kind="report",
-            title=SECRET_TITLE,
-            slug="quokka-tribunal",
-            summary=SECRET_SUMMARY,
-            body="<p>The tribunal found the detentions arbitrary.</p>",
-            published_at=timezone.now() + timedelta(days=2),
-            hero_photo=photo,
-            regions=["mx"],
-            topics=["Refugees and migrants"],
-        )
-        article.attachments.set([document])
-        article.save()
+        article = make_embargoed()
     article.refresh_from_db()
     return article
 
