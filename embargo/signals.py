@@ -11,6 +11,7 @@ of them. After the transaction commits (the admin has written the attachments by
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from embargo.models import EmbargoLink, under_embargo
 from media_library.models import Document, Photo
@@ -47,3 +48,25 @@ def after_article_commit(article_id: int) -> None:
         or Document.objects.filter(articles=article, withheld=True).exists()
     ):
         sync_article_media.enqueue(article_id=article.pk)
+
+
+# Ids per query when checking what an import wrote.
+CHUNK = 500
+
+
+def articles_written(article_ids) -> None:
+    """What ``article_saved`` does, for articles written in bulk (an import sends no
+    signals): withhold the media of the scheduled ones and schedule their release,
+    release whatever live ones still have withheld. Call it after commit."""
+    from articles.models import Article  # noqa: PLC0415 - models load after apps
+    from embargo.tasks import schedule_lift, sync_article_media  # noqa: PLC0415
+
+    ids = list(article_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = Article.objects.filter(pk__in=ids[start : start + CHUNK])
+        for article in chunk.scheduled().only("pk", "published_at"):
+            sync_article_media.enqueue(article_id=article.pk)
+            schedule_lift(article)
+        withheld = Q(hero_photo__withheld=True) | Q(attachments__withheld=True)
+        for pk in chunk.live().filter(withheld).values_list("pk", flat=True).distinct():
+            sync_article_media.enqueue(article_id=pk)

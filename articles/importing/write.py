@@ -21,6 +21,7 @@ from articles.models import Article, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from core.cache import content_changed
+from embargo.signals import articles_written
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
@@ -124,6 +125,9 @@ def write_records(
             # Bulk writes send no model signals, so the page cache is told here.
             content_changed()
             transaction.on_commit(analyze_written_tables)
+            # Bulk writes skip the embargo's post_save too: withhold and release media.
+            written = list(slug_ids.values())
+            transaction.on_commit(lambda: articles_written(written))
         if generate_renditions and result.photos_without_renditions:
             # The worker makes them once this transaction commits.
             photos_enqueue_renditions(photo_ids=result.photos_without_renditions)

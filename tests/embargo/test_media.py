@@ -1,6 +1,7 @@
 """The photos and PDFs of an embargoed article are reachable only through the embargo page
 until the lift; then they are plain public files again."""
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -11,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles.importing import articles_import
 from articles.models import Article
 from embargo import tasks
 from embargo.models import EmbargoLink
+from media_library.models import Document, Photo
 from media_library.renditions import stored_paths
 from tests.embargo.conftest import share
-from tests.factories import ArticleFactory, image_upload, make_photo
+from tests.factories import ArticleFactory, image_bytes, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +224,33 @@ def test_a_live_page_costs_the_same_queries_with_or_without_an_embargo_past(
             assert client.get(article.get_absolute_url()).status_code == 200
         counts.append([q["sql"] for q in queries])
     assert len(counts[0]) == len(counts[1]), "\n".join(q[:300] for c in counts for q in c)
+
+
+def test_an_imported_scheduled_article_has_its_media_withheld(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    (tmp_path / "border.jpg").write_bytes(image_bytes(60, 40))
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4\n%test\n")
+    ahead = (timezone.now() + timedelta(days=3)).isoformat()
+    record = {
+        "slug": "imported-embargo",
+        "kind": "report",
+        "title": "An imported embargoed report",
+        "summary": "Ahead of its time.",
+        "published_at": ahead,
+        "photo": {"file": "border.jpg", "alt_text": "The border"},
+        "attachments": [{"file": "report.pdf", "title": "Full report", "language": "en"}],
+    }
+    path = tmp_path / "articles.json"
+    path.write_text(json.dumps({"format": "newsroom-articles/1", "articles": [record]}))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_import(path=path)
+
+    photo, document = Photo.objects.get(), Document.objects.get()
+    assert photo.withheld and document.withheld
+    assert photo.renditions
+    for name in stored_paths(photo.renditions):
+        assert not (Path(settings.MEDIA_ROOT) / name).exists()
+        assert (Path(settings.PRIVATE_MEDIA_ROOT) / name).exists()
+    assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
