@@ -165,7 +165,7 @@ class EmbargoOpening(models.Model):
     """One visit to an embargo link: who opened the article early, and when."""
 
     link = models.ForeignKey(EmbargoLink, on_delete=models.CASCADE, related_name="openings")
-    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     client_hash = models.CharField(
         "client address (hashed)",
         max_length=64,

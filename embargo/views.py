@@ -68,12 +68,13 @@ class EmbargoArticleView(ArticleDetailView):
         if link.article.is_live:
             return private(redirect(link.article))
         self.link, self.object = link, link.article
-        context = self.get_context_data(
-            object=self.object,
-            embargo_link=link,
-            embargoed_until=embargo_time(self.object.published_at),
-        )
+        # The page, its JSON-LD and Open Graph image link withheld files through this token.
         with gating.urls_for_withheld(partial(embargo_file_url, token)):
+            context = self.get_context_data(
+                object=self.object,
+                embargo_link=link,
+                embargoed_until=embargo_time(self.object.published_at),
+            )
             response = self.render_to_response(context)
             response.render()
         return private(response)

@@ -71,6 +71,9 @@ def test_the_embargo_page_serves_its_files_through_the_token(client, embargoed, 
     assert images
     assert all(u.startswith(f"/embargo/{token}/file/photo/") for u in images), images
     assert "/media/" not in html
+    og_image = re.search(r'<meta property="og:image" content="([^"]+)"', html)[1]
+    assert og_image.startswith(f"http://testserver/embargo/{token}/file/photo/")
+    assert f'"url": "http://testserver/embargo/{token}/file/photo/' in html  # JSON-LD
     for url in images:
         response = client.get(url)
         assert response.status_code == 200
