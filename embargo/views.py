@@ -136,8 +136,12 @@ def withheld_file(request, kind, pk, filename):
     if not obj.withheld:
         # Released since the page was made: the public file.
         return redirect(default_storage.url(name))
-    permission = f"media_library.view_{model._meta.model_name}"
-    staff = request.user.is_staff and request.user.has_perm(permission)
+    # Whoever may see the library or the articles in the admin (thumbnails, previews).
+    user = request.user
+    staff = user.is_staff and (
+        user.has_perm(f"media_library.view_{model._meta.model_name}")
+        or user.has_perm("articles.view_article")
+    )
     if not staff and not in_public_use(obj):
         raise Http404("No such file.")
     response = _serve(gating.storage_for(obj), name, attachment=kind == gating.DOCUMENT)

@@ -112,13 +112,16 @@ def test_files_need_a_valid_token_for_their_own_article(
     assert client.get(f"/embargo/{token}/{path}").status_code == 404
 
 
-def test_outside_the_embargo_page_only_staff_reach_withheld_files(client, embargoed, editor):
+@pytest.mark.parametrize("staff", ["editor", "writer", "press_officer"])
+def test_outside_the_embargo_page_only_staff_reach_withheld_files(
+    request, client, embargoed, staff
+):
     photo = embargoed.hero_photo
     name = Path(sorted(stored_paths(photo.renditions))[0]).name
     url = f"/files/photo/{photo.pk}/{name}"
 
     assert client.get(url).status_code == 404
-    client.force_login(editor)
+    client.force_login(request.getfixturevalue(staff))
     response = client.get(url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
