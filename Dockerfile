@@ -27,6 +27,7 @@ COPY articles ./articles
 COPY media_library ./media_library
 COPY press ./press
 COPY alerts ./alerts
+COPY embargo ./embargo
 COPY templates ./templates
 COPY static ./static
 COPY scripts/healthcheck.py ./scripts/healthcheck.py

@@ -33,6 +33,7 @@ from articles.services import PUBLISH_PERMISSION, article_duplicate
 from articles.states import State
 from articles.topics import register_topic_admin
 from core.changelists import BoundedDateChangeList
+from embargo.admin import EmbargoArticleAdminMixin
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change
 # form (for the article at hand).
@@ -137,7 +138,11 @@ class TopicFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    WorkflowAdminMixin, ArticleNotesAdminMixin, ArticleRevisionsAdminMixin, admin.ModelAdmin
+    EmbargoArticleAdminMixin,
+    WorkflowAdminMixin,
+    ArticleNotesAdminMixin,
+    ArticleRevisionsAdminMixin,
+    admin.ModelAdmin,
 ):
     form = ArticleAdminForm
     # Four columns fit a laptop (1280 px) beside the filters: the kind and regions go on a

@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from media_library import downloads as download_files
 from media_library import renditions as rendition_files
-from media_library.storage import document_upload_to, original_upload_to, originals_storage
+from media_library.storage import (
+    document_storage,
+    document_upload_to,
+    original_upload_to,
+    originals_storage,
+)
 
 
 class UsageRights(models.TextChoices):
@@ -113,6 +118,12 @@ class Photo(models.Model):
     # (see media_library.renditions). Kept on the photo itself so that a list page needs
     # no query per card.
     renditions = models.JSONField(default=dict, blank=True, editable=False)
+    withheld = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Only embargoed articles use it: its renditions are kept out of public "
+        "storage until one of them goes live (media_library.gating).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     uploaded_by = models.ForeignKey(
@@ -172,6 +183,7 @@ class Document(models.Model):
 
     file = models.FileField(
         upload_to=document_upload_to,
+        storage=document_storage,
         max_length=255,
         help_text="A PDF. It is published under an unguessable address as a download.",
     )
@@ -184,6 +196,12 @@ class Document(models.Model):
     file_size = models.PositiveBigIntegerField(default=0, editable=False)
     content_type = models.CharField(max_length=100, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    withheld = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Only embargoed articles offer it: its file is kept out of public "
+        "storage until one of them goes live (media_library.gating).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,6 +210,13 @@ class Document(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.language})"
+
+    @property
+    def url(self):
+        """The download's URL: public, or gated while it is withheld for an embargo."""
+        from media_library.gating import document_url  # noqa: PLC0415 - gating needs models
+
+        return document_url(self)
 
     @property
     def extension(self):

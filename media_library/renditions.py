@@ -37,7 +37,6 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from PIL import Image, ImageCms, ImageOps
 
 # Bump when the output of a spec changes, to regenerate every photo's renditions.
@@ -277,9 +276,12 @@ class Rendition:
     format: str
 
 
-def _public(entry: dict) -> Rendition:
+def _public(photo, entry: dict) -> Rendition:
+    # Imported here: gating lists a photo's files with this module's helpers.
+    from media_library.gating import PHOTO, file_url  # noqa: PLC0415
+
     return Rendition(
-        url=default_storage.url(entry["path"]),
+        url=file_url(PHOTO, photo, entry["path"]),
         width=entry["width"],
         height=entry["height"],
         format=entry["format"],
@@ -290,7 +292,9 @@ def rendition_set(photo, spec_name: str, fmt: str = "jpeg") -> list[Rendition]:
     """Every file of a spec in one format, narrowest first; [] when none are made yet."""
     if photo is None:
         return []
-    return [_public(v) for v in variants(getattr(photo, "renditions", None), spec_name, fmt)]
+    return [
+        _public(photo, v) for v in variants(getattr(photo, "renditions", None), spec_name, fmt)
+    ]
 
 
 def rendition(photo, spec_name: str, fmt: str = "jpeg") -> Rendition | None:

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from core.cache import content_changed
 from media_library import downloads as download_maker
+from media_library import gating, tasks
 from media_library import renditions as rendition_maker
-from media_library import tasks
 from media_library.metadata import MetadataError, strip_metadata
 from media_library.models import Document, Photo, UsageRights
 from media_library.storage import IMAGE_EXTENSIONS, originals_storage
@@ -201,7 +201,7 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
             key=key,
             focal_x=photo.focal_x,
             focal_y=photo.focal_y,
-            storage=default_storage,
+            storage=gating.storage_for(photo),
         )
         # The download is not a rendition of the crop: it keeps its own entry.
         renditions = made | {
@@ -223,7 +223,10 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     if renditions_due:
         keep = rendition_maker.stored_paths(renditions)
         folder = rendition_maker.renditions_dir(photo_id)
-        transaction.on_commit(lambda: _delete_stale_renditions(folder=folder, keep=keep))
+        storage = gating.storage_for(photo)
+        transaction.on_commit(
+            lambda: _delete_stale_renditions(folder=folder, keep=keep, storage=storage)
+        )
     if download_due:
         kept = renditions.get(download_maker.FIELD, {}).get("path", "")
         transaction.on_commit(lambda: download_maker.delete_stale(photo_id=photo_id, keep=kept))
@@ -233,22 +236,24 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     return True
 
 
-def _delete_stale_renditions(*, folder: str, keep: set[str]) -> None:
+def _delete_stale_renditions(*, folder: str, keep: set[str], storage) -> None:
     # Listing the folder (rather than trusting the old JSON) also removes files left by
     # a run that failed before it could record them.
     try:
-        _dirs, files = default_storage.listdir(folder)
+        _dirs, files = storage.listdir(folder)
     except FileNotFoundError:
         return
     for filename in files:
         path = folder + filename
         if path not in keep:
-            default_storage.delete(path)
+            storage.delete(path)
 
 
 def photo_delete_renditions(*, photo_id: int) -> None:
-    """Remove every rendition file of a photo (after it is deleted)."""
-    _delete_stale_renditions(folder=rendition_maker.renditions_dir(photo_id), keep=set())
+    """Remove every rendition file of a photo (after it is deleted), public or withheld."""
+    folder = rendition_maker.renditions_dir(photo_id)
+    for storage in (default_storage, originals_storage()):
+        _delete_stale_renditions(folder=folder, keep=set(), storage=storage)
 
 
 def photo_usages(*, photo: Photo) -> list[Usage]:
@@ -329,4 +334,5 @@ def document_delete(*, document: Document) -> None:
         raise InUseError(document, usages)
     file_name = document.file.name
     document.delete()
-    transaction.on_commit(lambda: file_name and default_storage.delete(file_name))
+    # Wherever it is: public, or withheld for an embargo.
+    transaction.on_commit(lambda: file_name and document.file.storage.delete(file_name))

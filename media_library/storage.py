@@ -15,7 +15,7 @@ import posixpath
 import secrets
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -116,6 +116,61 @@ def object_parameters_for(name: str) -> dict:
     if name.startswith(DOCUMENTS_DIR) or not content_type.startswith("image/"):
         params["ContentDisposition"] = f'attachment; filename="{download_name(name)}"'
     return params
+
+
+class DocumentStorage(Storage):
+    """Documents' files: public media storage, or the private storage while withheld.
+
+    A document of an embargoed article is moved out of public storage until the lift
+    (``media_library.gating``), under the same name; reading it (the media kit, an
+    export, the embargo page's download) works wherever it is. New files and URLs are
+    always the public storage's: a URL of a withheld file is never handed out (see
+    ``gating.document_url``).
+    """
+
+    def _public(self):
+        return storages["default"]
+
+    def _where(self, name):
+        public = self._public()
+        if public.exists(name):
+            return public
+        private = originals_storage_object
+        return private if private.exists(name) else public
+
+    def _open(self, name, mode="rb"):
+        return self._where(name).open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self._public().save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self._public().generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self._public().get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        for storage in (self._public(), originals_storage_object):
+            if storage.exists(name):
+                storage.delete(name)
+
+    def exists(self, name):
+        return self._public().exists(name) or originals_storage_object.exists(name)
+
+    def size(self, name):
+        return self._where(name).size(name)
+
+    def path(self, name):
+        return self._where(name).path(name)
+
+    def url(self, name):
+        return self._public().url(name)
+
+
+def document_storage():
+    """The storage of ``Document.file`` (a callable, so migrations name it)."""
+    return DocumentStorage()
 
 
 class _OriginalsStorage(LazyObject):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "press",
     "articles",
     "alerts",
+    "embargo",
 ]
 
 MIDDLEWARE = [

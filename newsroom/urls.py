@@ -12,6 +12,8 @@ urlpatterns = [
     path("news/", include("articles.urls")),
     path("press/alerts/", include("alerts.urls")),
     path("press/", include("press.urls")),
+    path("embargo/", include("embargo.urls")),
+    path("files/", include("embargo.media_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),

@@ -38,23 +38,31 @@ def _contents(article):
     return found
 
 
-@register.simple_tag
-def photo_download(article, photo):
+def _download_url(context, article, name, **kwargs):
+    """The public download URL, or on an embargo page the one through its link."""
+    token = context.get("embargo_token")
+    if token:
+        return reverse(f"embargo:{name}", kwargs={"token": token, **kwargs})
+    return reverse(f"articles:{name}", kwargs={"slug": article.slug, **kwargs})
+
+
+@register.simple_tag(takes_context=True)
+def photo_download(context, article, photo):
     """The full-size download of one of the article's photos, or None."""
     if photo is None:
         return None
     item = next((p for p in _contents(article).photos if p.photo.pk == photo.pk), None)
     if item is None:
         return None
-    url = reverse("articles:photo_download", kwargs={"slug": article.slug, "photo_id": photo.pk})
+    url = _download_url(context, article, "photo_download", photo_id=photo.pk)
     return Offer(url=url, size=item.file.size, width=item.file.width, height=item.file.height)
 
 
-@register.simple_tag
-def media_kit_download(article):
+@register.simple_tag(takes_context=True)
+def media_kit_download(context, article):
     """The article's media kit; its size is known once the current one is built."""
     kit = downloads.current_kit(article, _contents(article))
-    url = reverse("articles:media_kit", kwargs={"slug": article.slug})
+    url = _download_url(context, article, "media_kit")
     return Offer(url=url, size=kit.size if kit is not None else None)
 
 

@@ -1,0 +1,57 @@
+from django import forms
+from django.utils import timezone
+
+from embargo.models import JournalistContact
+from embargo.services import parse_recipients
+
+
+class ShareForm(forms.Form):
+    """Who receives a personal link: pasted addresses, saved contacts, or both."""
+
+    recipients = forms.CharField(
+        label="E-mail addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text="One per line, or separated by commas. “Name <address>” works too.",
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label="Saved press contacts",
+        queryset=JournalistContact.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_at = forms.DateTimeField(
+        label="Links expire at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional, in the newsroom's time zone. Empty: 48 hours after the "
+        "publication time, following it if it moves.",
+    )
+
+    def clean_recipients(self):
+        parsed = parse_recipients(self.cleaned_data["recipients"])
+        if parsed.errors:
+            # Nothing is sent while any address is wrong; the text stays in the box.
+            raise forms.ValidationError(parsed.errors)
+        return parsed.emails
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError("The expiry must be in the future.")
+        return expires_at
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        emails = list(cleaned.get("recipients") or [])
+        seen = {email.lower() for email in emails}
+        for contact in cleaned.get("contacts") or []:
+            if contact.email.lower() not in seen:
+                seen.add(contact.email.lower())
+                emails.append(contact.email)
+        if not emails:
+            raise forms.ValidationError("Paste at least one address or pick a saved contact.")
+        cleaned["emails"] = emails
+        return cleaned

@@ -1,0 +1,151 @@
+"""Sharing, revoking and opening embargo links (the admin and the command both call these)."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from core.security import client_ip
+from embargo.models import EmbargoLink, EmbargoOpening, hash_token, under_embargo
+
+# Entries are separated by commas, semicolons or line breaks; an entry written
+# "Jane Doe <jane@example.com>" gives the address between the angle brackets, and one
+# holding several addresses separated by spaces gives each.
+ENTRY_SEPARATORS = re.compile(r"[,;\r\n]+")
+ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
+EMAIL_MAX_LENGTH = EmbargoLink._meta.get_field("email").max_length
+
+
+class EmbargoError(ValidationError):
+    """The article cannot be shared under embargo (not scheduled), or bad input."""
+
+
+@dataclass
+class Recipients:
+    """Pasted addresses, split into the usable ones and the problems, each named."""
+
+    emails: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_recipients(text: str) -> Recipients:
+    """Every address in ``text`` (one per line, or separated by commas): valid ones in
+    order without duplicates (case-insensitively), and a message per bad one."""
+    result = Recipients()
+    seen = set()
+    for candidate in _candidates(text or ""):
+        try:
+            if len(candidate) > EMAIL_MAX_LENGTH:
+                raise ValidationError("too long")
+            validate_email(candidate)
+        except ValidationError:
+            result.errors.append(f"“{candidate[:80]}” is not an e-mail address.")
+            continue
+        key = candidate.lower()
+        if key not in seen:
+            seen.add(key)
+            result.emails.append(candidate)
+    return result
+
+
+def _candidates(text: str):
+    for entry in ENTRY_SEPARATORS.split(text):
+        angle = ANGLE_ADDRESS.search(entry)
+        words = [angle[1].strip() or entry.strip()] if angle else entry.split()
+        for word in words:
+            word = word.strip().strip("\"'").rstrip(".")
+            if word:
+                yield word
+
+
+def check_shareable(article) -> None:
+    if not under_embargo(article):
+        state = getattr(article, "state", article.status)
+        raise EmbargoError(
+            f"“{article.title}” is not scheduled ({state}): only a published article whose "
+            "publication time is still ahead can be shared under embargo.",
+            code="not_scheduled",
+        )
+
+
+@transaction.atomic
+def embargo_share(
+    *,
+    article,
+    emails: list[str],
+    user=None,
+    expires_at: datetime | None = None,
+    send_email: bool = True,
+) -> list[tuple[EmbargoLink, str]]:
+    """Give each address a personal link to ``article``, replacing any link it already
+    had (the old one stops working), and e-mail them after commit. Returns each new link
+    with its token, in the order given."""
+    check_shareable(article)
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise EmbargoError("The expiry must be in the future.", code="expiry_past")
+    issued = []
+    for email in emails:
+        EmbargoLink.objects.filter(
+            article=article, email__iexact=email, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        link, token = EmbargoLink.issue(
+            article=article,
+            email=email,
+            created_by=user,
+            expires_at=expires_at,
+            send_email=send_email,
+        )
+        link.save()
+        issued.append((link, token))
+    if send_email:
+        from embargo.tasks import notify_recipient  # noqa: PLC0415 - tasks import services
+
+        ids = [link.pk for link, _token in issued]
+        transaction.on_commit(lambda: [notify_recipient.enqueue(link_id=pk) for pk in ids])
+    return issued
+
+
+def embargo_revoke(*, article, email: str | None = None) -> int:
+    """Revoke one recipient's link (``email``) or, with ``email=None``, every link of the
+    article. Returns how many links stopped working."""
+    links = EmbargoLink.objects.filter(article=article, revoked_at__isnull=True)
+    if email is not None:
+        links = links.filter(email__iexact=email)
+    return links.update(revoked_at=timezone.now())
+
+
+def client_hash(request) -> str:
+    """A keyed hash of the visitor's address: comparable between openings, not reversible
+    without SECRET_KEY."""
+    ip = client_ip(request)
+    if not ip:
+        return ""
+    return salted_hmac("embargo.EmbargoOpening.client", ip, algorithm="sha256").hexdigest()
+
+
+def record_opening(*, link: EmbargoLink, request) -> EmbargoOpening:
+    return EmbargoOpening.objects.create(
+        link=link,
+        client_hash=client_hash(request),
+        user_agent=request.headers.get("User-Agent", "")[:300],
+    )
+
+
+def find_link(token: str) -> EmbargoLink | None:
+    """The active link a token names, with its article, or None for anything else."""
+    if not token or len(token) > 200:
+        return None
+    link = (
+        EmbargoLink.objects.select_related("article", "article__hero_photo")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+    if link is None or link.is_expired():
+        return None
+    return link

@@ -1,0 +1,182 @@
+"""The journalist's side of an embargo: the personal page and its files.
+
+Every answer carries the headers of a private, unindexed page (``private``). Any token
+that does not name an active link to an article still under embargo (unknown, revoked,
+expired, or its article unpublished) gets the site's ordinary 404, the same for all.
+"""
+
+import posixpath
+from functools import partial
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+
+from articles import downloads
+from articles.views import ArticleDetailView
+from core.cache import do_not_store
+from core.security import MEDIA_CSP
+from embargo.formats import embargo_time
+from embargo.media import in_public_use
+from embargo.models import EmbargoLink, under_embargo
+from embargo.services import find_link, record_opening
+from media_library import gating
+from media_library.models import Document, Photo
+from media_library.storage import CONTENT_TYPES, download_name
+
+PRIVATE_HEADERS = {
+    "X-Robots-Tag": "noindex, noarchive",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def private(response):
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return do_not_store(response)
+
+
+def embargo_link_or_404(token: str) -> EmbargoLink:
+    """The active link a token names, with its article, if the article is under embargo
+    or live (then its pages redirect); Http404 otherwise. What every embargo route
+    (page, files, media kit, photo downloads) starts with."""
+    link = find_link(token)
+    if link is None:
+        raise Http404("No such link.")
+    article = link.article
+    if not (under_embargo(article) or article.is_live):
+        raise Http404("No such link.")
+    return link
+
+
+def embargo_file_url(token: str, kind: str, obj, filename: str) -> str:
+    return reverse(
+        "embargo:file", kwargs={"token": token, "kind": kind, "pk": obj.pk, "filename": filename}
+    )
+
+
+class EmbargoArticleView(ArticleDetailView):
+    """The article exactly as the public will see it, with the embargo banner on top,
+    a watermark over its images and its withheld files linked through this token."""
+
+    template_name = "embargo/article_detail.html"
+
+    def get(self, request, *args, token, **kwargs):
+        link = embargo_link_or_404(token)
+        record_opening(link=link, request=request)
+        if link.article.is_live:
+            return private(redirect(link.article))
+        self.link, self.object = link, link.article
+        # The page, its JSON-LD and Open Graph image link withheld files through this token.
+        with gating.urls_for_withheld(partial(embargo_file_url, token)):
+            context = self.get_context_data(
+                object=self.object,
+                embargo_link=link,
+                # Downloads (photos at full size, the media kit) go through this link too.
+                embargo_token=token,
+                embargoed_until=embargo_time(self.object.published_at),
+            )
+            response = self.render_to_response(context)
+            response.render()
+        return private(response)
+
+    def fragment_parts(self, is_preview):
+        # The fragments hold this link's own file URLs: never another reader's.
+        return (*super().fragment_parts(is_preview), "embargo", self.link.pk)
+
+
+def _serve(storage, name: str, *, attachment: bool):
+    ext = posixpath.splitext(name)[1].lstrip(".").lower()
+    try:
+        handle = storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=attachment,
+        filename=download_name(name),
+        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    return response
+
+
+def _file_name(kind: str, obj, filename: str) -> str:
+    name = (
+        gating.photo_file_name(obj, filename)
+        if kind == gating.PHOTO
+        else gating.document_file_name(obj, filename)
+    )
+    if name is None:
+        raise Http404("No such file.")
+    return name
+
+
+def embargo_file(request, token, kind, pk, filename):
+    """A photo rendition or a document of the link's article, for its recipient only."""
+    link = embargo_link_or_404(token)
+    article = link.article
+    if kind == gating.PHOTO and pk == article.hero_photo_id:
+        obj = get_object_or_404(Photo, pk=pk)
+    elif kind == gating.DOCUMENT:
+        obj = get_object_or_404(Document.objects.filter(articles=article), pk=pk)
+    else:
+        raise Http404("No such file.")
+    name = _file_name(kind, obj, filename)
+    storage = gating.storage_for(obj)
+    return private(_serve(storage, name, attachment=kind == gating.DOCUMENT))
+
+
+def withheld_file(request, kind, pk, filename):
+    """A withheld file outside the embargo page: for staff (the preview, the admin), and
+    for everyone once an article using it is live but the release has not run yet."""
+    model = Photo if kind == gating.PHOTO else Document
+    obj = get_object_or_404(model, pk=pk)
+    name = _file_name(kind, obj, filename)
+    if not obj.withheld:
+        # Released since the page was made: the public file.
+        return redirect(default_storage.url(name))
+    # Whoever may see the library or the articles in the admin (thumbnails, previews).
+    user = request.user
+    staff = user.is_staff and (
+        user.has_perm(f"media_library.view_{model._meta.model_name}")
+        or user.has_perm("articles.view_article")
+    )
+    if not staff and not in_public_use(obj):
+        raise Http404("No such file.")
+    response = _serve(gating.storage_for(obj), name, attachment=kind == gating.DOCUMENT)
+    if staff:
+        return private(response)
+    return do_not_store(response)
+
+
+def _downloadable(link):
+    """The link's article with what its downloads read, prefetched."""
+    return (
+        type(link.article)
+        .objects.select_related("hero_photo")
+        .prefetch_related("attachments", "spokespeople")
+        .get(pk=link.article_id)
+    )
+
+
+def embargo_media_kit(request, token):
+    """The media kit of the link's article, for its recipient only, before the lift;
+    the public one after."""
+    link = embargo_link_or_404(token)
+    if link.article.is_live:
+        return private(redirect("articles:media_kit", slug=link.article.slug))
+    return private(downloads.media_kit_response(request, _downloadable(link)))
+
+
+def embargo_photo_download(request, token, photo_id):
+    """One of the link's article's photos at full size, for its recipient only."""
+    link = embargo_link_or_404(token)
+    if link.article.is_live:
+        return private(
+            redirect("articles:photo_download", slug=link.article.slug, photo_id=photo_id)
+        )
+    return private(downloads.photo_download_response(_downloadable(link), photo_id))
