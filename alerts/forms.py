@@ -9,6 +9,7 @@ from django.http import QueryDict
 
 from alerts.filtering import ALERT_FILTERS, canonical_query, filterset
 from alerts.models import Subscription
+from articles.regions import region_choices
 from articles.search import MAX_QUERY_LENGTH, clean_query
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
@@ -48,6 +49,11 @@ class PreferencesForm(forms.Form):
             field.help_text = HELP.get(name, "")
             field.required = False
             self.fields[name] = field
+        # The list offers only regions with live articles; an alert is for what is still
+        # to come, so every region can be followed.
+        region = self.fields["region"]
+        region.offered = region_choices
+        region.choices = region_choices
         self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH
         self.order_fields(["email", *ALERT_FILTERS, "frequency", "digest_hour"])
 

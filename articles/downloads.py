@@ -45,8 +45,12 @@ def photo_download_response(article, photo_id: int):
 def current_kit(article, contents=None):
     """The stored kit matching the article as it stands now, or None."""
     contents = contents or media_kit.kit_contents(article)
-    kit = MediaKit.objects.filter(article=article, version=contents.version).first()
-    return kit if kit is not None and kit.path else None
+    try:
+        # Loaded with the article where its view selects it (the article page does).
+        kit = article.media_kit
+    except MediaKit.DoesNotExist:
+        return None
+    return kit if kit.version == contents.version and kit.path else None
 
 
 def media_kit_response(request, article):

@@ -82,7 +82,7 @@ class ArticleDetailView(DetailView):
     prefetch = ("regions", "topics", "attachments", "spokespeople", "notes")
 
     def get_queryset(self):
-        return Article.objects.live().select_related("hero_photo")
+        return Article.objects.live().select_related("hero_photo", "media_kit")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,10 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def links(html):
-    paragraph = re.search(r'<p class="list-subscribe">(.*?)</p>', html, re.S).group(1)
+    """The list's "Follow this list" links, by their visible text."""
+    row = re.search(r'<ul class="subscribe"[^>]*>(.*?)</ul>', html, re.S).group(1)
     return {
-        text.strip(): href.replace("&amp;", "&")
-        for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', paragraph)
+        re.sub(r"<[^>]+>", "", text).strip(): href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a class="subscribe__link" href="([^"]+)">(.*?)</a>', row)
     }
 
 
@@ -23,7 +24,7 @@ def test_a_filtered_list_links_alerts_prefilled_next_to_its_feed(client):
     ArticleFactory(regions=["mx"], topics=["Asylum"])
     html = client.get("/news/?region=MX&type=report&topic=asylum&page=1&sort=oldest").content
     found = links(html.decode())
-    assert found["RSS feed of this search"] == "/news/feed/?type=report&region=mx&topic=asylum"
+    assert found["RSS feed of this list"] == "/news/feed/?type=report&region=mx&topic=asylum"
     assert (
         found["Get e-mail alerts for this search"]
         == "/press/alerts/?type=report&region=mx&topic=asylum"
