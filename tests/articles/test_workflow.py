@@ -285,6 +285,8 @@ class TestCraftedPosts:
             form_data(
                 article,
                 title="Retitled",
+                # A live article's text changed: the corrections question is answered.
+                change_kind="silent",
                 status="published",
                 published_at_0=local.strftime("%Y-%m-%d"),
                 published_at_1=local.strftime("%H:%M:%S"),
