@@ -176,7 +176,8 @@ class ArticleAdmin(
                 "fields": ["status", "published_at", "substantively_updated_at"],
                 "description": "Drafts are never public. The buttons under the form submit "
                 "for review, publish, schedule and unpublish; a scheduled article goes live "
-                "on its own.",
+                "on its own. Times in the newsroom's time zone "
+                f"({settings.TIME_ZONE}).",
             },
         ),
         ("Taxonomy", {"fields": ["regions", "topics"]}),

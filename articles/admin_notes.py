@@ -3,7 +3,7 @@
 ``ArticleNotesAdminMixin`` adds to ``ArticleAdmin``: the question asked when a live
 article's content changes (``articles.corrections``), the article's published notes
 (editable by editors, for a note's own typo), the "New topics" field for those who may
-create topics, and change-form actions that fit the article's state.
+create topics, and no change-form menu on the add form.
 """
 
 from django.contrib import admin
@@ -88,15 +88,11 @@ class ArticleNotesAdminMixin:
         actions = super().get_actions(request, action_location=action_location)
         if action_location != admin.ActionLocation.CHANGE_FORM:
             return actions
-        # On the change form, only what this article's state allows: "Publish now" on a
-        # live article or "Unpublish" on a draft would only answer "left as it was".
-        obj = self._action_object(request)
-        if obj is None:
+        # The change form's menu is for the article at hand: none on the add form.
+        # Publishing and unpublishing are not in it: the workflow's buttons under the
+        # form offer them as the article's state allows (``admin_workflow``).
+        if self._action_object(request) is None:
             return {}
-        if obj.is_live:
-            actions.pop("publish_now", None)
-        if obj.status == obj.Status.DRAFT:
-            actions.pop("unpublish", None)
         return actions
 
     def _action_object(self, request):

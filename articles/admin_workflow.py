@@ -69,6 +69,13 @@ def workflow_checked(form_class, *, request, obj):
     article = obj if obj is not None else Article()
 
     class WorkflowCheckedForm(form_class):
+        def _stays_live(self):
+            # The corrections question is for an article that stays live: one that the
+            # pressed button takes off the site tells readers nothing.
+            if request.POST.get(WORKFLOW_FIELD) == Action.UNPUBLISH:
+                return False
+            return super()._stays_live()
+
         def clean(self):
             cleaned = super().clean()
             data = request.POST

@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from taggit.models import Tag
 
 from articles.models import Article, ArticleRevision, Region, TaggedArticle
 from media_library.models import Document, Photo
@@ -311,14 +312,17 @@ def form_initial(data: dict) -> dict:
         key: data.get(key)
         for key in ("kind", "title", "slug", "summary", "body", "hero_caption", "reference_number")
     }
-    initial["topics"] = ", ".join(f'"{name}"' if "," in name else name for name in data["topics"])
+    # Topics are chosen by id in the form; one deleted since is named as missing.
+    names = list(data.get("topics", []))
+    tags = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    initial["topics"] = [tags[name] for name in names if name in tags]
     sources = {
         "regions": Region.objects,
         "attachments": Document.objects,
         "related": Article.objects,
         "spokespeople": Spokesperson.objects,
     }
-    missing = []
+    missing = [name for name in names if name not in tags]
     for key, manager in sources.items():
         wanted = dict(data.get(key, []))
         found = set(manager.filter(pk__in=wanted).values_list("pk", flat=True))

@@ -38,6 +38,13 @@ class TopicsChoiceField(forms.ModelMultipleChoiceField):
             value = [item for item in value if item not in self.empty_values]
         return super().clean(value)
 
+    def has_changed(self, initial, data):
+        # The same empty value is no change either (it would count as an edit, and an
+        # edit resets an approval and makes the saver the text's author).
+        if isinstance(data, (list, tuple)):
+            data = [item for item in data if item not in self.empty_values]
+        return super().has_changed(initial, data)
+
 
 class TopicsFormMixin(forms.Form):
     """The ``topics`` and ``new_topics`` fields of the article form.

@@ -106,10 +106,10 @@ class TestRefusedAtTheDoor:
         assert editor_client.get(reverse("admin:articles_article_changelist")).status_code == 200
 
     def test_admin_refuses_year_1(self, editor_client):
-        response = editor_client.post(
-            reverse("admin:articles_article_add"),
-            form_data(published_at_0="0001-01-01", published_at_1="00:00"),
-        )
+        # The publication time is set only through the workflow: scheduling the new
+        # article for year 1 is refused, with the form kept and nothing saved.
+        data = form_data(_workflow="schedule", _workflow_at="0001-01-01T00:00", _save=None)
+        response = editor_client.post(reverse("admin:articles_article_add"), data)
 
         assert response.status_code == 200
         assert MESSAGE in response.content.decode()
@@ -175,16 +175,17 @@ class TestRowsOutsideTheBound:
                 del data[name]
             return editor_client.post(url, data)
 
-        kept = post(substantively_updated_at_0="0001-01-02", substantively_updated_at_1="00:00")
-        assert kept.status_code == 200
-        assert MESSAGE in kept.content.decode()
-
-        # The publication time changes only through the workflow: withdrawn, then out
-        # again dated now (year 1 is live; year 9999 counts as scheduled).
-        def press(action):
-            return post(_workflow=action, _save=None)
+        # The publication time changes only through the workflow (the last substantive
+        # update is set by the corrections answer): withdrawn, a schedule out of range
+        # refused, then out again dated now (year 1 is live; year 9999 counts as
+        # scheduled).
+        def press(action, **overrides):
+            return post(_workflow=action, _save=None, **overrides)
 
         assert press("unpublish").status_code == 302
+        kept = press("schedule", _workflow_at="0001-01-02T00:00")
+        assert kept.status_code == 200
+        assert MESSAGE in kept.content.decode()
         assert press("republish_as_new" if article.is_live else "publish").status_code == 302
         article.refresh_from_db()
         assert article.is_live

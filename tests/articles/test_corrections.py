@@ -129,13 +129,16 @@ class TestTheQuestion:
     def test_not_required_when_the_article_is_taken_off_the_site(self, editor_client):
         article = ArticleFactory()
 
+        # Taking it off the site is the workflow's Unpublish button, pressed with the edit.
         response = editor_client.post(
-            change_url(article), form_data(article, title="Withdrawn", status="draft")
+            change_url(article),
+            form_data(article, title="Withdrawn", _save=None, _workflow="unpublish"),
         )
 
         assert response.status_code == 302
         article.refresh_from_db()
-        assert (article.status, article.title) == ("draft", "Withdrawn")
+        assert (article.status, article.title) == ("unpublished", "Withdrawn")
+        assert not article.notes.exists()
 
     def test_the_same_text_reformatted_is_no_change(self, editor_client):
         article = ArticleFactory(body="<p>The activists were detained.</p>")

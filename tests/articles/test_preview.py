@@ -30,9 +30,8 @@ def form_data(**overrides):
         "slug": "facing-walls",
         "summary": "An already dangerous journey.",
         "body": "<p>The figure is 63.</p><script>alert(1)</script>",
-        "status": Article.Status.DRAFT,
-        "published_at_0": "2026-06-15",
-        "published_at_1": "09:00:00",
+        # No status or publication time: they are read-only in the form (the workflow's
+        # buttons set them), so the page posts neither and a preview publishes nothing.
         "new_topics": "Asylum, A brand new topic",
         "change_kind": "silent",
         "hero_caption": "",
@@ -106,12 +105,13 @@ def test_a_preview_is_never_stale_when_previewed_twice(editor_client):
 
 
 def test_errors_are_shown_and_nothing_is_saved(editor_client):
-    response = editor_client.post(PREVIEW_NEW, form_data(title="", published_at_0="soon"))
+    response = editor_client.post(PREVIEW_NEW, form_data(title="", kind="leaflet"))
     assert response.status_code == 400
     html = response.content.decode()
     assert "nothing to preview yet" in html
     assert "Title: This field is required." in html
-    assert "Publication time:" in html
+    assert "Kind: Select a valid choice." in html
+    assert not Article.objects.exists()
     assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
 
 

@@ -20,6 +20,7 @@ from articles.revisions import (
     snapshot,
     word_diff,
 )
+from articles.states import State
 from tests.factories import ArticleFactory as BaseArticleFactory
 from tests.factories import (
     DocumentFactory,
@@ -173,7 +174,9 @@ class TestRecording:
                 CHANGELIST, {"action": action, "_selected_action": [article.pk]}, follow=True
             )
         versions = list(article.revisions.order_by("version"))
-        assert [v.snapshot["status"] for v in versions] == ["draft", "published", "draft"]
+        # Unpublishing a live article leaves it "unpublished" (the review workflow's
+        # state for an article that was public), not a draft.
+        assert [v.snapshot["status"] for v in versions] == ["draft", "published", "unpublished"]
         assert versions[1].was_live and not versions[2].was_live
         assert versions[1].created_by == editor
 
@@ -286,14 +289,17 @@ class TestCompareView:
             status=Article.Status.PUBLISHED,
             published_at=timezone.now().replace(microsecond=0) - timedelta(days=1),
         )
-        data = opened(editor_client, article)  # version 1, live
-        editor_client.post(
-            change_url(article), data | {"status": "draft", "summary": "Corrected summary."}
-        )
+        ensure_current(article)  # version 1, live
+        # Taken off the site through the workflow (version 2), then edited (version 3).
+        editor_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [article.pk]})
+        article.refresh_from_db()
+        data = opened(editor_client, article) | {"summary": "Corrected summary."}
+        response = editor_client.post(change_url(article), data)
+        assert response.status_code == 302
         response = editor_client.get(revisions_url(article))
-        link = compare_url(article, 1, 2).replace("&", "&amp;")
+        link = compare_url(article, 1, 3).replace("&", "&amp;")
         assert link in response.content.decode()
-        assert "(last live)" in editor_client.get(compare_url(article, 1, 2)).content.decode()
+        assert "(last live)" in editor_client.get(compare_url(article, 1, 3)).content.decode()
 
     @pytest.mark.parametrize("query", ["", "?a=1", "?a=x&b=1", "?a=1&b=99"])
     def test_bad_choices_go_back_to_the_list_with_a_message(self, editor_client, query):
@@ -413,7 +419,10 @@ class TestRestore:
         response = writer_client.get(f"{change_url(draft)}?restore=2")
         form = response.context["adminform"].form
         assert form.initial["title"] == "Live text"
-        assert form.initial["status"] == Article.Status.DRAFT
+        # The status is not the form's to set (the workflow's buttons are): the loaded
+        # version carries none, and the article is shown as it stands.
+        assert "status" not in form.fields and "status" not in form.initial
+        assert response.context["workflow"]["state"] == State.DRAFT
 
     def test_relations_deleted_since_are_named_and_left_out(self, editor_client):
         article = ArticleFactory()

@@ -285,6 +285,8 @@ class TestCraftedPosts:
             form_data(
                 article,
                 title="Retitled",
+                # A live article's text changed: the corrections question is answered.
+                change_kind="silent",
                 status="published",
                 published_at_0=local.strftime("%Y-%m-%d"),
                 published_at_1=local.strftime("%H:%M:%S"),
@@ -813,11 +815,14 @@ class TestZones:
 
         response = editor_client.get(change_url(article))
 
-        form = response.context["adminform"].form
-        assert "America/New_York" in form.fields["substantively_updated_at"].help_text
+        adminform = response.context["adminform"]
+        # Set by the "Tell readers" answer, so read-only: its fieldset names the zone.
+        assert "substantively_updated_at" not in adminform.form.fields
+        assert "substantively_updated_at" in adminform.readonly_fields
         html = response.content.decode()
-        # Read-only: the publication time (its help text) and the audit times.
-        assert "Times in the newsroom's time zone (America/New_York)." in html
+        # Read-only: the publishing times (their fieldset), the publication time (its
+        # help text) and the audit times.
+        assert html.count("Times in the newsroom's time zone (America/New_York).") == 2
         assert "In the newsroom's time zone (America/New_York)" in html
 
     def test_the_preview_names_the_review_state(self, editor_client):
