@@ -1,6 +1,6 @@
 """Screenshots of the public pages at a phone, tablet and laptop width, for review.
 
-    python scripts/screenshots.py http://127.0.0.1:8000 /work/reports/shots
+    python scripts/screenshots.py http://127.0.0.1:8000 shots/
 
 Uses Debian's Chromium through Playwright (as the browser tests do). Takes home, the
 list, a filtered list, an article (the newest with a photo) and a report.

@@ -137,8 +137,9 @@ def write_records(
             # Bulk writes send no model signals, so the page cache is told here.
             content_changed()
             transaction.on_commit(analyze_written_tables)
-        written = [slug_ids[record.slug] for record in records]
-        articles_written.send(sender=Article, article_ids=written, alerts=alerts)
+            # Nor do they reach the alerts and embargoes: this signal stands in for them.
+            written = [slug_ids[record.slug] for record in records]
+            articles_written.send(sender=Article, article_ids=written, alerts=alerts)
         if generate_renditions and result.photos_without_renditions:
             # The worker makes them once this transaction commits.
             photos_enqueue_renditions(photo_ids=result.photos_without_renditions)
