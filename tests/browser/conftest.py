@@ -110,3 +110,9 @@ def format_violations(violations):
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         lines.extend(f"    {node}" for node in violation["nodes"])
     return "\n".join(lines)
+
+
+def assert_no_violations(axe, label):
+    """Fail with axe-core's findings, readably, if the page has any."""
+    violations = axe()
+    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"

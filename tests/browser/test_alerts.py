@@ -9,18 +9,13 @@ from django.core import mail
 
 from alerts.models import Subscription
 from alerts.tokens import token_for
-from tests.browser.conftest import format_violations
+from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def link_in(message, kind):

@@ -5,7 +5,7 @@ import pytest
 
 from articles.models import Article, MediaKit
 from media_library.services import photo_create
-from tests.browser.conftest import format_violations
+from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory, DocumentFactory, image_upload
 
 pytestmark = [
@@ -38,11 +38,6 @@ def report():
     article.attachments.add(DocumentFactory(title="Full report"))
     assert MediaKit.objects.get(article=article).path, "the kit should be built by now"
     return article
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def test_downloads_on_the_article_page_have_no_violations(page, axe, report):

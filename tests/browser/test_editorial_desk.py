@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import ArticleNote
-from tests.browser.conftest import format_violations
+from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory
 
 pytestmark = [
@@ -23,11 +23,6 @@ HEADLINES = [
     "Facing Walls: USA and Mexico's violations of the rights of asylum-seekers",
     "Brazil: Police killings in favelas must be investigated",
 ]
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def log_in(page, user):

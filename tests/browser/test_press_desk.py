@@ -10,7 +10,7 @@ from articles.models import Region
 from core.models import SiteSettings
 from media_library.services import photo_create
 from press.models import InquiryMessage, MediaInquiry
-from tests.browser.conftest import format_violations
+from tests.browser.conftest import assert_no_violations
 from tests.factories import (
     MediaInquiryFactory,
     PressContactFactory,
@@ -24,11 +24,6 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery staple"
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def test_press_contacts_page(page, axe):

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from articles.models import Article
 from core.roles import EDITORS, WRITERS
-from tests.browser.conftest import format_violations
+from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [
@@ -16,11 +16,6 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery staple"
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def staff(role):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Region
 from articles.revisions import ensure_current, record_revision
-from tests.browser.conftest import WCAG_TAGS, format_violations
+from tests.browser.conftest import WCAG_TAGS, assert_no_violations, format_violations
 from tests.factories import ArticleFactory
 
 pytestmark = [
@@ -18,11 +18,6 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery staple"
-
-
-def assert_no_violations(axe, label):
-    violations = axe()
-    assert not violations, f"axe found problems on {label}:\n{format_violations(violations)}"
 
 
 def axe_within(page, axe_source, *selectors):
