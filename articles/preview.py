@@ -27,7 +27,7 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get_queryset(self):
         # The public view's select_related/prefetch_related, without its live() filter.
-        return Article.objects.select_related("hero_photo").prefetch_related(
+        return Article.objects.select_related("hero_photo", "media_kit").prefetch_related(
             "regions", "topics", "attachments", "spokespeople", "notes"
         )
 

@@ -86,8 +86,8 @@ def smtp_sink(port: int | None = None, *, delay: float = 0):
 
 def race(call, *, workers: int = 2) -> list:
     """Run ``call`` in ``workers`` threads released at the same moment, as two task
-    workers picking up duplicate tasks; return what each returned. Each thread closes
-    its own database connection."""
+    workers picking up duplicate tasks; return what each returned (or raised). Each
+    thread closes its own database connection."""
     from django.db import connection
 
     barrier = threading.Barrier(workers)
@@ -97,6 +97,8 @@ def race(call, *, workers: int = 2) -> list:
         try:
             barrier.wait(5)
             outcomes.append(call())
+        except Exception as error:  # noqa: BLE001 - the caller judges what it raised
+            outcomes.append(error)
         finally:
             connection.close()
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -77,6 +78,11 @@ def test_two_senders_at_once_send_each_mail_once(sink):
     tasks.owe_article(article)
     outcomes = race(lambda: tasks.deliver.call(article.pk))
     assert len(outcomes) == 2
+    # SQLite allows one writer: under load the second sender may find the database locked,
+    # which a real worker retries. PostgreSQL lets both run; neither may fail otherwise.
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            assert connection.vendor == "sqlite" and "locked" in str(outcome), outcome
     assert recipients(sink) == sorted(reader.email for reader in readers)
     assert Delivery.objects.filter(sent_at__isnull=False).count() == 40
 

@@ -152,12 +152,18 @@ class TestArticlePage:
         assert 'alt="Families wait at the border crossing"' in figure.group(1)
         assert "/renditions/" in figure.group(1)
         assert full_article.hero_photo.image.name not in content, "the original is never served"
+        # The caption, then the credit, in the figure's caption (which also holds the
+        # photo's download and usage terms for journalists).
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", figure.group(1), re.S)
+        assert caption, "no figcaption"
         assertInHTML(
-            "<figcaption>"
-            '<span class="article__caption">Families wait at the border.</span>'
-            '<span class="article__credit">Photo by Ana Ruiz / Agency</span>'
-            "</figcaption>",
-            figure.group(1),
+            '<span class="article__caption">Families wait at the border.</span>', caption.group(1)
+        )
+        assertInHTML(
+            '<span class="article__credit">Photo by Ana Ruiz / Agency</span>', caption.group(1)
+        )
+        assert caption.group(1).index("article__caption") < caption.group(1).index(
+            "article__credit"
         )
 
     def test_caption_override(self, client, full_article):

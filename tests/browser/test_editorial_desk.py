@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import ArticleNote
 from tests.browser.conftest import assert_no_violations
@@ -81,7 +82,8 @@ def test_change_form_asks_what_kind_of_change(page, editor):
 
     page.get_by_label("Title:").fill("63 people detained")
     page.get_by_role("button", name="Save", exact=True).first.click()
-    assert page.get_by_text("say what kind of change this is").is_visible()
+    # Waits for the re-rendered form (is_visible() would read the page before it loads).
+    expect(page.get_by_text("say what kind of change this is")).to_be_visible()
     assert page.get_by_label("Title:").input_value() == "63 people detained"
 
     page.get_by_label("Correction: an error of fact is fixed").check()
