@@ -13,7 +13,9 @@ use what is here:
   filter choices, counts, settings) is keyed through ``derived_key``/``cached``, so
   every edit invalidates it and nothing relies on expiry to become correct;
 * **the page cache** — whole public pages for anonymous visitors
-  (``PageCacheMiddleware``), keyed by the public URL contract only.
+  (``PageCacheMiddleware``), keyed by the public URL contract only; each app server
+  also keeps recent pages in its own memory while Redis tells it the version has not
+  moved (``core.page_memory``).
 
 The cache is never a single point of failure: in production Django's cache is
 ``core.cache_backends.ResilientRedisCache``, which answers as an empty cache while Redis
@@ -60,6 +62,7 @@ from django.utils.http import http_date
 
 from core.cache_backends import cache_recovered
 from core.http import check_host_port
+from core.page_memory import forget_everywhere_in_this_process, page_memory
 from core.security import drop_untrusted_forwarding
 
 logger = logging.getLogger(__name__)
@@ -145,6 +148,7 @@ def bump_content_version():
     scope = _request_scope.get()
     if scope is not None:
         scope.clear()  # this request's own later reads must see the change too
+    forget_everywhere_in_this_process()  # without waiting for Redis's message
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -482,9 +486,17 @@ def look_up_page(request, names):
     (None if it holds none), and the stored page if it is current, as ``(headers,
     content)`` with the headers of this response (``hit_headers``), or None."""
     key = page_key(request, names)
+    memory = page_memory()
+    if memory is not None:
+        remembered = memory.lookup(key)
+        if remembered is not None and (hit := _current_page(remembered[1], remembered[0])):
+            return key, remembered[0], hit
+        generation = memory.generation
     found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    return key, version, _current_page(found.get(key), version)
+    version, entry = found.get(VERSION_KEY), found.get(key)
+    if memory is not None:
+        memory.learn(generation, version, key, entry)
+    return key, version, _current_page(entry, version)
 
 
 def _current_page(entry, version):
@@ -576,6 +588,8 @@ class PageCacheMiddleware:
         ]
         entry = (version, now.timestamp() + lifetime, headers, response.content)
         cache.set(key, entry, timeout=math.ceil(lifetime))
+        if (memory := page_memory()) is not None:
+            memory.remember(key, entry)
 
 
 # --- hits before Django's request handling ---------------------------------------------

@@ -174,6 +174,12 @@ else:
 # development so that template edits show at once.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=PRODUCTION)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# With Redis, each app server also keeps the pages it served recently in its own memory,
+# trusted only while Redis's invalidation messages say the content has not moved
+# (core/page_memory.py): a hit then costs no round trip. Per process, at most:
+PAGE_CACHE_MEMORY = env_bool("PAGE_CACHE_MEMORY", default=True)
+PAGE_CACHE_MEMORY_PAGES = env_int("PAGE_CACHE_MEMORY_PAGES", 500)
+PAGE_CACHE_MEMORY_BYTES = env_int("PAGE_CACHE_MEMORY_BYTES", 64 * 1024 * 1024)
 # Browsers always revalidate public pages (max-age=0, must-revalidate, with an ETag);
 # a CDN or shared proxy may serve its copy this long without asking (s-maxage).
 PAGE_SHARED_MAX_AGE = env_int("PAGE_SHARED_MAX_AGE", 10)
