@@ -27,16 +27,27 @@ class ArticleListView(ListView):
         return self.filterset.qs.for_cards()
 
     def get_paginator(self, queryset, per_page, **kwargs):
+        count_key = self.filterset.cache_parts()
+        page_key = self.filterset.cache_parts(sort=True)
+        # What the page asks core.cache for, in one round trip: its count and ids, the
+        # site settings, the rendered filter form.
+        number = self.request.GET.get(self.page_kwarg) or 1
+        prefetch(
+            *NewsroomPaginator.cache_entries(
+                count_key, page_key, int(number) if str(number).isdigit() else 0
+            ),
+            ("site-settings",),
+            ("fragment-filter-form", self.filterset.form_parts()),
+        )
         return super().get_paginator(
             queryset,
             per_page,
-            count_key=self.filterset.cache_parts(),
-            page_key=self.filterset.cache_parts(sort=True),
-            # A search's page costs what the planner makes of the words and the other
-            # filters together, and it often misjudges them (q=asylum&region=mx walked
-            # the date index testing 14,000 search vectors, 125 ms); by relevance every
-            # candidate is ranked. Their pages' ids are kept, under the content epoch.
-            every_page=self.filterset.is_searching,
+            count_key=count_key,
+            page_key=page_key,
+            # Once a page's ids are known (kept under the content epoch), its rows are
+            # read by id, without the filters: a search, a grouping or a deep page then
+            # costs what /news/ costs.
+            rows=Article.objects.live().for_cards(),
             **kwargs,
         )
 

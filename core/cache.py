@@ -196,8 +196,20 @@ def next_scheduled_publication(version, now):
     """When the next scheduled item goes public (a datetime), or None.
 
     One indexed query per registered source, cached per content version: scheduling,
-    rescheduling or unpublishing is a save, which moves the version.
+    rescheduling or unpublishing is a save, which moves the version. Read once per
+    request (the epoch and the page's lifetime both need it).
     """
+    scope = _request_scope.get()
+    known = scope.get("next-scheduled") if scope is not None else None
+    if known is not None and known[0] == version and (known[1] is None or known[1] > now):
+        return known[1]
+    upcoming = _next_scheduled_publication(version, now)
+    if scope is not None:
+        scope["next-scheduled"] = (version, upcoming)
+    return upcoming
+
+
+def _next_scheduled_publication(version, now):
     key = NEXT_SCHEDULED_KEY.format(version)
     cached_value = cache.get(key) if version is not None else None
     if cached_value is not None and (cached_value == 0 or cached_value > now.timestamp()):

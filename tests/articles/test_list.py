@@ -234,9 +234,9 @@ def test_query_count_is_fixed_whatever_the_filters(client, django_assert_max_num
     cache.clear()
 
     # Every cache cold: settings, count, regions, live regions' counts (only regions
-    # with live articles are offered), topics, years and the page itself; a search reads
-    # its page's ids on their own, as they are kept (see the view).
-    with django_assert_max_num_queries(10 if "q" in params else 9):
+    # with live articles are offered), topics, years, the page's ids (kept, see
+    # articles.pagination) and its rows.
+    with django_assert_max_num_queries(10):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
     assert response.context["articles"]

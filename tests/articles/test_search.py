@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, clean_query, search
+from articles.search import MAX_QUERY_LENGTH, clean_query, search, search_admin
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +204,25 @@ def test_a_warm_search_reads_its_page_by_kept_ids(client, django_assert_num_quer
     with django_assert_num_queries(1) as captured:
         assert len(titles(client.get(LIST_URL, {"q": "refugees"}))) == 3
     assert "LIMIT" not in captured.captured_queries[0]["sql"]
+
+
+@postgres_only
+def test_a_part_of_a_reference_number_is_found_through_the_trigram_index():
+    report = ArticleFactory(
+        title="Annual report", kind=Article.Kind.REPORT, reference_number="AMR 41/6514/2017"
+    )
+    ArticleFactory(title="Unrelated")
+    part = Article.objects.filter(reference_number__gt="", reference_number__icontains="6514")
+
+    with connection.cursor() as cursor:
+        # With so few rows the planner prefers a scan, or reading the exact-match index
+        # whole; set both aside (inside the test's transaction) to see that the trigram
+        # index matches the query Django writes (UPPER(reference_number::text) LIKE ...).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("DROP INDEX article_reference_idx")
+        sql, params = part.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "article_reference_trgm_idx" in plan
+    assert list(search_admin(Article.objects.all(), "6514")) == [report]
