@@ -1,10 +1,14 @@
 """Fixtures shared by every test module."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
+from django.test import override_settings
 
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS
 from tests.factories import UserFactory
+from tests.real_redis import REDIS_TEST_URL, REDIS_URLCONF, redis_caches, require_redis
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +52,24 @@ def _clear_cache(_test_settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's cache on the test Redis (a client of it is yielded), under a key prefix
+    of this test's own, with the page cache on and the page-cache tests' small views.
+
+    Only this test's keys are removed afterwards: other test runs may share the server.
+    """
+    client = require_redis()
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    with override_settings(
+        CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=REDIS_URLCONF
+    ):
+        yield client
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    client.close()
 
 
 def _staff_in(group_name):

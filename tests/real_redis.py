@@ -21,3 +21,18 @@ def require_redis() -> redis.Redis:
             pytest.fail(f"{message}: Redis is required under CI")
         pytest.skip(message)
     return client
+
+
+# Small views of the page-cache tests, independent of how the real list page evolves.
+REDIS_URLCONF = "tests.test_cache"
+
+
+def redis_caches(location, prefix):
+    """Django's CACHES for the production backend at ``location``, keys under ``prefix``."""
+    return {
+        "default": {
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
+    }

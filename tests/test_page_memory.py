@@ -17,23 +17,9 @@ from core.cache_backends import ResilientRedisCache
 from core.page_memory import WATCHER_NAME, PageMemory, page_memory
 from tests.factories import ArticleFactory
 from tests.faulty_servers import CuttableProxy
-from tests.real_redis import REDIS_TEST_URL, require_redis
-from tests.test_redis import URLCONF, redis_caches
+from tests.real_redis import REDIS_TEST_URL, REDIS_URLCONF, redis_caches, require_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-
-
-@pytest.fixture
-def redis_cache():
-    client = require_redis()
-    prefix = f"newsroom-test-{uuid.uuid4().hex}"
-    with override_settings(
-        CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=URLCONF
-    ):
-        yield client
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            client.delete(key)
-    client.close()
 
 
 def watching():
@@ -149,7 +135,7 @@ def test_a_hanging_redis_stops_memory_answering(client, db):
     caches = redis_caches(f"redis://127.0.0.1:{proxy.port}/{database}", uuid.uuid4().hex)
     caches["default"]["OPTIONS"] = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
     try:
-        with override_settings(CACHES=caches, PAGE_CACHE=True, ROOT_URLCONF=URLCONF):
+        with override_settings(CACHES=caches, PAGE_CACHE=True, ROOT_URLCONF=REDIS_URLCONF):
             memory = watching()
             client.get("/news/")
             assert client.get("/news/")["X-Page-Cache"] == "HIT"

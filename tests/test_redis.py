@@ -5,48 +5,20 @@ reachable Redis these tests are skipped on a laptop, but fail under CI (``CI`` s
 a missing Redis means the production cache path is not being tested at all.
 """
 
-import uuid
-
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
 from core import cache as page_cache
 from tests.factories import ArticleFactory
-from tests.real_redis import REDIS_TEST_URL, require_redis
+from tests.real_redis import REDIS_URLCONF, redis_caches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
-# Small views of the page-cache tests, independent of how the real list page evolves.
-URLCONF = "tests.test_cache"
-
-
-def redis_caches(location, prefix):
-    return {
-        "default": {
-            "BACKEND": "core.cache_backends.ResilientRedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": prefix,
-        }
-    }
-
-
-@pytest.fixture
-def redis_cache():
-    """Django's cache on the test Redis, under a key prefix of this test's own.
-
-    Only this test's keys are removed afterwards: other test runs may share the server.
-    """
-    client = require_redis()
-    prefix = f"newsroom-test-{uuid.uuid4().hex}"
-    with override_settings(
-        CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=URLCONF
-    ):
-        yield client
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            client.delete(key)
-    client.close()
+# The page-cache tests' small views (tests/test_cache.py), as the redis_cache fixture
+# (tests/conftest.py) sets them.
+URLCONF = REDIS_URLCONF
 
 
 def test_set_get_incr_and_expiry(redis_cache):
