@@ -57,7 +57,13 @@ def test_a_hit_is_served_from_memory_with_no_round_trip(redis_cache, client, mon
     from_redis = client.get("/news/")
     calls = count_round_trips(monkeypatch)
 
-    hit = client.get("/news/")
+    # Once a second the watcher's heartbeat answer is on its socket for an instant, and
+    # a lookup then asks Redis rather than risk missing a message: allow for one such.
+    for _ in range(3):
+        calls.clear()
+        hit = client.get("/news/")
+        if not calls:
+            break
 
     assert hit["X-Page-Cache"] == "HIT"
     assert calls == []
@@ -110,11 +116,11 @@ def test_a_lost_watcher_stops_memory_answering_until_it_is_back(redis_cache, cli
     client.get("/news/")
     assert memory.version is not None
 
-    killed = 0
-    for entry in redis_cache.client_list():
-        if entry.get("name") == WATCHER_NAME:
-            killed += redis_cache.client_kill_filter(_id=entry["id"])
-    assert killed >= 1
+    # This process's watcher only: another test process may be watching too.
+    host, port = memory._socket.getsockname()[:2]
+    names = {entry["addr"]: entry.get("name") for entry in redis_cache.client_list()}
+    assert names[f"{host}:{port}"] == WATCHER_NAME  # operators can tell it in CLIENT LIST
+    assert redis_cache.client_kill(f"{host}:{port}")
     # While nobody listens, another server publishes: memory must not answer with the
     # page of before, now nor after the watcher reconnects.
     redis_cache.incr(cache.make_key(page_cache.VERSION_KEY))
