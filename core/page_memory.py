@@ -159,13 +159,21 @@ class PageMemory:
         return False
 
     def _watch(self):
+        failing = False  # said once per outage, not every retry
         while not self._stopped.is_set():
             connection = None
             try:
                 connection = self._connect()
+                if failing:
+                    logger.warning("Page memory listening to Redis again")
+                    failing = False
                 self._listen(connection)
             except Exception as error:  # noqa: BLE001 - any failure means: stop trusting
-                logger.info("Page memory not trusted (%r); retrying", error)
+                if not failing:
+                    logger.warning(
+                        "Page memory off (%r): hits ask Redis until it answers again", error
+                    )
+                failing = True
             finally:
                 self._socket = None
                 self.forget()
