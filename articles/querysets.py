@@ -4,6 +4,35 @@ from django.db import models
 from django.utils import timezone
 
 
+class IdAmong(models.Func):
+    """``pk`` among the ids ``ids`` (a queryset of one column) returns, read ids first.
+
+    On PostgreSQL ``id = ANY(ARRAY(subquery))``: the subquery runs once, first, and the
+    articles are then read by primary key. As EXISTS or IN, PostgreSQL may instead walk
+    the publication-time index testing each row, expecting a page's worth of a rare
+    country's articles soon; they are not spread evenly over time, so it read most of
+    the table (the admin's list for Mexico at 500,000 articles: 1,028 ms, against 104 ms
+    this way). A country has at most a few percent of the articles, so reading all of
+    them by key stays cheap. Elsewhere ``id IN (subquery)``.
+    """
+
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+    output_field = models.BooleanField()
+
+    def __init__(self, ids):
+        super().__init__(models.F("pk"), models.Subquery(ids))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            arg_joiner=" = ANY(ARRAY",
+            template="%(expressions)s)",
+            **extra_context,
+        )
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Published articles whose publication time has come.
@@ -50,8 +79,9 @@ class ArticleQuerySet(models.QuerySet):
 
         A grouping is matched through the stored groupings (``ArticleGrouping``, kept by
         ``articles.regions.sync_groupings``): one indexed lookup instead of testing every
-        one of its countries. EXISTS rather than joins: an article in two countries of a
-        grouping must still appear once.
+        one of its countries; a country, from its own rows first (``IdAmong``). EXISTS
+        and IN rather than joins: an article in two countries of a grouping must still
+        appear once.
         """
         grouping_ids = [region.pk for region in regions if region.parent_id is None]
         country_ids = [region.pk for region in regions if region.parent_id is not None]
@@ -72,11 +102,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(self._tagged_with(region_ids))
 
     def _tagged_with(self, region_ids):
-        return models.Exists(
-            self.model.regions.through.objects.filter(
-                article_id=models.OuterRef("pk"), region_id__in=region_ids
-            )
-        )
+        through = self.model.regions.through.objects
+        return IdAmong(through.filter(region_id__in=region_ids).values("article_id"))
 
 
 class RegionQuerySet(models.QuerySet):
