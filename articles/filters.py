@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from django_filters import fields as filter_fields
 from taggit.models import Tag
 
-from articles.models import Article, Region, TaggedArticle
+from articles.models import Article, TaggedArticle
 from articles.regions import live_region_choices, region_index, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
 from core.cache import cached
@@ -312,15 +312,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset.filter(kind__in=value)
 
     def filter_region(self, queryset, name, value):
-        region = region_index()[value]
-        if self.cleaned.get("q") and not region.is_grouping:
-            # With a search, PostgreSQL does best starting from the country's articles;
-            # given a literal id it walks the whole list by date testing every search
-            # vector (measured at 100,000 articles: 140 ms against 20 ms for
-            # q=asylum&region=mx). Without one, the literal id lets it walk the date index
-            # and stop at twenty (region=mx: 14 ms against 28 ms through a subquery).
-            return queryset.in_region_ids(Region.objects.filter(pk=region.pk).values("pk"))
-        return queryset.in_regions([region])
+        # A country's articles are read from its own rows first (querysets.IdAmong),
+        # with or without a search: PostgreSQL otherwise walked the list by date testing
+        # every search vector (q=asylum&region=mx at 100,000 articles: 140 ms, against 20).
+        return queryset.in_regions([region_index()[value]])
 
     def filter_topic(self, queryset, name, value):
         tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=value)
