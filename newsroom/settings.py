@@ -438,6 +438,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # The 400s of a bad Host header, an oversized body, too many fields and the rest
+        # of SuspiciousOperation: scanners cause them all day. Logged, never mailed, as
+        # Django's documentation advises for DisallowedHost.
+        "django.security": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }

@@ -4,9 +4,9 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.template import loader
+from django.template.response import SimpleTemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from articles.frontpage import FrontPage
 from core.cache import cache_health
 from core.models import SiteSettings
-from press.errors import reports_errors
+from press.errors import NOT_REPORTED, REPORTED, report_outcome
 
 
 class HomeView(TemplateView):
@@ -98,6 +98,15 @@ def favicon(request):
 @requires_csrf_token
 def server_error(request):
     """The 500 page, as Django's own (no request context: something has already failed),
-    saying that staff were told only when an error report really goes out."""
-    html = loader.get_template("500.html").render({"staff_told": reports_errors()})
-    return HttpResponseServerError(html)
+    saying what became of the error report.
+
+    Django logs the error after calling this view but renders a template response only
+    after that, so the page is rendered once the report handler has noted its outcome
+    (``press.errors.report_outcome``, called by the template).
+    """
+    context = {
+        "report": lambda: report_outcome(request),
+        "REPORTED": REPORTED,
+        "NOT_REPORTED": NOT_REPORTED,
+    }
+    return SimpleTemplateResponse("500.html", context, status=500)

@@ -12,4 +12,8 @@ def fail(request):
     raise RuntimeError("The view failed on purpose")
 
 
-urlpatterns = [path("fail/", fail), *site_urlpatterns]
+def fail_otherwise(request):
+    raise KeyError("another error, somewhere else")
+
+
+urlpatterns = [path("fail/", fail), path("fail-otherwise/", fail_otherwise), *site_urlpatterns]

@@ -1,16 +1,22 @@
 """Server errors are reported to ADMINS by a task, and the 500 page tells the truth."""
 
 import logging
+import sys
+import time
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
-from django.test import Client
+from django.tasks.backends.immediate import ImmediateBackend
+from django.test import Client, override_settings
 from django_tasks_db.models import DBTaskResult
 
-from press import tasks
-from press.errors import reports_errors
+from press import errors, tasks
+from press.errors import ReportThrottle, TaskAdminEmailHandler
+from tests.database_outage import database_down
 
 REPORT_TASK = "press.tasks.mail_admins"
 REFUSING = {"default": {"BACKEND": "tests.press.mail_backends.RefusingBackend"}}
@@ -68,20 +74,20 @@ def test_without_admins_the_500_page_claims_nobody_was_told(failing_client, sett
     html = response.content.decode()
     assert "Something went wrong" in html and "told" not in html
     assert mail.outbox == []
-    assert not reports_errors()
 
 
 @pytest.mark.django_db
-def test_the_page_does_not_claim_a_report_the_logging_does_not_send(settings):
+def test_the_page_does_not_claim_a_report_the_logging_does_not_send(failing_client, settings):
     settings.ADMINS = ["ops@example.org"]
-    assert reports_errors()
     django_logger = logging.getLogger("django")
     handlers = django_logger.handlers[:]
     django_logger.handlers = []
     try:
-        assert not reports_errors()
+        html = failing_client.get("/fail/").content.decode()
     finally:
         django_logger.handlers = handlers
+    assert "Something went wrong" in html
+    assert "told" not in html and "notified" not in html
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -130,3 +136,203 @@ def test_a_failing_report_task_is_not_itself_reported(settings):
     record.args = ("abc", "press.tasks.send_inquiry_emails", "FAILED")
     handler.handle(record)
     assert len(mail.outbox) == 1
+
+
+# --- a scanner cannot turn error reports into a flood ----------------------------------
+
+NOT_NOTIFIED = "The error has been logged, but our staff could not be notified automatically."
+
+
+@pytest.fixture
+def report_handler(monkeypatch):
+    """The ``django`` logger's report handler, with a throttle of this test's own (its
+    fallback counts per process, so one test's reports must not use up another's)."""
+    handler = next(
+        h for h in logging.getLogger("django").handlers if isinstance(h, TaskAdminEmailHandler)
+    )
+    monkeypatch.setattr(handler, "throttle", ReportThrottle())
+    return handler
+
+
+@pytest.fixture
+def security_log(caplog):
+    """What the ``django.security`` loggers write (they do not propagate to the root
+    logger, where ``caplog`` listens)."""
+    security = logging.getLogger("django.security")
+    security.addHandler(caplog.handler)
+    yield caplog
+    security.removeHandler(caplog.handler)
+
+
+@pytest.mark.django_db
+def test_a_scanners_bad_host_headers_are_logged_not_mailed(settings, report_handler, security_log):
+    settings.DEBUG = False
+    settings.ADMINS = ["ops@example.org"]
+    client = Client()
+    statuses = {client.get("/news/", HTTP_HOST="scanner.example").status_code for _ in range(100)}
+    assert statuses == {400}
+    assert mail.outbox == []
+    logged = [r for r in security_log.records if r.name == "django.security.DisallowedHost"]
+    assert len(logged) == 100
+    assert "scanner.example" in logged[0].getMessage()
+    # Written out where the rest of the log goes, not dropped.
+    assert any(
+        isinstance(handler, logging.StreamHandler)
+        for handler in logging.getLogger("django.security").handlers
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("limit", "data", "logger"),
+    [
+        ("DATA_UPLOAD_MAX_MEMORY_SIZE", {"message": "x" * 5000}, "RequestDataTooBig"),
+        ("DATA_UPLOAD_MAX_NUMBER_FIELDS", {f"f{n}": "1" for n in range(50)}, "TooManyFieldsSent"),
+    ],
+)
+def test_oversized_and_overfull_posts_are_logged_not_mailed(
+    settings, report_handler, security_log, limit, data, logger
+):
+    settings.DEBUG = False
+    settings.ADMINS = ["ops@example.org"]
+    setattr(settings, limit, 1000 if limit == "DATA_UPLOAD_MAX_MEMORY_SIZE" else 10)
+    for _ in range(5):
+        assert Client().post("/press/inquiry/", data).status_code == 400
+    assert mail.outbox == []
+    assert [r.name for r in security_log.records].count(f"django.security.{logger}") == 5
+
+
+@pytest.mark.django_db
+def test_the_same_error_is_mailed_once_per_window_then_with_the_count(
+    failing_client, settings, report_handler, monkeypatch
+):
+    settings.ADMINS = ["ops@example.org"]
+    for _ in range(50):
+        response = failing_client.get("/fail/")
+        assert response.status_code == 500
+        # Every one of them was reported: the first by mail, the others in its count.
+        assert "Our staff have been told" in response.content.decode()
+    (first,) = mail.outbox
+    assert "RuntimeError at /fail/" in first.body
+    assert "not mailed" not in first.body
+
+    # Ten minutes on (the cache's clock too), the same error is mailed again, with what
+    # happened meanwhile.
+    later = time.time() + errors.REPORT_WINDOW + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    failing_client.get("/fail/")
+    assert len(mail.outbox) == 2
+    assert "49 more times since the last report" in mail.outbox[1].body
+    failing_client.get("/fail/")
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_different_errors_are_each_mailed(failing_client, settings, report_handler):
+    settings.ADMINS = ["ops@example.org"]
+    for _ in range(3):
+        failing_client.get("/fail/")
+        failing_client.get("/fail-otherwise/")
+    assert len(mail.outbox) == 2
+    assert {message.body.split("\n")[0] for message in mail.outbox} == {
+        "Internal Server Error: /fail/",
+        "Internal Server Error: /fail-otherwise/",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "backend",
+    [
+        # Raises on every call.
+        "django.core.cache.backends.redis.RedisCache",
+        # Answers as an empty cache, and says it is unavailable.
+        "core.cache_backends.ResilientRedisCache",
+    ],
+)
+def test_with_the_cache_down_reports_still_go_but_only_a_few_a_minute(
+    failing_client, settings, report_handler, backend
+):
+    settings.ADMINS = ["ops@example.org"]
+    dead = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:1/0"}}
+    # Not the settings fixture: the cache is cleared after the test, before it is undone.
+    with override_settings(CACHES=dead):
+        responses = [failing_client.get("/fail/") for _ in range(20)]
+        responses.append(failing_client.get("/fail-otherwise/"))
+    assert {response.status_code for response in responses} == {500}
+    assert "Our staff have been told" in responses[0].content.decode()
+    assert len(mail.outbox) == errors.FALLBACK_REPORTS_PER_MINUTE
+    # Those past the limit are logged only, and the page says so.
+    assert NOT_NOTIFIED in responses[-1].content.decode()
+
+
+def test_the_handler_never_raises_whatever_the_cache_does(report_handler, settings, monkeypatch):
+    settings.ADMINS = ["ops@example.org"]
+
+    def broken(*args, **kwargs):
+        raise TypeError("a cache backend with a bug")
+
+    monkeypatch.setattr(caches["default"], "add", broken)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x/",), None
+    )
+    report_handler.handle(record)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_report_that_cannot_be_queued_is_logged_and_the_page_says_so(
+    failing_client, settings, database_queue, report_handler, caplog
+):
+    settings.ADMINS = ["ops@example.org"]
+    with database_down():
+        response = failing_client.get("/fail/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert NOT_NOTIFIED in html
+    assert "have been told" not in html
+    assert any(
+        r.name == "press.errors" and "could not be queued" in r.getMessage()
+        for r in caplog.records
+    )
+    assert not DBTaskResult.objects.exists()
+
+    # The database is back: the next occurrence is reported (not held back as a
+    # duplicate of the report that never went), with the one before it counted.
+    response = failing_client.get("/fail/")
+    assert "Our staff have been told" in response.content.decode()
+    (queued,) = DBTaskResult.objects.all()
+    assert "1 more time since the last report" in queued.args_kwargs["args"][1]
+
+
+@pytest.mark.django_db
+def test_a_queue_that_raises_gives_the_same_honest_page(failing_client, settings, report_handler):
+    settings.ADMINS = ["ops@example.org"]
+    with mock.patch.object(
+        ImmediateBackend, "enqueue", side_effect=ConnectionError("queue unreachable")
+    ):
+        html = failing_client.get("/fail/").content.decode()
+    assert NOT_NOTIFIED in html and "have been told" not in html
+    assert mail.outbox == []
+
+
+def failure_record():
+    try:
+        raise RuntimeError("The same failure")
+    except RuntimeError:
+        exc_info = sys.exc_info()
+    return logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: /x/", (), exc_info
+    )
+
+
+def test_on_redis_every_process_counts_into_the_same_report(redis_cache, settings, report_handler):
+    settings.ADMINS = ["ops@example.org"]
+    for _ in range(20):
+        report_handler.handle(failure_record())
+    assert len(mail.outbox) == 1
+    # Another app server's process holds back the same error too.
+    assert not ReportThrottle().admit(errors.cause_of(failure_record())).send
+    (key,) = redis_cache.keys("*error-report:unmailed:*")
+    assert int(redis_cache.get(key)) == 20
+    assert redis_cache.ttl(key) > errors.REPORT_WINDOW
