@@ -22,7 +22,7 @@ from alerts.models import Subscription
 from alerts.tokens import subscription_for, token_for
 from core.cache import do_not_store
 from core.security import client_ip
-from press.views import rate_limited
+from press.views import DATABASE_UNAVAILABLE, not_saved, rate_limited
 
 CONSENT = (
     "We will e-mail you only the articles you chose, as they are published or in one "
@@ -74,13 +74,16 @@ class SubscribeView(FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        services.subscribe(
-            email=form.cleaned_data["email"],
-            query=form.query(),
-            frequency=form.cleaned_data["frequency"],
-            digest_hour=form.cleaned_data["digest_hour"],
-            consent_text=CONSENT,
-        )
+        try:
+            services.subscribe(
+                email=form.cleaned_data["email"],
+                query=form.query(),
+                frequency=form.cleaned_data["frequency"],
+                digest_hour=form.cleaned_data["digest_hour"],
+                consent_text=CONSENT,
+            )
+        except DATABASE_UNAVAILABLE:
+            return not_saved(self, form, what="subscription")
         # The same answer whether the address was new, pending or already subscribed:
         # the page tells nobody who subscribes to what.
         return redirect("alerts:check_inbox", permanent=False)
