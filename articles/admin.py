@@ -32,6 +32,7 @@ from articles.search import search_admin
 from articles.services import PUBLISH_PERMISSION, article_duplicate
 from articles.states import State
 from articles.topics import register_topic_admin
+from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
 from embargo.admin import EmbargoArticleAdminMixin
 
@@ -309,11 +310,12 @@ class GroupingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "iso_code", "report_code", "parent"]
     list_filter = [GroupingFilter]
     list_select_related = ["parent"]
     search_fields = ["name", "iso_code", "slug"]
+    exact_search_fields = ("name", "iso_code", "slug")
     ordering = ["name"]
     list_per_page = 100
 

@@ -17,6 +17,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from articles.models import Article
+from core.admin_search import ExactFirstSearchMixin
 
 ADD_TOPIC_PERMISSION = "taggit.add_tag"
 CHANGE_TOPIC_PERMISSION = "taggit.change_tag"
@@ -118,13 +119,14 @@ def _any_of(names):
     return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     """Topics, for those who may edit them (editors). Writers see no "Tags" in the admin
     and are refused its pages; they still search topics through the article form's
     autocomplete, which needs only the view permission."""
 
     list_display = ["name", "slug"]
     search_fields = ["name"]
+    exact_search_fields = ("name", "slug")
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

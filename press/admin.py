@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
@@ -30,7 +31,7 @@ from press.models import (
 
 
 @admin.register(Spokesperson)
-class SpokespersonAdmin(admin.ModelAdmin):
+class SpokespersonAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     list_display = ["name", "role", "languages", "quoted_in", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     list_filter = ["is_active", "regions"]
