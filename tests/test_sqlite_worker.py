@@ -78,10 +78,12 @@ def test_the_admin_and_the_worker_share_sqlite_without_a_locked_database(tmp_pat
         env,
         worker_log,
     )
+    processes = [worker]
     try:
         users_log, workflow_log = tmp_path / "users.log", tmp_path / "workflow.log"
         users = _start(["-c", WRITER, "users", str(WRITING_SECONDS)], env, users_log)
         workflow = _start(["-c", WRITER, "workflow", str(WRITING_SECONDS)], env, workflow_log)
+        processes += [users, workflow]
         added, moved = _result(users, users_log), _result(workflow, workflow_log)
 
         db = sqlite3.connect(tmp_path / "db.sqlite3", timeout=30)
@@ -91,8 +93,9 @@ def test_the_admin_and_the_worker_share_sqlite_without_a_locked_database(tmp_pat
             time.sleep(0.2)
         assert worker.poll() is None, worker_log.read_text()
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
 
     assert added["failures"] == [], added["failures"]
     assert moved["failures"] == [], moved["failures"]
