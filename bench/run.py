@@ -560,7 +560,11 @@ def main(argv=None):
     if redis_ok:
         import redis
 
-        redis.Redis.from_url(args.redis_url).flushdb()
+        # The page cache starts empty: this run's keys go, never the rest of a database
+        # that may be shared (no FLUSHDB).
+        client = redis.Redis.from_url(args.redis_url)
+        for key in client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000):
+            client.delete(key)
         article = next(row for row in urls if row[0] == "article")
         cached_urls = [("list", "/news/"), article]
         with gunicorn(args, {**env, "PAGE_CACHE": "on"}):

@@ -136,6 +136,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite with a writer beside the site (`make run` runs `db_worker`, which takes the
+    # write lock every second): WAL lets readers and the writer work at once; IMMEDIATE
+    # takes the write lock when a transaction begins, so two writers wait for each other
+    # (up to `timeout` seconds) instead of one failing at once with "database is
+    # locked" when it upgrades a read lock; NORMAL is WAL's durable pairing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------

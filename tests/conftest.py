@@ -3,12 +3,54 @@
 import uuid
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS
 from tests.factories import UserFactory
-from tests.real_redis import REDIS_TEST_URL, REDIS_URLCONF, redis_caches, require_redis
+from tests.real_redis import (
+    REDIS_TEST_URL,
+    REDIS_URLCONF,
+    delete_own_keys,
+    own_prefix,
+    redis_caches,
+    require_redis,
+)
+
+# Longer than any run of the suite; only a run killed before its end leaves its key.
+SENTINEL_SECONDS = 24 * 3600
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_redis_is_left_alone():
+    """The test Redis is shared (a developer's other work, CI's other runs): a key of
+    someone else's, planted before the first test, must still be there after the last.
+    In this process a flush fails the test that asks for it."""
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        yield  # no Redis: nobody's data to lose (tests/real_redis.py says when to fail)
+        return
+    sentinel = f"newsroom-suite-sentinel-{uuid.uuid4()}"
+    client.set(sentinel, "another user's data", ex=SENTINEL_SECONDS)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"the suite must never flush the shared Redis {REDIS_TEST_URL}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(redis.Redis, "flushdb", refuse)
+        patch.setattr(redis.Redis, "flushall", refuse)
+        yield
+    survived = client.delete(sentinel)
+    client.close()
+    if not survived:
+        pytest.fail(
+            f"{sentinel} is gone from {REDIS_TEST_URL}: something in the suite flushed or "
+            "cleared a Redis database others share; delete only keys under your own prefix",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -62,13 +104,12 @@ def redis_cache():
     Only this test's keys are removed afterwards: other test runs may share the server.
     """
     client = require_redis()
-    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    prefix = own_prefix()
     with override_settings(
         CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=REDIS_URLCONF
     ):
         yield client
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            client.delete(key)
+        delete_own_keys(client, prefix)
     client.close()
 
 

@@ -2,7 +2,6 @@
 coming back. Every public page answers 200 from the database, every inquiry is stored,
 and nothing waits long."""
 
-import os
 import time
 from urllib.parse import urlsplit
 
@@ -24,7 +23,7 @@ from tests.factories import (
 )
 from tests.faulty_servers import CuttableProxy, HangingServer
 from tests.press.helpers import inquiry_data
-from tests.real_redis import REDIS_TEST_URL, require_redis
+from tests.real_redis import REDIS_TEST_URL, delete_own_keys, own_prefix, require_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -147,14 +146,13 @@ def real_redis():
     parts = urlsplit(REDIS_TEST_URL)
     client = require_redis()
     proxy = CuttableProxy((parts.hostname, parts.port or 6379))
-    prefix = f"faults-{os.getpid()}-{time.monotonic_ns()}"
+    prefix = own_prefix("faults")
     database = parts.path.lstrip("/") or "0"
     location = f"redis://127.0.0.1:{proxy.port}/{database}"
     with override_settings(CACHES=resilient_cache(location, retry_seconds=0.3, prefix=prefix)):
         yield proxy
     proxy.close()
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
+    delete_own_keys(client, prefix)
     client.close()
 
 

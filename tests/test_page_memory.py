@@ -6,7 +6,6 @@ message's time, and a lost or hanging connection stops memory from answering at 
 """
 
 import time
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -17,7 +16,14 @@ from core.cache_backends import ResilientRedisCache
 from core.page_memory import WATCHER_NAME, PageMemory, page_memory
 from tests.factories import ArticleFactory
 from tests.faulty_servers import CuttableProxy
-from tests.real_redis import REDIS_TEST_URL, REDIS_URLCONF, redis_caches, require_redis
+from tests.real_redis import (
+    REDIS_TEST_URL,
+    REDIS_URLCONF,
+    delete_own_keys,
+    own_prefix,
+    redis_caches,
+    require_redis,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -134,11 +140,12 @@ def test_a_lost_watcher_stops_memory_answering_until_it_is_back(redis_cache, cli
 
 
 def test_a_hanging_redis_stops_memory_answering(client, db):
-    require_redis()
+    redis_client = require_redis()
     host, port = REDIS_TEST_URL.split("//")[1].split("/")[0].split(":")
     proxy = CuttableProxy((host, int(port)))
     database = REDIS_TEST_URL.rsplit("/", 1)[1]
-    caches = redis_caches(f"redis://127.0.0.1:{proxy.port}/{database}", uuid.uuid4().hex)
+    prefix = own_prefix()
+    caches = redis_caches(f"redis://127.0.0.1:{proxy.port}/{database}", prefix)
     caches["default"]["OPTIONS"] = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
     try:
         with override_settings(CACHES=caches, PAGE_CACHE=True, ROOT_URLCONF=REDIS_URLCONF):
@@ -153,6 +160,8 @@ def test_a_hanging_redis_stops_memory_answering(client, db):
             assert "X-Page-Cache" not in response or response["X-Page-Cache"] != "HIT"
     finally:
         proxy.close()
+        delete_own_keys(redis_client, prefix)
+        redis_client.close()
 
 
 def test_not_used_without_redis_or_when_turned_off(redis_cache, settings):

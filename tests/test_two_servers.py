@@ -26,7 +26,7 @@ from django.utils import timezone
 from articles.models import Article
 from tests.factories import ArticleFactory
 from tests.faulty_servers import CuttableProxy, listening_socket
-from tests.real_redis import REDIS_TEST_URL, require_redis
+from tests.real_redis import REDIS_TEST_URL, delete_own_keys, own_prefix, require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -70,12 +70,11 @@ def shared_redis():
     client = require_redis()
     parts = urlsplit(REDIS_TEST_URL)
     proxy = CuttableProxy((parts.hostname, parts.port or 6379))
-    prefix = f"two-servers-{uuid.uuid4().hex}"
+    prefix = own_prefix("two-servers")
     url = f"redis://127.0.0.1:{proxy.port}/{parts.path.lstrip('/') or '0'}"
     yield proxy, url, prefix
     proxy.close()
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
+    delete_own_keys(client, prefix)
     client.close()
 
 
