@@ -119,6 +119,8 @@ def _local_part(local: str) -> str:
 
 
 def _domain(domain: str) -> str:
+    if not domain:
+        raise _error("invalid")
     if domain.startswith("["):
         raise _error("ip_literal")
     if "(" in domain or ")" in domain:

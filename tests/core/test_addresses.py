@@ -79,7 +79,7 @@ def test_a_sub_address_is_its_own_subscriber_but_the_same_mailbox_for_limits():
         ('"tar\\\u0007get"@example.net', "invisible or control character"),
         ("tärget@example.net", "Letters other than a to z"),
         ("target@example.net.", "not a valid domain name"),
-        ("target@", "not a valid domain name"),
+        ("target@", "Enter a valid email address."),
         ("target@exa..mple.net", "not a valid domain name"),
         ("target@-example.net", "not a valid domain name"),
         ("x" * 65 + "@example.net", "too long"),
