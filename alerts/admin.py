@@ -1,8 +1,6 @@
 """The press office's view of alert subscribers: who asked for what, counted per filter,
 exported as CSV, and erased on request (a real delete, logged without the address)."""
 
-import csv
-
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -11,16 +9,9 @@ from django.utils import timezone
 from alerts import services
 from alerts.filtering import describe
 from alerts.models import Subscription
+from core.csvfiles import csv_writer
 
-# Formula-looking cells (=, +, -, @) are prefixed so a spreadsheet shows them as text
-# rather than running them: an address is typed by whoever filled the public form.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SUMMARY_ROWS = 50
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 class FilterListFilter(admin.SimpleListFilter):
@@ -130,7 +121,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y-%m-%d")
         response["Content-Disposition"] = f'attachment; filename="alert-subscribers-{stamp}.csv"'
-        writer = csv.writer(response)
+        # Addresses, filters and consent texts come from the public form: the writer
+        # keeps any formula in them text.
+        writer = csv_writer(response)
         writer.writerow(
             [
                 "email",
@@ -149,20 +142,17 @@ class SubscriptionAdmin(admin.ModelAdmin):
         for subscription in queryset.order_by("email", "pk").iterator():
             writer.writerow(
                 [
-                    csv_cell(value)
-                    for value in (
-                        subscription.email,
-                        subscription.query,
-                        describe(subscription.query),
-                        subscription.frequency,
-                        subscription.digest_hour,
-                        subscription.status,
-                        subscription.bounce_count,
-                        _iso(subscription.consented_at),
-                        _iso(subscription.confirmed_at),
-                        _iso(subscription.unsubscribed_at),
-                        subscription.consent_text,
-                    )
+                    subscription.email,
+                    subscription.query,
+                    describe(subscription.query),
+                    subscription.frequency,
+                    subscription.digest_hour,
+                    subscription.status,
+                    subscription.bounce_count,
+                    _iso(subscription.consented_at),
+                    _iso(subscription.confirmed_at),
+                    _iso(subscription.unsubscribed_at),
+                    subscription.consent_text,
                 ]
             )
         return response

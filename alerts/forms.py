@@ -11,6 +11,7 @@ from alerts.filtering import ALERT_FILTERS, canonical_query, filterset
 from alerts.models import Subscription
 from articles.regions import region_choices
 from articles.search import MAX_QUERY_LENGTH, clean_query
+from core.addresses import EmailAddressField
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 LABELS = {
@@ -91,7 +92,8 @@ class PreferencesForm(forms.Form):
 
 
 class SubscribeForm(PreferencesForm):
-    email = forms.EmailField(
+    # Normalised (unquoted, punycode domain) before any limit or uniqueness check.
+    email = EmailAddressField(
         label="Your e-mail address",
         max_length=Subscription._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -12,6 +12,7 @@ import secrets
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.fields import BoundedDateTimeField
@@ -29,6 +30,12 @@ def new_key() -> str:
 
 
 class SubscriptionQuerySet(models.QuerySet):
+    def for_address(self, email: str):
+        """The subscriptions of the mailbox ``email`` (an address from
+        ``core.addresses.normalize_email``), compared as the unique constraint does:
+        case-insensitively, so ``Target@`` and ``target@`` are one mailbox."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
     def confirmed(self):
         return self.filter(status=Subscription.Status.CONFIRMED)
 
@@ -57,7 +64,12 @@ class Subscription(models.Model):
         INSTANT = "instant", "As soon as each article is published"
         DAILY = "daily", "One daily digest"
 
-    email = models.EmailField("e-mail", max_length=254, help_text="Stored in lower case.")
+    email = models.EmailField(
+        "e-mail",
+        max_length=254,
+        help_text="Normalised (core.addresses): unquoted, the domain in lower case and "
+        "punycode; compared case-insensitively.",
+    )
     query = models.CharField(
         "filter",
         max_length=600,
@@ -102,7 +114,9 @@ class Subscription(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["email", "query"], name="alert_one_per_filter"),
+            # One subscription per mailbox and filter: the address is normalised before
+            # it is stored, and the part before the "@" compared case-insensitively.
+            models.UniqueConstraint(Lower("email"), "query", name="alert_one_per_mailbox_filter"),
             models.CheckConstraint(
                 condition=models.Q(digest_hour__lte=23), name="alert_digest_hour_in_day"
             ),

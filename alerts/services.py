@@ -18,6 +18,7 @@ from django.utils import timezone
 from alerts import tasks
 from alerts.models import Announcement, ArticleAlert, Delivery, DigestRun, Subscription
 from articles.models import Article
+from core.addresses import mailbox_key, normalize_email
 from press.services import RateLimit
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ logger = logging.getLogger(__name__)
 # (an archive imported, a backdated article, a re-publication) alert nobody.
 ALERT_WINDOW = timedelta(days=1)
 
-# Per client address, every POST of the subscribe form; per e-mail address, the mails
-# a stranger can make us send it (confirmations, "already subscribed" notices).
+# Per client address, every POST of the subscribe form; per mailbox, the mails a
+# stranger can make us send it (confirmations, "already subscribed" notices), counted by
+# ``core.addresses.mailbox_key`` so no spelling of the address starts a new count.
 subscribe_posts = RateLimit("alerts-subscribe", 20, 600)
 address_mails = RateLimit("alerts-address-mail", 3, 60 * 60 * 24)
 
@@ -47,13 +49,9 @@ def _defer(task, run_after: datetime, *args) -> bool:
     return True
 
 
-def normalize_email(value: str) -> str:
-    return value.strip().lower()
-
-
 def _address_key(email: str) -> str:
     # Counted under a hash: the rate-limit cache need not hold addresses.
-    return hashlib.sha256(email.encode()).hexdigest()
+    return hashlib.sha256(mailbox_key(email).encode()).hexdigest()
 
 
 # --- Subscribing ------------------------------------------------------------------------
@@ -66,15 +64,18 @@ def subscribe(
 
     A request for a filter the address already has confirmed changes nothing (whoever
     typed the address may not own it) and mails the owner their preferences link. The
-    mails a stranger can cause are limited per address (``address_mails``).
+    address is normalised first (``core.addresses``: a ValidationError if it cannot be),
+    so every spelling of one mailbox is one subscription per filter, and the mails a
+    stranger can cause are limited per mailbox (``address_mails``).
     """
     email = normalize_email(email)
     now = timezone.now()
     with transaction.atomic():
-        subscription, created = Subscription.objects.select_for_update().get_or_create(
-            email=email,
+        mailbox = Subscription.objects.select_for_update().for_address(email)
+        subscription, created = mailbox.get_or_create(
             query=query,
             defaults={
+                "email": email,
                 "frequency": frequency,
                 "digest_hour": digest_hour,
                 "consent_text": consent_text,

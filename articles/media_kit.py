@@ -14,7 +14,6 @@ holds (``kit_contents``): a kit that no longer matches its article is never serv
 ``articles.downloads`` serves it only for an article the visitor may see.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -37,6 +36,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, MediaKit
 from core.cache import content_changed
+from core.csvfiles import csv_writer
 from core.models import SiteSettings
 from media_library import downloads as photo_downloads
 from media_library.models import Document, Photo
@@ -44,8 +44,9 @@ from media_library.storage import download_name, originals_storage
 
 logger = logging.getLogger(__name__)
 
-# Bump when the layout of the kit changes, to rebuild every kit.
-KIT_FORMAT = 1
+# Bump when the layout of the kit changes, to rebuild every kit. 2: CREDITS.csv cells
+# that a spreadsheet would run as formulas are escaped (kits built before held them raw).
+KIT_FORMAT = 2
 KITS_DIR = "media-kits/"
 # A build queued this long ago and not started is taken as lost (a worker died): the
 # next change or request queues another.
@@ -200,7 +201,8 @@ def release_text(article, *, site) -> str:
 
 def credits_csv(contents: KitContents) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Captions, credits and terms are typed by people: never formulas in a spreadsheet.
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(CREDITS_FIELDS)
     for item in contents.photos:
         photo = item.photo

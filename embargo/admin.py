@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from embargo.formats import embargo_time
-from embargo.forms import ShareForm
+from embargo.forms import JournalistContactForm, ShareForm
 from embargo.models import EmbargoLink, EmbargoOpening, JournalistContact, under_embargo
 from embargo.services import embargo_revoke, embargo_share
 
@@ -173,6 +173,7 @@ class EmbargoArticleAdminMixin:
 
 @admin.register(JournalistContact)
 class JournalistContactAdmin(admin.ModelAdmin):
+    form = JournalistContactForm
     list_display = ["name", "outlet", "email", "created_at"]
     search_fields = ["name", "outlet", "email"]
     fields = ["name", "outlet", "email", "notes"]

@@ -1,8 +1,45 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.addresses import EmailAddressField, email_key
 from embargo.models import JournalistContact
 from embargo.services import parse_recipients
+
+
+def _key(email: str) -> str:
+    """The mailbox an address names; a contact saved before addresses were normalised
+    may not normalise, and is then compared as it is, in lower case."""
+    try:
+        return email_key(email)
+    except ValidationError:
+        return email.lower()
+
+
+class JournalistContactForm(forms.ModelForm):
+    """A saved contact: the address normalised (``core.addresses``), one per mailbox."""
+
+    email = EmailAddressField(
+        label="E-mail",
+        max_length=JournalistContact._meta.get_field("email").max_length,
+        help_text=JournalistContact._meta.get_field("email").help_text,
+    )
+
+    class Meta:
+        model = JournalistContact
+        fields = ["name", "outlet", "email", "notes"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        key = email_key(email)
+        others = JournalistContact.objects.exclude(pk=self.instance.pk)
+        # Few contacts, and older ones may be spelt otherwise: compared one by one.
+        for other in others.only("name", "email"):
+            if _key(other.email) == key:
+                raise ValidationError(
+                    f"{other.name} already has this address.", code="duplicate_contact"
+                )
+        return email
 
 
 class ShareForm(forms.Form):
@@ -46,10 +83,10 @@ class ShareForm(forms.Form):
         if self.errors:
             return cleaned
         emails = list(cleaned.get("recipients") or [])
-        seen = {email.lower() for email in emails}
+        seen = {_key(email) for email in emails}
         for contact in cleaned.get("contacts") or []:
-            if contact.email.lower() not in seen:
-                seen.add(contact.email.lower())
+            if _key(contact.email) not in seen:
+                seen.add(_key(contact.email))
                 emails.append(contact.email)
         if not emails:
             raise forms.ValidationError("Paste at least one address or pick a saved contact.")

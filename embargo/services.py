@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.addresses import email_key, normalize_email
 from core.security import client_ip
 from embargo.models import EmbargoLink, EmbargoOpening, hash_token, under_embargo
 
@@ -34,22 +34,28 @@ class Recipients:
 
 
 def parse_recipients(text: str) -> Recipients:
-    """Every address in ``text`` (one per line, or separated by commas): valid ones in
-    order without duplicates (case-insensitively), and a message per bad one."""
+    """Every address in ``text`` (one per line, or separated by commas), normalised
+    (``core.addresses``): valid ones in order without two for one mailbox, and a message
+    per bad one."""
     result = Recipients()
     seen = set()
     for candidate in _candidates(text or ""):
         try:
             if len(candidate) > EMAIL_MAX_LENGTH:
-                raise ValidationError("too long")
-            validate_email(candidate)
-        except ValidationError:
-            result.errors.append(f"“{candidate[:80]}” is not an e-mail address.")
+                raise ValidationError("too long", code="invalid")
+            email = normalize_email(candidate)
+            if len(email) > EMAIL_MAX_LENGTH:
+                raise ValidationError("too long", code="invalid")
+        except ValidationError as error:
+            if error.code == "invalid":
+                result.errors.append(f"“{candidate[:80]}” is not an e-mail address.")
+            else:
+                result.errors.append(f"“{candidate[:80]}”: {error.messages[0]}")
             continue
-        key = candidate.lower()
+        key = email_key(email)
         if key not in seen:
             seen.add(key)
-            result.emails.append(candidate)
+            result.emails.append(email)
     return result
 
 

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from articles.regions import region_choices
+from core.addresses import EmailAddressField
 from core.validators import validate_date_in_range
 from press.models import MediaInquiry
 from press.services import one_line
@@ -105,7 +106,8 @@ class MediaInquiryForm(forms.Form):
         max_length=_max_length("name"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    # Stored normalised (core.addresses): one spelling per mailbox, nothing unsafe.
+    email = EmailAddressField(
         label="E-mail",
         max_length=_max_length("email"),
         help_text="We send the reference number of your inquiry here.",

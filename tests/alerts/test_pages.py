@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -62,12 +63,13 @@ class TestSubscribe:
         assert response.status_code == 302
         assert response["Location"] == "/press/alerts/check-your-inbox/"
         subscription = Subscription.objects.get()
-        assert subscription.email == "reporter@example.com"
+        # The domain in lower case; the part before the "@" as typed, for delivery.
+        assert subscription.email == "Reporter@example.com"
         assert subscription.query == "type=report&region=mx"
         assert subscription.status == Subscription.Status.PENDING
         assert "We will e-mail you only the articles you chose" in subscription.consent_text
         [message] = mail.outbox
-        assert message.to == ["reporter@example.com"]
+        assert message.to == ["Reporter@example.com"]
         assert "Report, Mexico" in message.body
         assert "seven days" in message.body
         assert subscription.confirmation_sent_at is not None
@@ -108,6 +110,76 @@ class TestSubscribe:
         for n in range(limit + 2):
             assert post(form(q=f"word{n}")).status_code == 302
         assert len(mail.outbox) == limit
+
+    @pytest.mark.parametrize(
+        "spellings",
+        [
+            [
+                '"target"@example.net',
+                '"t\\arget"@example.net',
+                "Target@EXAMPLE.net",
+                "target@example.net",
+                "target+alerts@example.net",
+            ],
+            ["target@exämple.net", "target@xn--exmple-cua.net", '"Target"@EXÄMPLE.NET'],
+        ],
+    )
+    def test_no_spelling_of_an_address_escapes_its_daily_cap(self, post, spellings):
+        for n in range(16):
+            response = post(form(email=spellings[n % len(spellings)], q=f"word{n}"))
+            assert response.status_code == 302
+        assert len(mail.outbox) == services.address_mails.limit
+        domains = {message.to[0].rpartition("@")[2] for message in mail.outbox}
+        assert domains <= {"example.net", "xn--exmple-cua.net"} and len(domains) == 1
+
+    @pytest.mark.parametrize(
+        "spellings",
+        [
+            ['"target"@example.net', '"t\\arget"@example.net', "Target@EXAMPLE.net"],
+            ["target@exämple.net", "target@xn--exmple-cua.net"],
+        ],
+    )
+    def test_every_spelling_of_an_address_is_one_subscription(self, post, spellings):
+        for email in spellings:
+            assert post(form(email=email, region="mx")).status_code == 302
+        subscription = Subscription.objects.get()
+        assert subscription.email == services.normalize_email(spellings[0])
+        assert Subscription.objects.for_address(spellings[-1].replace('"', "")).get() == (
+            subscription
+        )
+
+    def test_a_confirmed_subscriber_is_not_subscribed_twice_by_another_spelling(self, post):
+        subscriber("target@example.net", query="region=mx")
+        post(form(email='"T\\arget"@EXAMPLE.net', region="mx", frequency="daily"))
+        subscription = Subscription.objects.get()
+        assert (subscription.email, subscription.frequency) == ("target@example.net", "instant")
+        # The owner is told at the address they confirmed.
+        [message] = mail.outbox
+        assert message.to == ["target@example.net"]
+        assert "/press/alerts/preferences/" in message.body
+
+    def test_the_database_holds_one_subscription_per_mailbox_and_filter(self):
+        subscriber("Target@example.net", query="region=mx")
+        subscriber("target@example.net", query="type=report")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            subscriber("TARGET@example.net", query="region=mx")
+
+    @pytest.mark.parametrize(
+        ("email", "message"),
+        [
+            ('"tar get"@example.net', "needs quotation marks"),
+            ('"target@evil"@example.net', "needs quotation marks"),
+            ("target(x)@example.net", "comment in brackets"),
+            ("target@[192.0.2.1]", "IP address"),
+            ("tar\u200bget@example.net", "invisible or control character"),
+        ],
+    )
+    def test_an_address_that_cannot_be_normalised_is_refused_clearly(self, client, email, message):
+        response = client.post(URL, form(email=email))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Subscription.objects.exists()
+        assert not mail.outbox
 
     def test_posts_are_rate_limited_per_client(self, client):
         limit = services.subscribe_posts.limit

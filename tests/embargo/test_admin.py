@@ -54,6 +54,33 @@ def test_editors_and_the_press_office_share_by_pasting_and_picking(
     assert EmbargoLink.objects.filter(created_by__isnull=False).count() == 3
 
 
+def test_a_contact_and_a_pasted_spelling_of_their_address_get_one_link(
+    editor_client, embargoed, django_capture_on_commit_callbacks
+):
+    contact = JournalistContact.objects.create(name="Lena Ortiz", email="lena@xn--exmple-cua.net")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            embargo_url(embargoed),
+            {"action": "share", "recipients": "LENA@EXÄMPLE.net", "contacts": [contact.pk]},
+        )
+    assert list(EmbargoLink.objects.values_list("email", flat=True)) == ["LENA@xn--exmple-cua.net"]
+    assert [m.to for m in mail.outbox] == [["LENA@xn--exmple-cua.net"]]
+
+
+def test_contacts_are_stored_normalised_and_once_per_mailbox(editor_client):
+    add = "/admin/embargo/journalistcontact/add/"
+    response = editor_client.post(add, {"name": "Lena Ortiz", "email": "Lena@EXÄMPLE.net"})
+    assert response.status_code == 302
+    assert JournalistContact.objects.get().email == "Lena@xn--exmple-cua.net"
+
+    response = editor_client.post(add, {"name": "Lena O.", "email": "lena@xn--exmple-cua.NET"})
+    assert response.status_code == 200
+    assertContains(response, "Lena Ortiz already has this address")
+    response = editor_client.post(add, {"name": "Lena O.", "email": "lena@[192.0.2.1]"})
+    assertContains(response, "not at an IP address")
+    assert JournalistContact.objects.count() == 1
+
+
 def test_every_bad_address_is_named_and_nothing_is_lost(editor_client, embargoed):
     pasted = "ana@example.com\nnot-an-address\nbob@example.org, also wrong@"
 

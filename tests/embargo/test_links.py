@@ -53,6 +53,19 @@ def test_pasted_addresses_are_split_checked_and_deduplicated():
     ]
 
 
+def test_pasted_addresses_are_normalised_and_one_mailbox_is_one_recipient():
+    parsed = parse_recipients(
+        "Ana@EXAMPLE.com\nana@example.com, ana@exämple.com; ANA@xn--exmple-cua.com\n"
+        "x@[192.0.2.1], ana(desk)@example.com"
+    )
+
+    assert parsed.emails == ["Ana@example.com", "ana@xn--exmple-cua.com"]
+    assert parsed.errors == [
+        "“x@[192.0.2.1]”: Give an address at a domain name, not at an IP address in brackets.",
+        "“ana(desk)@example.com”: Remove the comment in brackets from this address.",
+    ]
+
+
 @pytest.mark.parametrize(
     "state",
     [{"draft": True, "scheduled": True}, {}],

@@ -160,6 +160,40 @@ def test_bad_input_is_refused_with_a_message(client, field, value):
     assert not MediaInquiry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ('"Jane"@EXAMPLE.com', "Jane@example.com"),
+        ('"j\\ane"@example.com', "jane@example.com"),
+        ("jane@exämple.com", "jane@xn--exmple-cua.com"),
+    ],
+)
+def test_the_address_is_stored_normalised(
+    client, django_capture_on_commit_callbacks, typed, stored
+):
+    response = submit(client, django_capture_on_commit_callbacks, email=typed)
+    assert response.status_code == 303
+    assert MediaInquiry.objects.get().email == stored
+    # The acknowledgement goes to the normalised address.
+    assert [stored] in [message.to for message in mail.outbox]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ('"jane doe"@example.com', "needs quotation marks"),
+        ("jane(desk)@example.com", "comment in brackets"),
+        ("jane@[192.0.2.1]", "IP address"),
+    ],
+)
+def test_an_address_that_cannot_be_normalised_is_refused_clearly(client, typed, message):
+    response = client.post(URL, inquiry_data(email=typed))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["email"][0]
+    assert 'value="The Daily Example"' in response.content.decode()  # nothing typed is lost
+    assert not MediaInquiry.objects.exists()
+
+
 def test_deadline_is_read_in_the_newsroom_time_zone(client, django_capture_on_commit_callbacks):
     local = timezone.localtime() + timedelta(days=2)
     submit(
