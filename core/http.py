@@ -53,8 +53,11 @@ def check_host_port(request):
     if ":" not in host or host.endswith("]"):  # no port, or a bare IPv6 literal
         return
     port = host.rpartition(":")[2]
-    if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
-        raise DisallowedHost(f"Invalid port in HTTP_HOST header: {port!r}.")
+    # At most five digits before int(): it refuses 4,301 and more with a ValueError.
+    if port and not (
+        port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536
+    ):
+        raise DisallowedHost(f"Invalid port in HTTP_HOST header: {port[:20]!r}.")
 
 
 def not_allowed(allowed):

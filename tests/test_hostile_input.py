@@ -80,3 +80,17 @@ def test_the_sitemap_takes_ascii_digits_only(client, page):
     ArticleFactory()
     assert client.get("/sitemap.xml", {"p": "1"}).status_code == 200
     assert client.get("/sitemap.xml", {"p": page}).status_code == 404
+
+
+# --- Host ports -----------------------------------------------------------------------
+
+HUGE_PORT = "127.0.0.1:" + "9" * 5000
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/", "/news/", "/press/inquiry/", "/no-such-page/"])
+@pytest.mark.parametrize("port", ["9" * 5000, "0" * 4999 + "1", "000080", "9" * 20])
+def test_a_port_no_host_can_have_is_a_bad_request(client, path, port):
+    response = client.get(path, HTTP_HOST=f"127.0.0.1:{port}")
+
+    assert response.status_code == 400
+    assert port.encode() not in response.content
