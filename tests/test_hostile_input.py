@@ -6,8 +6,15 @@ the test client, and where the page cache answers before Django
 (``core.cache.serve_page_cache_hits``) through the real WSGI stack on a real Redis.
 """
 
-import pytest
+from urllib.parse import unquote_to_bytes, urlsplit
 
+import pytest
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import RequestFactory
+
+from core.cache import serve_page_cache_hits
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +101,140 @@ def test_a_port_no_host_can_have_is_a_bad_request(client, path, port):
 
     assert response.status_code == 400
     assert port.encode() not in response.content
+
+
+# --- paths outside Latin-1, and everything through the real WSGI stack ---------------
+
+NON_LATIN_1_PATHS = [
+    "/news/%E6%97%A5/",
+    "/static/%F0%9F%92%A9.css",
+    "/%E6%97%A5",
+    "/news/feed/%F0%9F%92%A9",
+    "/press/%D0%96/",
+]
+
+
+@pytest.mark.parametrize("page_cache", [True, False])
+@pytest.mark.parametrize("path", NON_LATIN_1_PATHS)
+def test_a_path_outside_latin1_is_not_found_through_the_client(client, settings, page_cache, path):
+    settings.PAGE_CACHE = page_cache
+    for method in ("GET", "HEAD", "POST"):
+        assert client.generic(method, path).status_code == 404, method
+    for method in ("PUT", "DELETE", "OPTIONS"):  # refused on any path, as documented
+        assert client.generic(method, path).status_code == 405, method
+
+
+class Stack:
+    """The production WSGI application (``newsroom.wsgi``: the page-cache wrapper
+    around Django's handler), recording the ``PATH_INFO`` each request reached Django
+    with."""
+
+    def __init__(self):
+        django = get_wsgi_application()
+        self.paths_reaching_django = []
+
+        def recorded(environ, start_response):
+            self.paths_reaching_django.append(environ["PATH_INFO"])
+            return django(environ, start_response)
+
+        self.application = serve_page_cache_hits(recorded)
+
+    def request(self, method, path, *, body=b"", content_type="", **headers):
+        environ = (
+            RequestFactory()
+            .generic(method, path, body, content_type=content_type, headers=headers)
+            .environ
+        )
+        # What a WSGI server passes (PEP 3333): the path's bytes as Latin-1. Building
+        # the factory's request has put a decoded path in its place.
+        environ["PATH_INFO"] = unquote_to_bytes(urlsplit(path).path).decode("iso-8859-1")
+        if content_type:  # the factory sets it only with a body
+            environ["CONTENT_TYPE"] = content_type
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = dict(response_headers)
+
+        body = self.application(environ, start_response)
+        try:
+            answer["body"] = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return answer
+
+
+@pytest.fixture
+def _keep_the_test_connection():
+    """Django's handler closes old connections as a request starts and ends, which
+    would end the test's transaction; the test client disconnects it the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def production(settings, tmp_path, _keep_the_test_connection):
+    """Production's answers: no debug, WhiteNoise serving a collected static folder
+    from its index (as with DEBUG off), security headers."""
+    settings.DEBUG = False
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.STATIC_ROOT = tmp_path / "static"
+    (settings.STATIC_ROOT / "css").mkdir(parents=True)
+    (settings.STATIC_ROOT / "css" / "site.css").write_text("body{}")
+    settings.WHITENOISE_AUTOREFRESH = False
+    return settings
+
+
+@pytest.fixture
+def stack_on_redis(redis_cache, production):
+    ArticleFactory(title="Detained lawyers released")
+    return Stack()
+
+
+@pytest.fixture
+def stack_without_page_cache(production):
+    production.PAGE_CACHE = False
+    ArticleFactory(title="Detained lawyers released")
+    return Stack()
+
+
+@pytest.fixture(params=["page cache on Redis", "page cache off"])
+def stack(request):
+    fixture = "stack_on_redis" if request.param.startswith("page cache on") else None
+    return request.getfixturevalue(fixture or "stack_without_page_cache")
+
+
+def test_the_stack_serves_pages_and_static_files(stack):
+    assert stack.request("GET", "/news/")["status"] == 200
+    again = stack.request("GET", "/news/")
+    assert again["status"] == 200
+    assert b"Detained lawyers released" in again["body"]
+    assert stack.request("GET", "/static/css/site.css")["body"] == b"body{}"
+
+
+@pytest.mark.parametrize("path", NON_LATIN_1_PATHS)
+def test_a_path_outside_latin1_is_not_found_through_the_wsgi_stack(stack, path):
+    stack.request("GET", path)  # a miss first, so a second GET could be a hit
+    for method in ("GET", "GET", "HEAD", "POST"):
+        assert stack.request(method, path)["status"] == 404, method
+    for method in ("PUT", "DELETE", "OPTIONS"):
+        assert stack.request(method, path)["status"] == 405, method
+
+
+def test_django_is_handed_the_path_as_the_server_gave_it(stack_on_redis):
+    """The page cache reads the request before Django does; Django must still see the
+    server's PATH_INFO (WSGI's bytes as Latin-1), not one decoded already."""
+    stack_on_redis.request("GET", "/news/%C3%A9t%C3%A9/")
+
+    assert stack_on_redis.paths_reaching_django == ["/news/\u00c3\u00a9t\u00c3\u00a9/"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/news/", "/"])
+def test_a_huge_host_port_is_a_bad_request_through_the_wsgi_stack(stack, path):
+    stack.request("GET", path)
+    assert stack.request("GET", path, host=HUGE_PORT)["status"] == 400
+    assert stack.request("HEAD", path, host=HUGE_PORT)["status"] == 400
