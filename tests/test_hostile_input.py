@@ -6,16 +6,18 @@ the test client, and where the page cache answers before Django
 (``core.cache.serve_page_cache_hits``) through the real WSGI stack on a real Redis.
 """
 
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 import pytest
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from core.cache import serve_page_cache_hits
+from core.http import refuse_unreadable_requests
 from tests.factories import ArticleFactory
+from tests.press.helpers import inquiry_data
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,94 @@ def test_a_port_no_host_can_have_is_a_bad_request(client, path, port):
     assert port.encode() not in response.content
 
 
+# --- form charsets --------------------------------------------------------------------
+
+FORMS = {
+    "/press/inquiry/": inquiry_data(),
+    "/press/alerts/": {"email": "jane@example.com", "frequency": "instant"},
+    "/admin/login/": {"username": "nobody", "password": "wrong"},
+}
+
+
+def post_form(path, *, charset, body=None, fields=None):
+    """POST the form at ``path`` as a browser would, with its CSRF token (so CSRF
+    checks run as in production), declaring ``charset`` and sending ``body`` or the
+    fields encoded in it."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(path)
+    token = client.cookies["csrftoken"].value
+    if body is None:
+        fields = {**(fields or FORMS[path]), "csrfmiddlewaretoken": token, "x": "é 日"}
+        body = urlencode(fields).encode(charset if charset else "utf-8")
+    content_type = "application/x-www-form-urlencoded"
+    if charset is not None:
+        content_type += f"; charset={charset}"
+    # generic(): post() would re-encode the body in the declared charset.
+    return client.generic("POST", path, body, content_type=content_type)
+
+
+@pytest.mark.parametrize("path", FORMS)
+@pytest.mark.parametrize(
+    "charset",
+    [
+        "utf-16",  # what the hostile run sent
+        "utf-32",
+        "utf-16-le",
+        "latin-1",
+        "cp500",  # EBCDIC
+        "punycode",
+        "no-such-charset",
+        "hex",  # codecs.lookup() knows these, but they are not text encodings
+        "rot13",
+        "zlib",
+    ],
+)
+def test_a_form_in_a_charset_other_than_utf8_is_a_bad_request(path, charset):
+    try:
+        encoded = "x=1".encode(charset)
+    except LookupError:
+        encoded = b"x=1"
+    response = post_form(path, charset=charset, body=encoded)
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_a_body_that_its_declared_charset_cannot_decode_is_a_bad_request(path):
+    response = post_form(path, charset="utf-8", body=b"name=\xff\xfe&email=\xc3")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", FORMS)
+@pytest.mark.parametrize("charset", [None, "utf-8", "UTF-8", "utf8", '"utf-8"'])
+def test_utf8_forms_and_forms_with_no_charset_still_work(path, charset):
+    response = post_form(path, charset=charset)
+
+    assert response.status_code in (200, 302, 303)
+
+
+def test_an_inquiry_sent_in_utf8_with_a_charset_is_stored(django_capture_on_commit_callbacks):
+    from press.models import MediaInquiry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(
+            "/press/inquiry/", charset="utf8", fields=inquiry_data(name="Zoë Ngọc 日")
+        )
+
+    assert response.status_code == 303
+    assert MediaInquiry.objects.get().name == "Zoë Ngọc 日"
+
+
+@pytest.mark.parametrize("charset", ["hex", "rot13", "no-such-charset", "utf-16"])
+def test_a_body_in_a_charset_that_cannot_be_read_is_a_bad_request(client, charset):
+    response = client.generic(
+        "POST", "/press/inquiry/", b"\x00x", content_type=f"text/plain; charset={charset}"
+    )
+
+    assert response.status_code == 400
+
+
 # --- paths outside Latin-1, and everything through the real WSGI stack ---------------
 
 NON_LATIN_1_PATHS = [
@@ -125,9 +215,9 @@ def test_a_path_outside_latin1_is_not_found_through_the_client(client, settings,
 
 
 class Stack:
-    """The production WSGI application (``newsroom.wsgi``: the page-cache wrapper
-    around Django's handler), recording the ``PATH_INFO`` each request reached Django
-    with."""
+    """The production WSGI application (``newsroom.wsgi``: the wrappers refusing what
+    Django cannot read and answering page-cache hits, around Django's handler),
+    recording the ``PATH_INFO`` each request reached Django with."""
 
     def __init__(self):
         django = get_wsgi_application()
@@ -137,7 +227,7 @@ class Stack:
             self.paths_reaching_django.append(environ["PATH_INFO"])
             return django(environ, start_response)
 
-        self.application = serve_page_cache_hits(recorded)
+        self.application = refuse_unreadable_requests(serve_page_cache_hits(recorded))
 
     def request(self, method, path, *, body=b"", content_type="", **headers):
         environ = (
@@ -238,3 +328,59 @@ def test_a_huge_host_port_is_a_bad_request_through_the_wsgi_stack(stack, path):
     stack.request("GET", path)
     assert stack.request("GET", path, host=HUGE_PORT)["status"] == 400
     assert stack.request("HEAD", path, host=HUGE_PORT)["status"] == 400
+
+
+UNREADABLE_CHARSETS = ["hex", "rot13", "no-such-charset", "utf-16", "punycode", "idna"]
+
+
+@pytest.mark.parametrize("charset", UNREADABLE_CHARSETS)
+def test_a_read_declaring_a_charset_its_query_cannot_be_read_in_is_a_bad_request(stack, charset):
+    """Django decodes the query string in the declared charset while it builds the
+    request, before any middleware could refuse it."""
+    stack.request("GET", "/news/?q=asylum")
+    answer = stack.request(
+        "GET", "/news/?q=asylum%20%C3%A9", content_type=f"text/plain; charset={charset}"
+    )
+
+    assert answer["status"] == 400
+    assert answer["headers"]["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "latin-1", "windows-1252", "shift_jis"])
+def test_a_read_declaring_an_ascii_compatible_charset_is_served(stack, charset):
+    answer = stack.request("GET", "/news/?q=asylum", content_type=f"text/plain; charset={charset}")
+
+    assert answer["status"] == 200
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain; charset*=no-such-charset''x", "text/plain; a=" + "x" * 10_000],
+)
+def test_a_content_type_django_cannot_parse_is_a_bad_request(stack, content_type):
+    for method in ("GET", "POST"):
+        assert stack.request(method, "/news/?q=a", content_type=content_type)["status"] == 400
+
+
+def test_the_production_entry_point_refuses_what_django_cannot_read():
+    from newsroom.wsgi import application
+
+    environ = RequestFactory().get("/news/").environ
+    environ |= {"QUERY_STRING": "q=a", "CONTENT_TYPE": "text/plain; charset=hex"}
+    answer = {}
+    body = application(environ, lambda status, headers: answer.update(status=status))
+
+    assert answer["status"] == "400 Bad Request"
+    assert b"".join(body).startswith(b"Bad Request")
+
+
+def test_a_utf16_form_is_a_bad_request_through_the_wsgi_stack(stack):
+    body = urlencode(inquiry_data()).encode("utf-16")
+    answer = stack.request(
+        "POST",
+        "/press/inquiry/",
+        body=body,
+        content_type="application/x-www-form-urlencoded; charset=utf-16",
+    )
+
+    assert answer["status"] == 400
