@@ -107,10 +107,16 @@ def check_charset(request):
         _refuse(request, "A form must be sent in UTF-8.")
     # "utf8", "UTF_8": Django's form parser takes only the name "utf-8".
     request.encoding = "utf-8"
-    try:
-        request.body.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(request.body):
         _refuse(request, "The form is not the UTF-8 it says it is.")
+
+
+def _is_utf8(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def unreadable(environ) -> str | None:
