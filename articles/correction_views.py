@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.generic import ListView
 
 from articles.notes import ArticleNote
-from articles.pagination import PageLinks
+from articles.pagination import PageLinks, StrictPageMixin
 from core.models import SiteSettings
 
 FEED_ITEMS = 50
@@ -34,7 +34,7 @@ def public_corrections():
     )
 
 
-class CorrectionListView(ListView):
+class CorrectionListView(StrictPageMixin, ListView):
     """Corrections and clarifications, newest first, twenty a page."""
 
     template_name = "articles/corrections.html"

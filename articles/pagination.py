@@ -20,10 +20,37 @@ one query more (its ids, then its rows).
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from core.cache import cached
+
+# More digits than any page can have (and int() refuses more than 4,300).
+MAX_PAGE_DIGITS = 12
+
+
+def page_number(value) -> int | None:
+    """The page a query string names, or None when ``value`` is not a page number.
+
+    ASCII digits only: ``int()`` also reads Arabic-Indic or fullwidth digits, " 3", "+3"
+    and "1_0", each one more address (and page-cache entry) of the same page, and
+    str.isdigit() says yes to "²", which int() then refuses.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value) if len(value) <= MAX_PAGE_DIGITS else None
+    return None
+
+
+class StrictPageMixin:
+    """For a ListView: ``page`` is a page number or ``last``, anything else a 404 (the
+    ListView itself takes whatever int() takes)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        value = self.request.GET.get(self.page_kwarg)
+        if value and value != "last" and page_number(value) is None:
+            raise Http404("No such page.")
+        return super().paginate_queryset(queryset, page_size)
 
 
 class NewsroomPaginator(Paginator):

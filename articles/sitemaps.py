@@ -9,9 +9,11 @@ change: that is one ``MAX(updated_at)`` query.
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 
 from articles.models import Article
+from articles.pagination import page_number
 
 SITEMAP_LIMIT = 5000
 
@@ -55,6 +57,18 @@ class PagesSitemap(Sitemap):
 SITEMAPS = {"pages": PagesSitemap, "articles": ArticleSitemap}
 
 
+def strict_page(view):
+    """``?p=`` is a page number as the list's ``page`` is (ASCII digits), or absent."""
+
+    def checked(request, *args, **kwargs):
+        if "p" in request.GET and page_number(request.GET["p"]) is None:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@strict_page
 def sitemap_xml(request):
     """One sitemap while everything fits on a page, a sitemap index beyond that."""
     if ArticleSitemap().paginator.num_pages > 1:
@@ -62,6 +76,7 @@ def sitemap_xml(request):
     return sitemap_views.sitemap(request, SITEMAPS)
 
 
+@strict_page
 def sitemap_section(request, section):
     """One section of the sitemap index, paginated with ``?p=``."""
     return sitemap_views.sitemap(request, SITEMAPS, section=section)

@@ -8,13 +8,13 @@ from django.views.generic import DetailView, ListView
 from articles import downloads
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
 from articles.models import Article, SlugRedirect
-from articles.pagination import NewsroomPaginator, PageLinks
+from articles.pagination import NewsroomPaginator, PageLinks, StrictPageMixin, page_number
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
 from core.cache import cached, do_not_store, prefetch
 
 
-class ArticleListView(ListView):
+class ArticleListView(StrictPageMixin, ListView):
     """The newsroom: live articles, newest first, filtered and searched by URL parameters."""
 
     template_name = "articles/article_list.html"
@@ -31,11 +31,9 @@ class ArticleListView(ListView):
         page_key = self.filterset.cache_parts(sort=True)
         # What the page asks core.cache for, in one round trip: its count and ids, the
         # site settings, the rendered filter form.
-        number = self.request.GET.get(self.page_kwarg) or 1
+        number = page_number(self.request.GET.get(self.page_kwarg) or "1")
         prefetch(
-            *NewsroomPaginator.cache_entries(
-                count_key, page_key, int(number) if str(number).isdigit() else 0
-            ),
+            *NewsroomPaginator.cache_entries(count_key, page_key, number or 0),
             ("site-settings",),
             ("fragment-filter-form", self.filterset.form_parts()),
         )

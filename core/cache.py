@@ -622,7 +622,10 @@ def page_cache_hit(environ):
         return None
     if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
         return None
-    request = WSGIRequest(environ)
+    # A copy: a WSGIRequest writes its decoded path into the environ it is given, and
+    # Django, reading that environ again on a miss, would decode the path twice (a
+    # character beyond Latin-1 then fails it with a 500).
+    request = WSGIRequest(environ.copy())
     names = public_parameters(request.path_info)
     if names is None:
         return None
