@@ -39,7 +39,20 @@ class SpokespersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["photo"]
     filter_horizontal = ["regions"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "role", "photo", "is_active", "sort_order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    ("given_name", "family_name"),
+                    "slug",
+                    "role",
+                    "photo",
+                    "is_active",
+                    "sort_order",
+                ]
+            },
+        ),
         ("What they speak to", {"fields": ["expertise", "languages", "regions", "topics"]}),
         (
             "Direct contact",
