@@ -15,6 +15,7 @@ from django.urls import reverse
 from alerts.filtering import describe
 from alerts.models import Subscription
 from alerts.tokens import token_for
+from core.links import absolute_url
 from core.models import SiteSettings
 
 
@@ -38,8 +39,7 @@ def _render(name: str, context: dict) -> tuple[str, str]:
     return subject, render_to_string(f"emails/{name}.txt", context)
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+absolute = absolute_url
 
 
 def links(subscription: Subscription) -> dict:

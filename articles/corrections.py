@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 
 from articles.models import Article
-from articles.notes import ArticleNote
+from articles.notes import ArticleNote, updated_time
 from articles.sanitize import sanitize_html
 from articles.signals import article_corrected
 
@@ -80,7 +80,7 @@ def article_record_change(
         )
         note.full_clean()
         note.save()
-    article.substantively_updated_at = now
+    article.substantively_updated_at = updated_time(article.substantively_updated_at, now)
     article.updated_by = user
     article.save(update_fields=["substantively_updated_at", "updated_by", "updated_at"])
     told = " Subscribers to be told." if notify_subscribers else ""

@@ -1,7 +1,6 @@
 """The editorial desk's e-mails about review and publication, subjects and bodies both
 rendered from templates. Only ``articles.tasks`` sends them."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage
@@ -11,6 +10,7 @@ from django.urls import reverse
 
 from articles.workflow import TELLS_EDITORS, describe_moment
 from articles.workflow_models import ArticleTransition
+from core.links import absolute_url
 
 
 def editors(*, excluding=None):
@@ -65,8 +65,7 @@ def transition_email(transition: ArticleTransition) -> EmailMessage | None:
         "article": article,
         "actor": transition.user,
         "moment": describe_moment(transition.published_at) if transition.published_at else "",
-        "admin_url": settings.SITE_URL
-        + reverse("admin:articles_article_change", args=[article.pk]),
+        "admin_url": absolute_url(reverse("admin:articles_article_change", args=[article.pk])),
     }
     subject = "".join(render_to_string(f"emails/{template}_subject.txt", context).splitlines())
     body = render_to_string(f"emails/{template}.txt", context)

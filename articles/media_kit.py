@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -37,6 +36,7 @@ from django.utils.text import slugify
 from articles.models import Article, MediaKit
 from core.cache import content_changed
 from core.csvfiles import csv_writer
+from core.links import absolute_url
 from core.models import SiteSettings
 from media_library import downloads as photo_downloads
 from media_library.models import Document, Photo
@@ -189,7 +189,7 @@ def release_text(article, *, site) -> str:
         {
             "article": article,
             "body": html_to_text(article.body),
-            "url": settings.SITE_URL + article.get_absolute_url(),
+            "url": absolute_url(article.get_absolute_url()),
             "spokespeople": [p for p in article.spokespeople.all() if p.is_active],
             "site_settings": site,
         },

@@ -13,6 +13,13 @@ from django.utils import timezone
 from core.fields import BoundedDateTimeField
 
 
+def updated_time(current, *changes):
+    """An article's "Updated" time after public changes published at ``changes``: the
+    latest of them and ``current``, never earlier. One rule for every route: the admin's
+    corrections, clarifications and updates and the importer's notes."""
+    return max((moment for moment in (current, *changes) if moment is not None), default=None)
+
+
 class ArticleNoteQuerySet(models.QuerySet):
     def public(self):
         """Notes of live articles, the only ones anyone outside the newsroom sees."""

@@ -1,7 +1,15 @@
+from django.conf import settings
 from django.db import models
 
 from core.cache import cached
 from core.phones import international_phone_validator
+
+
+def default_press_email():
+    """Until staff name one in the site settings, the press address is the
+    PRESS_OFFICE_EMAIL setting: the address the site shows and the one told of inquiries
+    are then the same."""
+    return settings.PRESS_OFFICE_EMAIL
 
 
 class SiteSettings(models.Model):
@@ -30,8 +38,10 @@ class SiteSettings(models.Model):
         help_text="Plain text shown under the mission.",
     )
     press_email = models.EmailField(
-        default="press@example.org",
-        help_text="Shown to journalists on the newsroom page and articles.",
+        default=default_press_email,
+        help_text="The press office's address: shown to journalists on the newsroom page, "
+        "articles and contact cards, the Reply-To of its mails, and told of each media "
+        "inquiry unless recipients are named below.",
     )
     press_phone = models.CharField(
         max_length=40, blank=True, help_text="Shown beside the press e-mail address."
@@ -48,7 +58,7 @@ class SiteSettings(models.Model):
         max_length=500,
         blank=True,
         help_text="Comma-separated addresses notified of each media inquiry. Empty: the "
-        "PRESS_OFFICE_EMAIL setting.",
+        "press e-mail above.",
     )
     corrections_policy = models.TextField(
         default="We correct errors of fact as soon as we find them, and say so: every "

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.fields import BoundedDateTimeField
+from core.links import absolute_url
 
 # A link stays valid this long after the lift unless it was given its own expiry.
 DEFAULT_VALIDITY_AFTER_LIFT = timedelta(hours=48)
@@ -146,7 +147,7 @@ class EmbargoLink(models.Model):
 
     @property
     def absolute_url(self) -> str:
-        return settings.SITE_URL + self.get_absolute_url()
+        return absolute_url(self.get_absolute_url())
 
     def effective_expiry(self) -> datetime:
         if self.expires_at is not None:

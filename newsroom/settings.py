@@ -371,8 +371,9 @@ if _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# Where media inquiries are sent; staff can override it in the site settings.
-PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@localhost")
+# The press office's address until staff set one in the site settings (core.SiteSettings),
+# which then own it: the address the site shows and the one told of each inquiry.
+PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@example.org")
 # Who gets a report of every server error (500) and failed background task, by e-mail
 # sent from a task (press/errors.py). Empty: no reports, and the 500 page does not claim
 # that anyone was told.
@@ -380,7 +381,8 @@ ADMINS = env_list("ADMINS")
 EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Newsroom] ")
 
 # --- Site -----------------------------------------------------------------------------
-# Absolute base for feeds, sitemaps and share links when no request is at hand.
+# Absolute base for feeds, sitemaps and share links when no request is at hand: every
+# such link goes through core.links.absolute_url. `make run` sets it to where it serves.
 SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------

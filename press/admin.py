@@ -40,7 +40,20 @@ class SpokespersonAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["photo"]
     filter_horizontal = ["regions"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "role", "photo", "is_active", "sort_order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    ("given_name", "family_name"),
+                    "slug",
+                    "role",
+                    "photo",
+                    "is_active",
+                    "sort_order",
+                ]
+            },
+        ),
         ("What they speak to", {"fields": ["expertise", "languages", "regions", "topics"]}),
         (
             "Direct contact",

@@ -7,11 +7,11 @@ Only the tasks in ``press/tasks.py`` send them; nothing here talks to a mail ser
 import smtplib
 from email.utils import formataddr
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.links import absolute_url
 from core.models import SiteSettings
 from press.models import InquiryMessage, MediaInquiry
 
@@ -21,10 +21,12 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def inquiry_recipients() -> list[str]:
-    """The press office addresses: the site settings' list, else PRESS_OFFICE_EMAIL."""
-    configured = SiteSettings.load().inquiry_recipients
+    """Who is told of each inquiry: the site settings' list of recipients, else the press
+    address the site advertises (itself PRESS_OFFICE_EMAIL until the settings name one)."""
+    site_settings = SiteSettings.load()
+    configured = site_settings.inquiry_recipients
     recipients = [address.strip() for address in configured.split(",") if address.strip()]
-    return recipients or [settings.PRESS_OFFICE_EMAIL]
+    return recipients or [site_settings.press_email]
 
 
 def _render(name: str, context: dict) -> tuple[str, str]:
@@ -40,7 +42,7 @@ def inquiry_notification(inquiry: MediaInquiry) -> EmailMessage:
     admin_path = reverse("admin:press_mediainquiry_change", args=[inquiry.pk])
     subject, body = _render(
         "inquiry_notification",
-        {"inquiry": inquiry, "admin_url": settings.SITE_URL + admin_path},
+        {"inquiry": inquiry, "admin_url": absolute_url(admin_path)},
     )
     return EmailMessage(
         subject=subject, body=body, to=inquiry_recipients(), reply_to=[inquiry.email]
@@ -106,7 +108,7 @@ def inquiry_assignment(message: InquiryMessage) -> EmailMessage:
         {
             "inquiry": inquiry,
             "assigned_by": _person_name(message.author),
-            "admin_url": settings.SITE_URL + admin_path,
+            "admin_url": absolute_url(admin_path),
         },
     )
     return EmailMessage(subject=subject, body=body, to=[message.recipient])

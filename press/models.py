@@ -44,10 +44,24 @@ def unsent_state(*, sending_until, attempts: int, last_error: str, next_attempt_
     return "Failed"
 
 
+# A contact card keeps the family and given names apart (vCard's N), and no rule splits a
+# full name right in every culture ("Li Wei", "Gabriel García Márquez"), so staff say.
+NAME_HELP = "The full name as it is shown, e.g. “Inés Calder”."
+GIVEN_NAME_HELP = (
+    "For contact cards: the given name(s), e.g. “Inés”. Empty for someone known by one name."
+)
+FAMILY_NAME_HELP = (
+    "For contact cards: the family name, however many words, e.g. “Calder” or “García "
+    "Márquez”; for someone known by one name, that name."
+)
+
+
 class Spokesperson(models.Model):
     """Someone journalists can request for an interview, quoted in articles."""
 
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, help_text=NAME_HELP)
+    given_name = models.CharField(max_length=150, blank=True, help_text=GIVEN_NAME_HELP)
+    family_name = models.CharField(max_length=150, help_text=FAMILY_NAME_HELP)
     slug = models.SlugField(max_length=160, unique=True)
     role = models.CharField(max_length=200, help_text='For example "Americas Director".')
     expertise = models.TextField(
@@ -129,7 +143,9 @@ class PressContactQuerySet(models.QuerySet):
 class PressContact(models.Model):
     """A member of the press office whom journalists can call or write to directly."""
 
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, help_text=NAME_HELP)
+    given_name = models.CharField(max_length=150, blank=True, help_text=GIVEN_NAME_HELP)
+    family_name = models.CharField(max_length=150, help_text=FAMILY_NAME_HELP)
     role = models.CharField(max_length=200, help_text='For example "Press Officer, Americas".')
     email = models.EmailField(help_text="Shown publicly on the press contacts page.")
     phone = models.CharField(

@@ -27,6 +27,8 @@ def _fold(line: str) -> str:
 def vcard(
     *,
     name: str,
+    given_name: str = "",
+    family_name: str = "",
     organisation: str,
     role: str = "",
     email: str = "",
@@ -34,14 +36,18 @@ def vcard(
     note: str = "",
     url: str = "",
 ) -> str:
-    """One card; empty values are left out."""
+    """One card; empty values are left out.
+
+    ``name`` is the name as shown (FN); ``given_name`` and ``family_name`` go into N's
+    fields, which address books sort and greet by. Without them the whole name is the
+    family part (N is required in 3.0).
+    """
+    family, given = (family_name, given_name) if family_name or given_name else (name, "")
     lines = [
         "BEGIN:VCARD",
         "VERSION:3.0",
         f"FN:{escape(name)}",
-        # N is required in 3.0; names are not split into given and family names, which
-        # differs across cultures, so the whole name is the family part.
-        f"N:{escape(name)};;;;",
+        f"N:{escape(family)};{escape(given)};;;",
         f"ORG:{escape(organisation)}",
     ]
     if role:

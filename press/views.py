@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from articles.models import Region
+from core.links import absolute_url
 from core.models import SiteSettings
 from core.security import client_ip
 from press import services
@@ -147,12 +148,15 @@ def spokesperson_vcard(request, slug):
     )
     card = vcard(
         name=person.name,
+        given_name=person.given_name,
+        family_name=person.family_name,
         organisation=site_settings.name,
         role=person.role,
-        email=person.email,
+        # Without a direct address, journalists write to the press office.
+        email=person.email or site_settings.press_email,
         phone=person.phone,
         note=note,
-        url=settings.SITE_URL + person.get_absolute_url(),
+        url=absolute_url(person.get_absolute_url()),
     )
     return _vcard_response(card, person.slug)
 
@@ -163,12 +167,14 @@ def press_contact_vcard(request, pk):
     site_settings = SiteSettings.load()
     card = vcard(
         name=contact.name,
+        given_name=contact.given_name,
+        family_name=contact.family_name,
         organisation=site_settings.name,
         role=contact.role,
         email=contact.email,
         phone=contact.phone,
         note=f"Time zone: {contact.get_time_zone_display()}",
-        url=settings.SITE_URL + reverse("press:contacts"),
+        url=absolute_url(reverse("press:contacts")),
     )
     return _vcard_response(card, f"press-contact-{contact.pk}")
 

@@ -27,6 +27,7 @@ from articles.models import (
     SlugRedirect,
     check_reference_only_on_reports,
 )
+from articles.notes import updated_time
 from core.validators import validate_date_in_range
 from media_library.models import Document, Photo, UsageRights
 from media_library.validation import validate_document_file, validate_image_file
@@ -442,6 +443,9 @@ class RecordChecker:
 
         if len(self.errors) > before:
             return None
+        values["substantively_updated_at"] = updated_time(
+            values["substantively_updated_at"], *(note.published_at for note in notes)
+        )
         return Record(
             number=number,
             slug=slug or "",

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from articles.corrections import article_record_change
 from articles.importing import ImportFailed, articles_import
 from articles.models import Article, ArticleNote
 from tests.articles.test_import import bundle, full_record, statement  # noqa: F401 - fixture
@@ -109,3 +110,39 @@ def test_a_title_making_a_reserved_slug_gets_another(bundle):  # noqa: F811
     articles_import(path=bundle([record]))
 
     assert Article.objects.get().slug == "corrections-2"
+
+
+class TestUpdatedLine:
+    """A public note says the article changed: "Updated <date>" under its date, by the
+    same rule whether the note came from the admin or from an import."""
+
+    def test_an_imported_update_says_updated_under_the_date(self, bundle, client):  # noqa: F811
+        update = {"kind": "update", "text": "Presented to Congress.", "published_at": "2017-07-02"}
+        articles_import(path=bundle([full_record(notes=[update]), statement()]))
+
+        html = client.get("/news/facing-walls/").content.decode()
+
+        assert '<span class="article__updated">Updated <time' in html
+        assert ">July 2, 2017</time>" in html
+        assert "Updated" not in client.get("/news/walls-statement/").content.decode()
+
+    def test_the_latest_note_wins_unless_the_record_names_a_later_time(self, bundle):  # noqa: F811
+        update = {"kind": "update", "text": "Presented.", "published_at": "2017-07-02T12:00:00Z"}
+        articles_import(path=bundle([full_record(notes=[CORRECTION, update]), statement()]))
+        assert Article.objects.get(slug="facing-walls").substantively_updated_at == datetime(
+            2017, 7, 2, 12, tzinfo=UTC
+        )
+
+        later = full_record(notes=[update], substantively_updated_at="2017-08-01T00:00:00Z")
+        articles_import(path=bundle([later, statement()]))
+        assert Article.objects.get(slug="facing-walls").substantively_updated_at == datetime(
+            2017, 8, 1, tzinfo=UTC
+        )
+
+    def test_the_rule_is_the_admins(self, editor, bundle):  # noqa: F811
+        """The admin route: a published update sets the "Updated" time to the note's."""
+        articles_import(path=bundle([full_record(), statement()]))
+        article = Article.objects.get(slug="facing-walls")
+        note = article_record_change(user=editor, article=article, kind="update", text="More.")
+        article.refresh_from_db()
+        assert article.substantively_updated_at == note.published_at

@@ -172,7 +172,7 @@ class TestActions:
             assert inquiry.delivery_state == "Sent"
         # The inquiry already sent is not sent again.
         assert sorted(m.to[0] for m in mail.outbox) == sorted(
-            ["press@localhost", retrying.email, "press@localhost", gave_up.email]
+            ["press@example.org", retrying.email, "press@example.org", gave_up.email]
         )
 
 
@@ -240,14 +240,24 @@ class TestSpokespeopleAndContacts:
     def test_create_spokesperson_and_press_contact(self, superuser_client):
         response = superuser_client.post(
             "/admin/press/spokesperson/add/",
-            {"name": "Li Wei", "slug": "li-wei", "role": "Asia Researcher", "sort_order": 0},
+            {
+                "name": "Li Wei",
+                "given_name": "Wei",
+                "family_name": "Li",
+                "slug": "li-wei",
+                "role": "Asia Researcher",
+                "sort_order": 0,
+            },
         )
         assert response.status_code == 302
-        assert Spokesperson.objects.filter(slug="li-wei").exists()
+        person = Spokesperson.objects.get(slug="li-wei")
+        assert (person.given_name, person.family_name) == ("Wei", "Li")
         response = superuser_client.post(
             "/admin/press/presscontact/add/",
             {
                 "name": "Sam Okafor",
+                "given_name": "Sam",
+                "family_name": "Okafor",
                 "role": "Press Officer, Africa",
                 "email": "sam@example.org",
                 "time_zone": "Africa/Lagos",
@@ -257,6 +267,17 @@ class TestSpokespeopleAndContacts:
         )
         assert response.status_code == 302
         assert PressContact.objects.get().time_zone == "Africa/Lagos"
+
+    @pytest.mark.parametrize("model", ["spokesperson", "presscontact"])
+    def test_the_form_asks_for_given_and_family_names(self, superuser_client, model):
+        form = superuser_client.get(f"/admin/press/{model}/add/").content.decode()
+        assert 'name="given_name"' in form and 'name="family_name"' in form
+        response = superuser_client.post(
+            f"/admin/press/{model}/add/",
+            {"name": "Inés Calder", "given_name": "Inés", "slug": "ines", "role": "Director"},
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["family_name"]
 
     def test_press_contact_changelist(self, press_client):
         PressContactFactory(name="Sam Okafor")
@@ -268,6 +289,7 @@ class TestSpokespeopleAndContacts:
             "/admin/press/presscontact/add/",
             {
                 "name": "X",
+                "family_name": "X",
                 "role": "Y",
                 "email": "x@example.org",
                 "time_zone": "Mars/Olympus",

@@ -74,7 +74,7 @@ def test_success_stores_notifies_and_redirects_to_reference(
     assert inquiry.notify_attempts == 1 and inquiry.last_error == ""
 
     office, ack = mail.outbox
-    assert office.to == ["press@localhost"]
+    assert office.to == ["press@example.org"]
     assert office.subject.startswith(f"[{inquiry.reference}] Media inquiry: Comment on")
     assert office.reply_to == ["jane@example.com"]
     assert "The Daily Example" in office.body

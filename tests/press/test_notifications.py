@@ -66,7 +66,7 @@ def test_task_sends_each_email_once():
     inquiry = due_inquiry()
     assert send(inquiry) == "sent"
     assert send(inquiry) == "nothing due"
-    assert [m.to for m in mail.outbox] == [["press@localhost"], [inquiry.email]]
+    assert [m.to for m in mail.outbox] == [["press@example.org"], [inquiry.email]]
     inquiry.refresh_from_db()
     assert inquiry.notify_attempts == 1 and inquiry.next_attempt_at is None
     assert inquiry.delivery_state == "Sent"
@@ -114,7 +114,7 @@ def test_a_sent_email_is_recorded_before_the_next_is_tried(
         sending_until=timezone.now() - timedelta(seconds=1)
     )
     assert send(inquiry) == "sent"
-    assert [m.to for m in mail.outbox] == [["press@localhost"], [inquiry.email]]
+    assert [m.to for m in mail.outbox] == [["press@example.org"], [inquiry.email]]
 
 
 def test_gives_up_after_max_attempts_and_staff_can_resend(

@@ -118,10 +118,12 @@ class TestSpokespersonVCard:
         assert any(line.startswith("NOTE:Languages: English\\, Spanish") for line in lines)
         assert f"URL:{django_settings.SITE_URL}/press/#ana-rivera" in lines
 
-    def test_without_direct_contact_has_no_email_or_tel(self, client):
+    def test_without_direct_contact_gives_the_press_office_and_no_tel(self, client):
         person = SpokespersonFactory(email="", phone="")
         body = client.get(f"/press/spokespeople/{person.slug}.vcf").content.decode()
-        assert "EMAIL" not in body and "TEL" not in body
+        press_email = SiteSettings.load().press_email
+        assert f"EMAIL;TYPE=INTERNET,WORK:{press_email}\r\n" in body
+        assert "TEL" not in body
 
     def test_inactive_and_unknown_are_404(self, client):
         hidden = SpokespersonFactory(is_active=False)
@@ -158,6 +160,24 @@ class TestPressContactVCard:
         assert client.get(f"/press/contacts/{gone.pk}.vcf").status_code == 404
         assert client.get("/press/contacts/999999.vcf").status_code == 404
         assert client.get("/press/contacts/abc.vcf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "family", "expected"),
+    [
+        ("Inés Calder", "Inés", "Calder", "N:Calder;Inés;;;"),
+        ("Gabriel García Márquez", "Gabriel", "García Márquez", "N:García Márquez;Gabriel;;;"),
+        # Family name first as written, given and family names still in their places.
+        ("Li Wei", "Wei", "Li", "N:Li;Wei;;;"),
+    ],
+)
+def test_cards_put_family_and_given_names_in_their_fields(client, name, given, family, expected):
+    person = SpokespersonFactory(name=name, given_name=given, family_name=family)
+    contact = PressContactFactory(name=name, given_name=given, family_name=family)
+    for path in (f"/press/spokespeople/{person.slug}.vcf", f"/press/contacts/{contact.pk}.vcf"):
+        lines = client.get(path).content.decode().split("\r\n")
+        assert f"FN:{name}" in lines, path
+        assert expected in lines, path
 
 
 def test_escape_and_fold():

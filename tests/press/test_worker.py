@@ -78,9 +78,9 @@ def test_the_request_enqueues_and_the_worker_delivers(client, settings):
 
         run_worker()
 
-        assert recipients(received) == ["jane@example.com", "press@localhost"]
+        assert recipients(received) == ["jane@example.com", "press@example.org"]
         subjects = {rcpt_tos[0]: message["Subject"] for rcpt_tos, message in received}
-        assert subjects["press@localhost"].startswith(f"[{inquiry.reference}] Media inquiry:")
+        assert subjects["press@example.org"].startswith(f"[{inquiry.reference}] Media inquiry:")
         assert subjects["jane@example.com"] == f"We received your inquiry {inquiry.reference}"
     inquiry.refresh_from_db()
     assert inquiry.delivery_state == "Sent"
@@ -160,7 +160,7 @@ def test_duplicated_and_retried_tasks_send_each_email_once(settings):
         tasks.send_inquiry_emails.enqueue(inquiry.pk)
         call_command("retry_inquiry_notifications", verbosity=0)
         run_worker()
-        assert recipients(received) == sorted([inquiry.email, "press@localhost"])
+        assert recipients(received) == sorted([inquiry.email, "press@example.org"])
     results = DBTaskResult.objects.filter(task_path=TASK_PATH)
     assert sorted(r.return_value for r in results) == ["nothing due"] * 3 + ["sent"]
 
@@ -175,4 +175,4 @@ def test_two_workers_at_once_send_each_email_once(settings):
         settings.MAILERS = smtp_mailers(port)
         outcomes = race(lambda: tasks.send_inquiry_emails.call(inquiry.pk))
         assert sorted(outcomes) == ["nothing due", "sent"]
-        assert recipients(received) == sorted([inquiry.email, "press@localhost"])
+        assert recipients(received) == sorted([inquiry.email, "press@example.org"])

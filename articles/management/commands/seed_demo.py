@@ -3,7 +3,7 @@
 import json
 import secrets
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -17,21 +17,22 @@ from articles import demo
 from articles.demo.generate import make_pdf, make_photo
 from articles.importing import articles_import
 from articles.models import Article, Region
+from core.links import absolute_url
 from core.models import SiteSettings
-from core.roles import EDITORS, WRITERS, sync_roles
-from press.models import Spokesperson
+from core.roles import EDITORS, PRESS_OFFICE, WRITERS, sync_roles
+from press.models import MediaInquiry, PressContact, Spokesperson
 
-SITE = "http://127.0.0.1:8000"
 # username -> role group (None: superuser)
-DEMO_USERS = {"admin": None, "editor": EDITORS, "writer": WRITERS}
+DEMO_USERS = {"admin": None, "editor": EDITORS, "writer": WRITERS, "press": PRESS_OFFICE}
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo newsroom from articles/demo/ (articles of every kind through the "
-        "article importer, with generated photos and PDFs; spokespeople; site settings) "
-        "and create the demo logins admin, editor and writer. Safe to run again: nothing is "
-        "duplicated."
+        "article importer, with generated photos and PDFs; spokespeople; site settings; "
+        "press contacts and, while there are none, media inquiries) and create the demo "
+        "logins admin, editor, writer and press (the press office). Safe to run again: "
+        "nothing is duplicated."
     )
     # Tests make this small; the demo wants photos of a realistic size.
     photo_size = (1200, 800)
@@ -52,26 +53,34 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._settings(newsroom["settings"])
             self._spokespeople(newsroom["spokespeople"])
-            password, changed = self._users(reset=reset_password)
+            self._press_contacts(newsroom["press_contacts"])
+            password, changed = self._users(reset=reset_password, newsroom=newsroom)
+            inquiries = self._inquiries(newsroom["inquiries"], newsroom["press_officer"])
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content: {result.total} articles ({result.created} new, "
                 f"{result.updated} updated, {result.unchanged} unchanged), "
                 f"{result.photos_created} new photos, {result.documents_created} new documents, "
-                f"{len(newsroom['spokespeople'])} spokespeople."
+                f"{len(newsroom['spokespeople'])} spokespeople, "
+                f"{len(newsroom['press_contacts'])} press contacts, "
+                f"{inquiries} new media inquiries."
             )
         )
-        self.stdout.write(f"Site:  {SITE}/")
-        self.stdout.write(f"Admin: {SITE}/{settings.ADMIN_URL}")
+        self.stdout.write(f"Site:  {absolute_url('/')}")
+        self.stdout.write(f"Admin: {absolute_url(settings.ADMIN_URL)}")
+        roles = ", ".join(
+            f"{username} ({group or 'superuser'})" for username, group in DEMO_USERS.items()
+        )
+        self.stdout.write(f"Demo logins: {roles}")
         if password:
-            names = ", ".join(changed)
+            first, *others = changed
+            same = f"  (same password for: {', '.join(others)})" if others else ""
+            self.stdout.write(self.style.WARNING(f"Login: {first} / {password}{same}"))
+        if len(changed) < len(DEMO_USERS):
+            kept = ", ".join(name for name in DEMO_USERS if name not in changed)
             self.stdout.write(
-                self.style.WARNING(f"Login: admin / {password}  (same password for: {names})")
-            )
-        else:
-            self.stdout.write(
-                "Login: admin, editor, writer (passwords unchanged; run "
+                f"Login: {kept} (passwords unchanged; run "
                 "`manage.py seed_demo --reset-password` for a new one)"
             )
 
@@ -111,7 +120,15 @@ class Command(BaseCommand):
         return timezone.make_aware(moment).isoformat()
 
     def _settings(self, values):
-        site_settings = SiteSettings.objects.get_or_create(pk=1)[0]
+        # A new row takes the demo's press address, which inquiry notices go to too; a
+        # row staff have saved keeps theirs.
+        site_settings, _ = SiteSettings.objects.get_or_create(
+            pk=1,
+            defaults={
+                "press_email": values["press_email"],
+                "inquiry_recipients": values["inquiry_recipients"],
+            },
+        )
         if not site_settings.press_phone:
             site_settings.press_phone = values["press_phone"]
             site_settings.save()
@@ -126,6 +143,8 @@ class Command(BaseCommand):
                 slug=person_data["slug"],
                 defaults={
                     "name": person_data["name"],
+                    "given_name": person_data["given_name"],
+                    "family_name": person_data["family_name"],
                     "role": person_data["role"],
                     "languages": person_data["languages"],
                     "expertise": person_data["expertise"],
@@ -138,7 +157,59 @@ class Command(BaseCommand):
             person.regions.add(*(regions[r] for r in person_data["regions"]))
             person.articles.add(*Article.objects.filter(slug__in=person_data["quoted_in"]))
 
-    def _users(self, *, reset):
+    def _press_contacts(self, people):
+        regions = dict(Region.objects.values_list("slug", "pk"))
+        for order, person_data in enumerate(people):
+            values = {k: v for k, v in person_data.items() if k not in ("email", "regions")}
+            contact, _ = PressContact.objects.get_or_create(
+                email=person_data["email"], defaults={**values, "sort_order": order}
+            )
+            contact.regions.add(*(regions[r] for r in person_data["regions"]))
+
+    def _inquiries(self, inquiries, officer):
+        """Give the press office a desk to work at: inquiries new and in progress,
+        unassigned and assigned, overdue, due today, later and without a deadline. Only
+        while there are none (never on top of real ones); their e-mails count as sent,
+        so the worker mails nobody. Return how many were made."""
+        if MediaInquiry.objects.exists():
+            return 0
+        officer = get_user_model().objects.get(username=officer["username"])
+        regions = dict(Region.objects.values_list("slug", "pk"))
+        now = timezone.now()
+        for item in inquiries:
+            MediaInquiry.objects.create(
+                name=item["name"],
+                email=item["email"],
+                outlet=item["outlet"],
+                phone=item.get("phone", ""),
+                deadline=self._deadline(item["deadline"], now),
+                subject=item["subject"],
+                message=item["message"],
+                region_id=regions.get(item["region"]),
+                topic=item["topic"],
+                consent=True,
+                status=item["status"],
+                assignee=officer if item["assigned"] else None,
+                answered_at=now if item["status"] == MediaInquiry.Status.ANSWERED else None,
+                notified_at=now,
+                acknowledged_at=now,
+            )
+        return len(inquiries)
+
+    def _deadline(self, when, now):
+        """A deadline relative to now: "overdue" (three hours ago), "today" (halfway to
+        midnight, newsroom time), "tomorrow" (noon), or none."""
+        if when is None:
+            return None
+        if when == "overdue":
+            return now - timedelta(hours=3)
+        midnight = datetime.combine(timezone.localdate(now) + timedelta(days=1), time())
+        midnight = timezone.make_aware(midnight)
+        if when == "today":
+            return now + (midnight - now) / 2
+        return midnight + timedelta(hours=12)
+
+    def _users(self, *, reset, newsroom):
         """Create missing demo logins; return the new password and who has it, if any."""
         User = get_user_model()
         password = secrets.token_urlsafe(12)
@@ -152,6 +223,9 @@ class Command(BaseCommand):
                     is_staff=True,
                     is_superuser=group_name is None,
                 )
+                if username == newsroom["press_officer"]["username"]:
+                    user.first_name = newsroom["press_officer"]["first_name"]
+                    user.last_name = newsroom["press_officer"]["last_name"]
             elif not reset:
                 continue
             user.set_password(password)
