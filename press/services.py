@@ -90,6 +90,7 @@ def inquiry_submit(
                 outlet=data["outlet"],
                 phone=data.get("phone") or "",
                 deadline=data.get("deadline"),
+                time_zone=data.get("time_zone") or "",
                 subject=data["subject"],
                 message=data["message"],
                 region=region,
