@@ -1,12 +1,13 @@
-"""How the newsroom writes a moment for people: one format per meaning, and always the
-zone and its UTC offset, because journalists and staff may be anywhere.
+"""How the newsroom writes a moment for people: one format per use, and always the zone
+and its UTC offset, because journalists and staff may be anywhere.
 
-- ``DEADLINE_FORMAT``: a moment someone must act by (an inquiry's deadline, a retry),
-  written in full: "Tuesday, December 1, 2026, 4:00 PM".
-- ``RECORD_FORMAT``: when something happened (created, sent, answered), compact enough for
-  a list column: "Dec 1, 2026, 4:00 PM".
+- ``FULL_FORMAT``: in a sentence, an e-mail or a form (a deadline, a retry time):
+  "Tuesday, December 1, 2026, 4:00 PM".
+- ``COMPACT_FORMAT``: in a table cell or a list (created, sent, a deadline in a column):
+  "Dec 1, 2026, 4:00 PM".
 
-``in_zone`` adds the zone and its offset at that moment: "… (America/New_York, UTC-05:00)".
+``in_zone`` adds the zone and its offset at that moment: "… (America/New_York, UTC-05:00)";
+``compact_time`` is the compact one in the newsroom's zone.
 """
 
 import zoneinfo
@@ -17,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
-DEADLINE_FORMAT = "l, F j, Y, g:i A"
-RECORD_FORMAT = "M j, Y, g:i A"
+FULL_FORMAT = "l, F j, Y, g:i A"
+COMPACT_FORMAT = "M j, Y, g:i A"
 
 # The zones a person can pick: every canonical region/city name (and the old names some
 # browsers still report, such as Asia/Calcutta), plus UTC; not the POSIX leftovers.
@@ -78,7 +79,7 @@ def _zone_choices_for_hour(hour: int) -> list[tuple[str, str]]:
     return [(name, zone_label(name, at=at)) for name in zone_names()]
 
 
-def in_zone(moment: datetime, zone: str | None = None, *, fmt: str = DEADLINE_FORMAT) -> str:
+def in_zone(moment: datetime, zone: str | None = None, *, fmt: str = FULL_FORMAT) -> str:
     """``moment`` in ``zone`` (the newsroom's by default), the zone and offset named:
     "Tuesday, December 1, 2026, 4:00 PM (America/New_York, UTC-05:00)"."""
     tz = get_zone(zone) if zone else timezone.get_current_timezone()
@@ -86,11 +87,11 @@ def in_zone(moment: datetime, zone: str | None = None, *, fmt: str = DEADLINE_FO
     return f"{date_format(local, fmt)} ({tz.key}, {utc_offset(local.utcoffset())})"
 
 
-def record_time(moment: datetime | None) -> str:
-    """When something happened, in the newsroom's zone with its offset; "—" for none."""
+def compact_time(moment: datetime | None) -> str:
+    """A time for a table cell, in the newsroom's zone with its offset; "—" for none."""
     if moment is None:
         return "—"
-    return in_zone(moment, fmt=RECORD_FORMAT)
+    return in_zone(moment, fmt=COMPACT_FORMAT)
 
 
 def in_two_zones(moment: datetime, zone: str | None) -> str:

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.changelists import BoundedDateChangeList
+from core.datetimes import compact_time, in_two_zones
+from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
 from press import services
+from press.emails import reply_signature
 from press.models import (
     InquiryMessage,
     InquiryNote,
@@ -175,10 +178,24 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Reply to the journalist",
         max_length=InquiryMessage._meta.get_field("body").max_length,
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "aria-describedby": "reply-help"}),
+        widget=forms.Textarea(
+            attrs={"rows": 10, "cols": 80, "aria-describedby": "reply-help reply-signature"}
+        ),
         help_text="Plain text, sent from the press office address with the inquiry's "
         "reference in the subject. It is kept on the thread below.",
     )
+
+
+def time_column(field_name: str, description: str):
+    """An admin column or read-only field showing a stored time in the newsroom's zone
+    with its offset (``core.datetimes.compact_time``), sortable by the field."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(modeladmin, obj):
+        return compact_time(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_display"
+    return column
 
 
 REFERENCE_RE = re.compile(r"^\s*MI-(?:\d{4})-0*(\d+)\s*$", re.IGNORECASE)
@@ -189,16 +206,17 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     """Triage for the press office. Only the press-office group and superusers have the
     permissions to see this: inquiries hold journalists' personal data."""
 
+    # Chosen to fit a 1280 px screen beside the filters (widths in press/admin.css): the
+    # journalist's name and outlet share a column, times are two short lines.
     list_display = [
         "reference_display",
         "subject",
         "status",
         "due",
-        "outlet",
-        "name",
+        "sender",
         "assignee",
         "delivery",
-        "created_at",
+        "created_at_display",
     ]
     list_display_links = ["reference_display", "subject"]
     list_filter = [
@@ -227,29 +245,33 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "outlet",
         "phone",
         "deadline",
+        "time_zone",
         "subject",
         "message",
         "region",
         "topic",
         "consent",
     ]
+    # Stored times are shown through ``time_column``: with the zone and its offset.
     delivery_fields = [
-        "created_at",
-        "answered_at",
-        "notified_at",
-        "acknowledged_at",
+        "created_at_display",
+        "answered_at_display",
+        "notified_at_display",
+        "acknowledged_at_display",
         "notify_attempts",
-        "next_attempt_at",
-        "sending_until",
+        "next_attempt_at_display",
+        "sending_until_display",
         "last_error",
         "spam_reason",
         "rate_limit_skipped",
         "ip_address",
         "user_agent",
     ]
-    # E-mail and phone are shown as links to write or call.
+    # E-mail and phone are shown as links to write or call, the deadline in both zones.
     journalist_display = [
-        "email_link" if name == "email" else "phone_link" if name == "phone" else name
+        {"email": "email_link", "phone": "phone_link", "deadline": "deadline_display"}.get(
+            name, name
+        )
         for name in journalist_fields
     ]
     readonly_fields = [
@@ -258,6 +280,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "delivery",
         "email_link",
         "phone_link",
+        "deadline_display",
         *journalist_fields,
         *delivery_fields,
     ]
@@ -291,6 +314,8 @@ class MediaInquiryAdmin(admin.ModelAdmin):
                 and inquiry.status != MediaInquiry.Status.SPAM
             )
             extra_context["reply_form"] = ReplyForm()
+            extra_context["reply_signature"] = reply_signature(request.user, SiteSettings.load())
+            extra_context["reply_takes_it"] = inquiry.assignee_id is None
             extra_context["reply_url"] = reverse(
                 "admin:press_mediainquiry_reply", args=[inquiry.pk]
             )
@@ -314,6 +339,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             for error in form.errors.get("body", []):
                 self.message_user(request, f"Reply not sent: {error}", messages.ERROR)
             return redirect(change_url)
+        was_unassigned = inquiry.assignee_id is None
         try:
             services.inquiry_reply(
                 inquiry=inquiry, author=request.user, body=form.cleaned_data["body"]
@@ -321,10 +347,12 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         except services.CannotReply as refusal:
             self.message_user(request, f"Reply not sent: {refusal}", messages.ERROR)
             return redirect(change_url)
+        taken = was_unassigned and inquiry.assignee == request.user
         self.message_user(
             request,
             f"Your reply to {inquiry.email} is on the thread and being sent; the inquiry "
-            "moves to answered once it has gone.",
+            "moves to answered once it has gone."
+            + (" It is assigned to you now." if taken else ""),
             messages.SUCCESS,
         )
         return redirect(f"{change_url}#thread")
@@ -367,6 +395,22 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         if "assignee" in form.changed_data and obj.assignee is not None:
             services.inquiry_notify_assignee(inquiry=obj, assigned_by=request.user)
 
+    created_at_display = time_column("created_at", "created")
+    answered_at_display = time_column("answered_at", "answered at")
+    notified_at_display = time_column("notified_at", "press office notified")
+    acknowledged_at_display = time_column("acknowledged_at", "journalist acknowledged")
+    next_attempt_at_display = time_column("next_attempt_at", "next e-mail attempt")
+    sending_until_display = time_column("sending_until", "being sent until")
+
+    @admin.display(description="from", ordering="name")
+    def sender(self, obj):
+        return format_html('{}<span class="inquiry-outlet">{}</span>', obj.name, obj.outlet)
+
+    @admin.display(description="deadline")
+    def deadline_display(self, obj):
+        """In the journalist's zone and the newsroom's, as their acknowledgement said."""
+        return in_two_zones(obj.deadline, obj.time_zone) if obj.deadline else "None given"
+
     @admin.display(description="reference", ordering="pk")
     def reference_display(self, obj):
         return obj.reference
@@ -378,14 +422,14 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             return "—"
         countdown = obj.countdown()
         if not countdown:
-            return obj.deadline_text
+            return compact_time(obj.deadline)
         css = "deadline overdue" if obj.is_overdue else "deadline"
         return format_html(
             '<span class="{}"><strong>{}</strong> <time datetime="{}">{}</time></span>',
             css,
             countdown,
             obj.deadline.isoformat(),
-            obj.deadline_text,
+            compact_time(obj.deadline),
         )
 
     @admin.display(description="e-mail")
