@@ -15,6 +15,7 @@ from django.urls import reverse
 from alerts.filtering import describe
 from alerts.models import Subscription
 from alerts.tokens import token_for
+from core.datetimes import zone_label
 from core.models import SiteSettings
 
 
@@ -108,7 +109,7 @@ def confirmation(subscription: Subscription) -> EmailMessage:
                 reverse("alerts:confirm", args=[token_for(subscription, "confirm")])
             ),
             "site_settings": site_settings,
-            "time_zone": settings.TIME_ZONE,
+            "time_zone": zone_label(subscription.digest_time_zone),
         },
     )
     return EmailMessage(

@@ -171,7 +171,7 @@ class TestTimeZones:
         assert '<option value="Europe/London"' in html
         assert "Europe/London (UTC+" in html  # labelled with its offset
         assert '<option value="America/New_York" selected' in html
-        assert "data-prefill" in html and "press/time_zone" in html
+        assert "data-prefill" in html and "js/time_zone.js" in html
         assert "Date and time in your time zone, now America/New_York (UTC-0" in html
 
     def test_deadline_typed_in_london_is_stored_in_utc_and_confirmed_in_both_zones(

@@ -1,6 +1,7 @@
-/* The media inquiry form's time zone: picked from the browser's own setting when the form
-   is first shown, and the offset beside the deadline kept in step with the choice.
-   Without scripts the form still works: the zone defaults to the newsroom's. */
+/* A form's time zone choice (the media inquiry's deadline, an alert's digest hour): taken
+   from the browser's own setting when the form is first shown, and the zone and offset
+   beside the deadline kept in step with the choice. Without scripts the form still works:
+   the zone defaults to the newsroom's. */
 (function () {
   "use strict";
   var select = document.querySelector("select[data-time-zone]");
