@@ -3,11 +3,11 @@ and its UTC offset, because journalists and staff may be anywhere.
 
 - ``FULL_FORMAT``: in a sentence, an e-mail or a form (a deadline, a retry time):
   "Tuesday, December 1, 2026, 4:00 PM".
-- ``COMPACT_FORMAT``: in a table cell or a list (created, sent, a deadline in a column):
-  "Dec 1, 2026, 4:00 PM".
+- ``COMPACT_FORMAT``: in a table cell (created, sent, a deadline in a column), with the
+  offset only, the zone being the newsroom's: "Dec 1, 2026, 4:00 PM UTC-05:00".
 
 ``in_zone`` adds the zone and its offset at that moment: "… (America/New_York, UTC-05:00)";
-``compact_time`` is the compact one in the newsroom's zone.
+``compact_time`` is the table-cell form.
 """
 
 import zoneinfo
@@ -88,10 +88,12 @@ def in_zone(moment: datetime, zone: str | None = None, *, fmt: str = FULL_FORMAT
 
 
 def compact_time(moment: datetime | None) -> str:
-    """A time for a table cell, in the newsroom's zone with its offset; "—" for none."""
+    """A time for a table cell, in the newsroom's zone with its offset: "Dec 1, 2026,
+    4:00 PM UTC-05:00"; "—" for none."""
     if moment is None:
         return "—"
-    return in_zone(moment, fmt=COMPACT_FORMAT)
+    local = timezone.localtime(moment)
+    return f"{date_format(local, COMPACT_FORMAT)} {utc_offset(local.utcoffset())}"
 
 
 def in_two_zones(moment: datetime, zone: str | None) -> str:

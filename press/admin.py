@@ -142,10 +142,19 @@ class NotificationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NoteFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # A tabular inline heads the column but labels no checkbox.
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this note"
+
+
 class InquiryNoteInline(admin.TabularInline):
     """Timestamped internal notes. Whoever may change the inquiry may add notes to it."""
 
     model = InquiryNote
+    formset = NoteFormSet
     extra = 1
     fields = ["text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
@@ -186,13 +195,22 @@ class ReplyForm(forms.Form):
     )
 
 
+def compact_time_html(moment):
+    """``compact_time`` for a narrow cell: the offset kept on one line ("UTC-05:00" must
+    not break at its sign)."""
+    written, offset = compact_time(moment).rpartition(" ")[::2]
+    if not written:
+        return offset
+    return format_html('{} <span class="utc-offset">{}</span>', written, offset)
+
+
 def time_column(field_name: str, description: str):
     """An admin column or read-only field showing a stored time in the newsroom's zone
     with its offset (``core.datetimes.compact_time``), sortable by the field."""
 
     @admin.display(description=description, ordering=field_name)
     def column(modeladmin, obj):
-        return compact_time(getattr(obj, field_name))
+        return compact_time_html(getattr(obj, field_name))
 
     column.__name__ = f"{field_name}_display"
     return column
@@ -206,19 +224,18 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     """Triage for the press office. Only the press-office group and superusers have the
     permissions to see this: inquiries hold journalists' personal data."""
 
-    # Chosen to fit a 1280 px screen beside the filters (widths in press/admin.css): the
-    # journalist's name and outlet share a column, times are two short lines.
+    # Chosen to fit a 1280 px screen between the admin's navigation and the filters (about
+    # 630 px; widths in press/admin.css): subject, reference and status share a column, so
+    # do the journalist's name and outlet; times are short, with their offset.
     list_display = [
-        "reference_display",
-        "subject",
-        "status",
+        "inquiry",
         "due",
         "sender",
         "assignee",
         "delivery",
         "created_at_display",
     ]
-    list_display_links = ["reference_display", "subject"]
+    list_display_links = ["inquiry"]
     list_filter = [
         "status",
         DeadlineFilter,
@@ -402,6 +419,15 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     next_attempt_at_display = time_column("next_attempt_at", "next e-mail attempt")
     sending_until_display = time_column("sending_until", "being sent until")
 
+    @admin.display(description="inquiry", ordering="subject")
+    def inquiry(self, obj):
+        return format_html(
+            '{}<span class="inquiry-meta">{} \N{MIDDLE DOT} {}</span>',
+            obj.subject,
+            obj.reference,
+            obj.get_status_display(),
+        )
+
     @admin.display(description="from", ordering="name")
     def sender(self, obj):
         return format_html('{}<span class="inquiry-outlet">{}</span>', obj.name, obj.outlet)
@@ -422,14 +448,14 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             return "—"
         countdown = obj.countdown()
         if not countdown:
-            return compact_time(obj.deadline)
+            return compact_time_html(obj.deadline)
         css = "deadline overdue" if obj.is_overdue else "deadline"
         return format_html(
             '<span class="{}"><strong>{}</strong> <time datetime="{}">{}</time></span>',
             css,
             countdown,
             obj.deadline.isoformat(),
-            compact_time(obj.deadline),
+            compact_time_html(obj.deadline),
         )
 
     @admin.display(description="e-mail")

@@ -68,7 +68,7 @@ def test_new_unassigned_overdue_and_due_today_all_show_most_urgent_first(
     )
     for absent in ("Taken, next week", "Answered", "Spam"):
         assert absent not in panel
-    assert "overdue by 1 h" in panel and "No deadline given" in panel
+    assert "Overdue by 1 h" in panel and "No deadline given" in panel
     assert "Rosa Mendes" in panel and "Unassigned" in panel and ">New<" in panel
     # Every deadline in the newsroom's zone, with its offset.
     assert "Deadline (America/New_York)" in panel
