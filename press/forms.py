@@ -260,6 +260,9 @@ class MediaInquiryForm(forms.Form):
             return None
         if "time_zone" not in self.cleaned_data:
             return None  # the zone's own error says what to fix
+        # The model's bound, checked here too (this form is not a ModelForm), and before
+        # any conversion: year 9999 cannot be moved between zones.
+        validate_date_in_range(wall_clock)
         zone = get_zone(self.cleaned_data["time_zone"])
         # A time the clocks repeat (autumn) is taken the first time round, the earlier
         # deadline; one they skip (spring) does not exist there and is refused.
@@ -271,7 +274,6 @@ class MediaInquiryForm(forms.Form):
                 code="skipped_time",
                 params={"time": wall_clock.strftime("%H:%M on %B %-d, %Y"), "zone": zone.key},
             )
-        # The model's bound, checked here too: this form is not a ModelForm.
         validate_date_in_range(deadline)
         # The input has minute precision, so "now" typed a few seconds late still counts.
         if deadline < timezone.now() - timedelta(minutes=1):
