@@ -7,7 +7,6 @@ signed link, ``List-Unsubscribe-Post``) and a link to the journalist's preferenc
 
 import email.policy
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.urls import reverse
 from alerts.filtering import describe
 from alerts.models import Subscription
 from alerts.tokens import token_for
+from core.datetimes import zone_label
 from core.links import absolute_url
 from core.models import SiteSettings
 
@@ -108,7 +108,7 @@ def confirmation(subscription: Subscription) -> EmailMessage:
                 reverse("alerts:confirm", args=[token_for(subscription, "confirm")])
             ),
             "site_settings": site_settings,
-            "time_zone": settings.TIME_ZONE,
+            "time_zone": zone_label(subscription.digest_time_zone),
         },
     )
     return EmailMessage(

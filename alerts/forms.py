@@ -12,6 +12,7 @@ from alerts.models import Subscription
 from articles.regions import region_choices
 from articles.search import MAX_QUERY_LENGTH, clean_query
 from core.addresses import EmailAddressField
+from core.datetimes import newsroom_zone_name, zone_choices
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 LABELS = {
@@ -38,7 +39,15 @@ class PreferencesForm(forms.Form):
         coerce=int,
         choices=HOUR_CHOICES,
         initial=8,
-        help_text="In the newsroom's time zone. Only for the daily digest.",
+        help_text="In your time zone, below. Only for the daily digest.",
+    )
+    # A browser running scripts picks the subscriber's own zone (static/js/time_zone.js).
+    digest_time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=zone_choices,
+        required=False,
+        help_text="The digest comes at that hour where you are.",
+        widget=forms.Select(attrs={"data-time-zone": "", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +65,16 @@ class PreferencesForm(forms.Form):
         region.offered = region_choices
         region.choices = region_choices
         self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH
-        self.order_fields(["email", *ALERT_FILTERS, "frequency", "digest_hour"])
+        self.order_fields(
+            ["email", *ALERT_FILTERS, "frequency", "digest_hour", "digest_time_zone"]
+        )
+        if not self.is_bound and not self.initial.get("digest_time_zone"):
+            self.initial["digest_time_zone"] = newsroom_zone_name()
+            # Only a fresh form takes the browser's zone: a saved choice stays.
+            self.fields["digest_time_zone"].widget.attrs["data-prefill"] = ""
+
+    def clean_digest_time_zone(self):
+        return self.cleaned_data["digest_time_zone"] or newsroom_zone_name()
 
     def clean_q(self):
         return clean_query(self.cleaned_data.get("q")).text

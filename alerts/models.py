@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.datetimes import newsroom_zone_name
 from core.fields import BoundedDateTimeField
 
 # After this many hard bounces (a 5xx refusal of the address at send time) a
@@ -42,8 +43,18 @@ class SubscriptionQuerySet(models.QuerySet):
     def instant(self):
         return self.confirmed().filter(frequency=Subscription.Frequency.INSTANT)
 
-    def daily_at(self, hour: int):
-        return self.confirmed().filter(frequency=Subscription.Frequency.DAILY, digest_hour=hour)
+    def daily(self):
+        return self.confirmed().filter(frequency=Subscription.Frequency.DAILY)
+
+    def daily_at(self, hour: int, zone: str | None = None):
+        """Daily subscribers whose digest is at ``hour`` in ``zone`` (the newsroom's)."""
+        return self.daily().filter(digest_hour=hour, digest_time_zone=zone or newsroom_zone_name())
+
+    def digest_times(self) -> list[tuple[str, int]]:
+        """Every (zone, hour) some confirmed daily subscriber has chosen."""
+        return list(
+            self.daily().order_by().values_list("digest_time_zone", "digest_hour").distinct()
+        )
 
 
 class Subscription(models.Model):
@@ -81,7 +92,13 @@ class Subscription(models.Model):
     digest_hour = models.PositiveSmallIntegerField(
         default=8,
         validators=[MaxValueValidator(23)],
-        help_text="For daily digests: the hour of the day, in the newsroom's time zone.",
+        help_text="For daily digests: the hour of the day, in the digest time zone.",
+    )
+    digest_time_zone = models.CharField(
+        "digest time zone",
+        max_length=64,
+        default=newsroom_zone_name,
+        help_text="The subscriber's own zone, in which the digest hour is read.",
     )
     status = models.CharField(max_length=15, choices=Status, default=Status.PENDING)
     key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)

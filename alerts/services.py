@@ -19,6 +19,7 @@ from alerts import tasks
 from alerts.models import Announcement, ArticleAlert, Delivery, DigestRun, Subscription
 from articles.models import Article
 from core.addresses import mailbox_key, normalize_email
+from core.datetimes import get_zone, newsroom_zone_name
 from press.services import RateLimit
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,13 @@ def _address_key(email: str) -> str:
 
 
 def subscribe(
-    *, email: str, query: str, frequency: str, digest_hour: int, consent_text: str
+    *,
+    email: str,
+    query: str,
+    frequency: str,
+    digest_hour: int,
+    consent_text: str,
+    digest_time_zone: str = "",
 ) -> Subscription:
     """Ask for an alert: a pending subscription and its confirmation mail.
 
@@ -78,6 +85,7 @@ def subscribe(
                 "email": email,
                 "frequency": frequency,
                 "digest_hour": digest_hour,
+                "digest_time_zone": digest_time_zone or newsroom_zone_name(),
                 "consent_text": consent_text,
                 "consented_at": now,
             },
@@ -90,6 +98,7 @@ def subscribe(
             # Pending, unsubscribed or suspended: start again from the new request.
             subscription.frequency = frequency
             subscription.digest_hour = digest_hour
+            subscription.digest_time_zone = digest_time_zone or newsroom_zone_name()
             subscription.consent_text = consent_text
             subscription.consented_at = now
             subscription.status = Subscription.Status.PENDING
@@ -117,7 +126,7 @@ def confirm(*, subscription: Subscription) -> Subscription:
     ).update(status=Subscription.Status.CONFIRMED, confirmed_at=timezone.now())
     subscription.refresh_from_db()
     if updated and subscription.frequency == Subscription.Frequency.DAILY:
-        schedule_digest(subscription.digest_hour)
+        schedule_digest(subscription.digest_hour, subscription.digest_time_zone)
     return subscription
 
 
@@ -138,7 +147,12 @@ class FilterTaken(Exception):
 
 @transaction.atomic
 def update_preferences(
-    *, subscription: Subscription, query: str, frequency: str, digest_hour: int
+    *,
+    subscription: Subscription,
+    query: str,
+    frequency: str,
+    digest_hour: int,
+    digest_time_zone: str = "",
 ) -> Subscription:
     """Change the filter or frequency through the preferences link (which proves the
     mailbox, so a stopped subscription starts again and its bounces are forgiven)."""
@@ -146,6 +160,7 @@ def update_preferences(
     subscription.query = query
     subscription.frequency = frequency
     subscription.digest_hour = digest_hour
+    subscription.digest_time_zone = digest_time_zone or subscription.digest_time_zone
     if subscription.status != Subscription.Status.CONFIRMED:
         subscription.status = Subscription.Status.CONFIRMED
         subscription.confirmed_at = subscription.confirmed_at or timezone.now()
@@ -158,7 +173,7 @@ def update_preferences(
         raise FilterTaken("You already have an alert for exactly this filter.") from None
     if frequency == Subscription.Frequency.DAILY:
         subscription.deliveries.filter(sent_at__isnull=True).update(in_digest=True)
-        schedule_digest(digest_hour)
+        schedule_digest(digest_hour, subscription.digest_time_zone)
     elif was_daily:
         # What the digest still owed goes out now, as one mail.
         waiting = subscription.deliveries.unsent().filter(in_digest=True)
@@ -267,11 +282,12 @@ def announce(article: Article, *, reason: str) -> Announcement | None:
 # --- Daily digests ---------------------------------------------------------------------
 
 
-def next_slot(hour: int, *, now: datetime | None = None) -> datetime:
-    """The next time it is ``hour``:00 in the newsroom's time zone, in UTC."""
+def next_slot(hour: int, zone_name: str = "", *, now: datetime | None = None) -> datetime:
+    """The next time it is ``hour``:00 in ``zone_name`` (the newsroom's zone by default),
+    in UTC."""
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    zone = timezone.get_current_timezone()
+    zone = get_zone(zone_name) if zone_name else timezone.get_current_timezone()
+    local = now.astimezone(zone)
     for days in range(3):
         day = local.date() + timedelta(days=days)
         candidate = datetime.combine(day, time(hour), tzinfo=zone)
@@ -280,10 +296,23 @@ def next_slot(hour: int, *, now: datetime | None = None) -> datetime:
     raise AssertionError("unreachable: an hour comes round within three days")
 
 
-def schedule_digest(hour: int, *, now: datetime | None = None) -> DigestRun:
-    """Make sure the next digests at ``hour`` are scheduled: one run row and one task per
-    slot, however many subscribers ask for it."""
-    slot = next_slot(hour, now=now)
+def digest_times_at(slot: datetime) -> list[tuple[str, int]]:
+    """The (zone, hour) choices of daily subscribers whose digest falls at ``slot``: the
+    same rule as ``next_slot``, so a slot scheduled for a time finds it again, across
+    daylight saving changes too."""
+    just_before = slot - timedelta(seconds=1)
+    return [
+        (zone, hour)
+        for zone, hour in Subscription.objects.digest_times()
+        if next_slot(hour, zone, now=just_before) == slot
+    ]
+
+
+def schedule_digest(hour: int, zone_name: str = "", *, now: datetime | None = None) -> DigestRun:
+    """Make sure the next digests at ``hour`` in ``zone_name`` are scheduled: one run row
+    and one task per slot (a moment in UTC), however many subscribers, in however many
+    zones, it falls on."""
+    slot = next_slot(hour, zone_name, now=now)
     run, created = DigestRun.objects.get_or_create(slot_at=slot)
     if created:
         _defer(tasks.send_digests, slot, slot.isoformat())

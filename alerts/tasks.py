@@ -394,11 +394,14 @@ def _retry_later(a_task, rows, *args) -> None:
 
 @task
 def send_digests(slot_iso: str) -> str:
-    """One hour's daily digests: each subscriber at that hour gets one mail with what it
-    is owed. The slot is claimed first (``DigestRun``), so a duplicate task sends
-    nothing; tomorrow's slot is scheduled before sending, so a crash cannot end the
-    chain."""
-    from alerts.services import schedule_digest  # noqa: PLC0415 - services enqueue these tasks
+    """One slot's daily digests: each subscriber whose chosen hour, in their own zone, is
+    now gets one mail with what it is owed. The slot is claimed first (``DigestRun``), so
+    a duplicate task sends nothing; tomorrow's slots are scheduled before sending, so a
+    crash cannot end the chain."""
+    from alerts.services import (  # noqa: PLC0415 - services enqueue these tasks
+        digest_times_at,
+        schedule_digest,
+    )
 
     slot = datetime.fromisoformat(slot_iso)
     now = timezone.now()
@@ -407,11 +410,14 @@ def send_digests(slot_iso: str) -> str:
         state=DigestRun.State.RUNNING, started_at=now
     ):
         return "already run"
-    hour = timezone.localtime(slot).hour
-    subscribers = Subscription.objects.daily_at(hour)
-    if subscribers.exists():
-        schedule_digest(hour, now=max(slot, now))
-    sent = send_owed_digests(subscribers)
+    # Each subscriber chose an hour in their own zone: those whose hour it is now.
+    due = digest_times_at(slot)
+    for zone, hour in due:
+        schedule_digest(hour, zone, now=max(slot, now))
+    subscribers = Subscription.objects.none()
+    for zone, hour in due:
+        subscribers |= Subscription.objects.daily_at(hour, zone)
+    sent = send_owed_digests(subscribers) if due else 0
     DigestRun.objects.filter(pk=run.pk).update(
         state=DigestRun.State.DONE, finished_at=timezone.now(), sent_count=sent
     )

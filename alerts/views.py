@@ -80,6 +80,7 @@ class SubscribeView(FormView):
                 query=form.query(),
                 frequency=form.cleaned_data["frequency"],
                 digest_hour=form.cleaned_data["digest_hour"],
+                digest_time_zone=form.cleaned_data["digest_time_zone"],
                 consent_text=CONSENT,
             )
         except DATABASE_UNAVAILABLE:
@@ -148,6 +149,7 @@ class PreferencesView(TokenView):
         initial = PreferencesForm.initial_from(self.subscription) | {
             "frequency": self.subscription.frequency,
             "digest_hour": self.subscription.digest_hour,
+            "digest_time_zone": self.subscription.digest_time_zone,
         }
         return self.page(PreferencesForm(initial=initial))
 
@@ -161,6 +163,7 @@ class PreferencesView(TokenView):
                 query=form.query(),
                 frequency=form.cleaned_data["frequency"],
                 digest_hour=form.cleaned_data["digest_hour"],
+                digest_time_zone=form.cleaned_data["digest_time_zone"],
             )
         except services.FilterTaken as taken:
             form.add_error(None, str(taken))

@@ -17,9 +17,12 @@ from django.utils.html import format_html
 
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
+from core.datetimes import compact_time, in_two_zones
+from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
 from press import services
+from press.emails import reply_signature
 from press.models import (
     InquiryMessage,
     InquiryNote,
@@ -153,10 +156,19 @@ class NotificationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NoteFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # A tabular inline heads the column but labels no checkbox.
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this note"
+
+
 class InquiryNoteInline(admin.TabularInline):
     """Timestamped internal notes. Whoever may change the inquiry may add notes to it."""
 
     model = InquiryNote
+    formset = NoteFormSet
     extra = 1
     fields = ["text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
@@ -189,10 +201,33 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Reply to the journalist",
         max_length=InquiryMessage._meta.get_field("body").max_length,
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "aria-describedby": "reply-help"}),
+        widget=forms.Textarea(
+            attrs={"rows": 10, "cols": 80, "aria-describedby": "reply-help reply-signature"}
+        ),
         help_text="Plain text, sent from the press office address with the inquiry's "
         "reference in the subject. It is kept on the thread below.",
     )
+
+
+def compact_time_html(moment):
+    """``compact_time`` for a narrow cell: the offset kept on one line ("UTC-05:00" must
+    not break at its sign)."""
+    written, offset = compact_time(moment).rpartition(" ")[::2]
+    if not written:
+        return offset
+    return format_html('{} <span class="utc-offset">{}</span>', written, offset)
+
+
+def time_column(field_name: str, description: str):
+    """An admin column or read-only field showing a stored time in the newsroom's zone
+    with its offset (``core.datetimes.compact_time``), sortable by the field."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(modeladmin, obj):
+        return compact_time_html(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_display"
+    return column
 
 
 REFERENCE_RE = re.compile(r"^\s*MI-(?:\d{4})-0*(\d+)\s*$", re.IGNORECASE)
@@ -203,18 +238,18 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     """Triage for the press office. Only the press-office group and superusers have the
     permissions to see this: inquiries hold journalists' personal data."""
 
+    # Chosen to fit a 1280 px screen between the admin's navigation and the filters (about
+    # 630 px; widths in press/admin.css): subject, reference and status share a column, so
+    # do the journalist's name and outlet; times are short, with their offset.
     list_display = [
-        "reference_display",
-        "subject",
-        "status",
+        "inquiry",
         "due",
-        "outlet",
-        "name",
+        "sender",
         "assignee",
         "delivery",
-        "created_at",
+        "created_at_display",
     ]
-    list_display_links = ["reference_display", "subject"]
+    list_display_links = ["inquiry"]
     list_filter = [
         "status",
         DeadlineFilter,
@@ -241,29 +276,33 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "outlet",
         "phone",
         "deadline",
+        "time_zone",
         "subject",
         "message",
         "region",
         "topic",
         "consent",
     ]
+    # Stored times are shown through ``time_column``: with the zone and its offset.
     delivery_fields = [
-        "created_at",
-        "answered_at",
-        "notified_at",
-        "acknowledged_at",
+        "created_at_display",
+        "answered_at_display",
+        "notified_at_display",
+        "acknowledged_at_display",
         "notify_attempts",
-        "next_attempt_at",
-        "sending_until",
+        "next_attempt_at_display",
+        "sending_until_display",
         "last_error",
         "spam_reason",
         "rate_limit_skipped",
         "ip_address",
         "user_agent",
     ]
-    # E-mail and phone are shown as links to write or call.
+    # E-mail and phone are shown as links to write or call, the deadline in both zones.
     journalist_display = [
-        "email_link" if name == "email" else "phone_link" if name == "phone" else name
+        {"email": "email_link", "phone": "phone_link", "deadline": "deadline_display"}.get(
+            name, name
+        )
         for name in journalist_fields
     ]
     readonly_fields = [
@@ -272,6 +311,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "delivery",
         "email_link",
         "phone_link",
+        "deadline_display",
         *journalist_fields,
         *delivery_fields,
     ]
@@ -305,6 +345,8 @@ class MediaInquiryAdmin(admin.ModelAdmin):
                 and inquiry.status != MediaInquiry.Status.SPAM
             )
             extra_context["reply_form"] = ReplyForm()
+            extra_context["reply_signature"] = reply_signature(request.user, SiteSettings.load())
+            extra_context["reply_takes_it"] = inquiry.assignee_id is None
             extra_context["reply_url"] = reverse(
                 "admin:press_mediainquiry_reply", args=[inquiry.pk]
             )
@@ -328,6 +370,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             for error in form.errors.get("body", []):
                 self.message_user(request, f"Reply not sent: {error}", messages.ERROR)
             return redirect(change_url)
+        was_unassigned = inquiry.assignee_id is None
         try:
             services.inquiry_reply(
                 inquiry=inquiry, author=request.user, body=form.cleaned_data["body"]
@@ -335,10 +378,12 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         except services.CannotReply as refusal:
             self.message_user(request, f"Reply not sent: {refusal}", messages.ERROR)
             return redirect(change_url)
+        taken = was_unassigned and inquiry.assignee == request.user
         self.message_user(
             request,
             f"Your reply to {inquiry.email} is on the thread and being sent; the inquiry "
-            "moves to answered once it has gone.",
+            "moves to answered once it has gone."
+            + (" It is assigned to you now." if taken else ""),
             messages.SUCCESS,
         )
         return redirect(f"{change_url}#thread")
@@ -381,6 +426,31 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         if "assignee" in form.changed_data and obj.assignee is not None:
             services.inquiry_notify_assignee(inquiry=obj, assigned_by=request.user)
 
+    created_at_display = time_column("created_at", "created")
+    answered_at_display = time_column("answered_at", "answered at")
+    notified_at_display = time_column("notified_at", "press office notified")
+    acknowledged_at_display = time_column("acknowledged_at", "journalist acknowledged")
+    next_attempt_at_display = time_column("next_attempt_at", "next e-mail attempt")
+    sending_until_display = time_column("sending_until", "being sent until")
+
+    @admin.display(description="inquiry", ordering="subject")
+    def inquiry(self, obj):
+        return format_html(
+            '{}<span class="inquiry-meta">{} \N{MIDDLE DOT} {}</span>',
+            obj.subject,
+            obj.reference,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="from", ordering="name")
+    def sender(self, obj):
+        return format_html('{}<span class="inquiry-outlet">{}</span>', obj.name, obj.outlet)
+
+    @admin.display(description="deadline")
+    def deadline_display(self, obj):
+        """In the journalist's zone and the newsroom's, as their acknowledgement said."""
+        return in_two_zones(obj.deadline, obj.time_zone) if obj.deadline else "None given"
+
     @admin.display(description="reference", ordering="pk")
     def reference_display(self, obj):
         return obj.reference
@@ -392,14 +462,14 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             return "—"
         countdown = obj.countdown()
         if not countdown:
-            return obj.deadline_text
+            return compact_time_html(obj.deadline)
         css = "deadline overdue" if obj.is_overdue else "deadline"
         return format_html(
             '<span class="{}"><strong>{}</strong> <time datetime="{}">{}</time></span>',
             css,
             countdown,
             obj.deadline.isoformat(),
-            obj.deadline_text,
+            compact_time_html(obj.deadline),
         )
 
     @admin.display(description="e-mail")

@@ -79,12 +79,13 @@ def inquiry_reply(message: InquiryMessage) -> EmailMessage:
     """
     site_settings = SiteSettings.load()
     inquiry = message.inquiry
+    signature = reply_signature(message.author, site_settings)
     subject, body = _render(
         "inquiry_reply",
         {
             "inquiry": inquiry,
             "message": message,
-            "author_name": _person_name(message.author),
+            "signature": signed_off(message.body, signature),
             "site_settings": site_settings,
         },
     )
@@ -95,6 +96,45 @@ def inquiry_reply(message: InquiryMessage) -> EmailMessage:
         to=[message.recipient],
         reply_to=[site_settings.press_email],
     )
+
+
+def reply_signature(author, site_settings: SiteSettings) -> list[str]:
+    """The lines signed under every reply: the officer, the press office, its contacts.
+    The reply form shows them as a preview under the message box."""
+    contacts = site_settings.press_email
+    if site_settings.press_phone:
+        contacts += f" \N{MIDDLE DOT} {site_settings.press_phone}"
+    lines = [_person_name(author), f"{site_settings.name} press office", contacts]
+    if site_settings.out_of_hours_phone:
+        lines.append(f"Out of hours: {site_settings.out_of_hours_phone}")
+    return lines
+
+
+def _comparable(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def signature_to_add(body: str, signature: list[str]) -> list[str]:
+    """What of ``signature`` is still to be appended to ``body``: none of it when the
+    officer already signed off with it, the rest when they typed its first lines (their
+    name, say), all of it otherwise. A sign-off is never written twice."""
+    ending = [_comparable(line) for line in body.splitlines() if line.strip()]
+    wanted = [_comparable(line) for line in signature]
+    for typed in range(len(wanted), 0, -1):
+        if ending[-typed:] == wanted[:typed]:
+            return signature[typed:]
+    return signature
+
+
+def signed_off(body: str, signature: list[str]) -> str:
+    """The text that follows the officer's words: the signature after a "--" line; only
+    its missing lines, right under theirs, when they began it themselves; nothing when
+    they signed it all."""
+    missing = signature_to_add(body, signature)
+    if not missing:
+        return ""
+    separator = "\n" if len(missing) < len(signature) else "\n\n--\n"
+    return separator + "\n".join(missing)
 
 
 def inquiry_assignment(message: InquiryMessage) -> EmailMessage:

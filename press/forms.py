@@ -2,16 +2,16 @@
 
 import secrets
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from articles.regions import region_choices
 from core.addresses import EmailAddressField
+from core.datetimes import get_zone, newsroom_zone_name, zone_choices, zone_label
 from core.validators import validate_date_in_range
 from press.models import MediaInquiry
 from press.services import one_line
@@ -24,6 +24,10 @@ MIN_FILL_SECONDS = 2
 TOKEN_MAX_AGE = 4 * 60 * 60
 STARTED_SALT = "press.inquiry.started"
 DEADLINE_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+TOO_FAST_MESSAGE = (
+    "That was very fast — please check your message and press “Send inquiry” "
+    "again. Nothing has been sent yet."
+)
 EXPIRED_MESSAGE = (
     "This form was open for more than {hours} hours, so for your security it has to be "
     "sent again. Everything you typed is still here: check it and press “Send inquiry”."
@@ -85,6 +89,19 @@ def _max_length(name: str) -> int:
     return MediaInquiry._meta.get_field(name).max_length
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, naive: the form's time zone field says where it is.
+
+    Parsed as if in UTC, which has no skipped or repeated hours, so a time that does not
+    exist in the newsroom's zone but does in the journalist's is not refused on the way.
+    """
+
+    def to_python(self, value):
+        with timezone.override(UTC):
+            result = super().to_python(value)
+        return timezone.make_naive(result, UTC) if result is not None else None
+
+
 class SingleLineField(forms.CharField):
     """Text that ends up in an e-mail header or a one-line column: every line break and
     whitespace run becomes one space, here and only here."""
@@ -98,7 +115,12 @@ class MediaInquiryForm(forms.Form):
 
     After validation, ``spam_reason`` says why the submission looks automated (empty for
     a person). Spam is not refused: the view stores it as spam and answers as if it were
-    accepted, so a bot learns nothing and staff can rescue a real journalist.
+    accepted, so a bot learns nothing and staff can rescue a real journalist. A form sent
+    faster than ``MIN_FILL_SECONDS`` is the exception, because a person can be that fast:
+    it is not stored, and comes back (``too_fast``) with everything kept, to be sent again.
+
+    The deadline is typed in the journalist's own time zone (``time_zone``) and cleaned to
+    an aware date-time, stored in UTC.
     """
 
     name = SingleLineField(
@@ -127,13 +149,19 @@ class MediaInquiryForm(forms.Form):
         help_text="With the country code, if you would like a call back.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    deadline = forms.DateTimeField(
+    # Cleaned before the deadline, which is read in it. A browser running scripts picks
+    # the journalist's own zone (static/press/time_zone.js); otherwise the newsroom's.
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        required=False,
+        choices=zone_choices,
+        help_text="Your deadline is read in this zone.",
+        widget=forms.Select(attrs={"data-time-zone": "", "autocomplete": "off"}),
+    )
+    deadline = WallClockField(
         label="Your deadline (optional)",
         required=False,
         input_formats=[DEADLINE_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        # The model's bound, checked here too: this form is not a ModelForm.
-        validators=[validate_date_in_range],
-        help_text=f"Date and time in the newsroom's time zone, {settings.TIME_ZONE}.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DEADLINE_INPUT_FORMAT),
     )
     subject = SingleLineField(label="Subject", max_length=_max_length("subject"))
@@ -173,7 +201,12 @@ class MediaInquiryForm(forms.Form):
 
     honeypot_field = "fax"
     # Short names for the error summary at the top of the page.
-    summary_labels = {"consent": "Consent", "deadline": "Deadline", "message": "Question"}
+    summary_labels = {
+        "consent": "Consent",
+        "deadline": "Deadline",
+        "message": "Question",
+        "time_zone": "Time zone",
+    }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -181,10 +214,25 @@ class MediaInquiryForm(forms.Form):
         self.spam_reason = ""
         # The token's single-use key, for ``inquiry_submit(submission_key=…)``.
         self.submission_key = ""
+        self.too_fast = False
         if not self.is_bound:
             self.initial["started"] = started_token()
-        now = timezone.localtime()
+            self.initial["time_zone"] = newsroom_zone_name()
+            # Only a fresh form takes the browser's zone: a choice made stays made.
+            self.fields["time_zone"].widget.attrs["data-prefill"] = ""
+        if self.auto_id:
+            self.fields["time_zone"].widget.attrs["data-deadline"] = self.auto_id % "deadline"
+        zone = self._chosen_zone()
+        now = timezone.localtime(timezone=zone)
         self.fields["deadline"].widget.attrs["min"] = now.strftime(DEADLINE_INPUT_FORMAT)
+        # The zone and its offset right by the deadline; the script keeps it in step.
+        self.fields[
+            "deadline"
+        ].help_text = f"Date and time in your time zone, now {zone_label(zone.key)}."
+
+    def _chosen_zone(self):
+        name = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
+        return get_zone(name)
 
     def visible_fields(self):
         return [field for field in super().visible_fields() if field.name != self.honeypot_field]
@@ -205,10 +253,32 @@ class MediaInquiryForm(forms.Form):
     def clean_started(self):
         return self.cleaned_data["started"][:200]
 
+    def clean_time_zone(self):
+        return self.cleaned_data["time_zone"] or newsroom_zone_name()
+
     def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
+        wall_clock = self.cleaned_data["deadline"]
+        if wall_clock is None:
+            return None
+        if "time_zone" not in self.cleaned_data:
+            return None  # the zone's own error says what to fix
+        # The model's bound, checked here too (this form is not a ModelForm), and before
+        # any conversion: year 9999 cannot be moved between zones.
+        validate_date_in_range(wall_clock)
+        zone = get_zone(self.cleaned_data["time_zone"])
+        # A time the clocks repeat (autumn) is taken the first time round, the earlier
+        # deadline; one they skip (spring) does not exist there and is refused.
+        deadline = wall_clock.replace(tzinfo=zone, fold=0)
+        if deadline.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall_clock:
+            raise forms.ValidationError(
+                "%(time)s does not exist in %(zone)s: the clocks go forward then. "
+                "Give a time an hour later.",
+                code="skipped_time",
+                params={"time": wall_clock.strftime("%H:%M on %B %-d, %Y"), "zone": zone.key},
+            )
+        validate_date_in_range(deadline)
         # The input has minute precision, so "now" typed a few seconds late still counts.
-        if deadline is not None and deadline < timezone.now() - timedelta(minutes=1):
+        if deadline < timezone.now() - timedelta(minutes=1):
             raise forms.ValidationError(
                 "This deadline has passed. Give a future date and time, or leave it empty.",
                 code="past_deadline",
@@ -242,7 +312,14 @@ class MediaInquiryForm(forms.Form):
                 EXPIRED_MESSAGE.format(hours=TOKEN_MAX_AGE // 3600), code="expired"
             )
         if elapsed < MIN_FILL_SECONDS:
-            self.spam_reason = f"Sent {max(elapsed, 0):.1f} s after the form was shown."
+            # Too fast for most people, yet a person may be that fast (a pasted message,
+            # autofill): nothing is stored and nothing promised; the form comes back with
+            # everything kept and a fresh token, to be checked and sent again.
+            self.too_fast = True
+            self.submission_key = ""
+            self.data = self.data.copy()
+            self.data["started"] = started_token()
+            raise forms.ValidationError(TOO_FAST_MESSAGE, code="too_fast")
         return cleaned
 
     @staticmethod

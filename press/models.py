@@ -7,22 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.datetimes import in_two_zones, in_zone, zone_choices
 from core.fields import BoundedDateTimeField
 from core.phones import international_phone_validator
 
-# How a journalist's deadline is written everywhere: the e-mails, their subjects and the
-# admin. In the newsroom's zone, with the zone named, because the journalist may be
-# anywhere.
-DEADLINE_FORMAT = "l, F j, Y, g:i A"
-
 
 def format_deadline(value) -> str:
-    """A time as the press office reads it, e.g. "Tuesday, December 1, 2026, 4:00 PM
-    (America/New_York)"."""
-    zone = timezone.get_current_timezone_name()
-    return f"{date_format(timezone.localtime(value), DEADLINE_FORMAT)} ({zone})"
+    """A time as the press office reads it, in the newsroom's zone with its offset, e.g.
+    "Tuesday, December 1, 2026, 4:00 PM (America/New_York, UTC-05:00)"."""
+    return in_zone(value)
 
 
 # After this many failed attempts an inquiry's e-mails are no longer retried on their own:
@@ -284,6 +278,14 @@ class MediaInquiry(models.Model):
         help_text="When the journalist needs an answer (stored in UTC, shown in the "
         "newsroom's time zone).",
     )
+    time_zone = models.CharField(
+        "journalist's time zone",
+        max_length=64,
+        blank=True,
+        choices=zone_choices,
+        help_text="The zone the journalist gave their deadline in; their acknowledgement "
+        "repeats it there. Empty: the newsroom's.",
+    )
     subject = models.CharField(max_length=200)
     message = models.TextField(max_length=5000)
     region = models.ForeignKey(
@@ -402,9 +404,15 @@ class MediaInquiry(models.Model):
 
     @property
     def deadline_text(self):
-        """The deadline as every e-mail and the admin write it, e.g. "Tuesday, December 1,
-        2026, 4:00 PM (America/New_York)"; empty without one."""
+        """The deadline as every e-mail to staff and the admin write it, e.g. "Tuesday,
+        December 1, 2026, 4:00 PM (America/New_York, UTC-05:00)"; empty without one."""
         return format_deadline(self.deadline) if self.deadline else ""
+
+    @property
+    def deadline_both_zones(self):
+        """The deadline in the journalist's zone and the newsroom's, each with its offset;
+        empty without one."""
+        return in_two_zones(self.deadline, self.time_zone) if self.deadline else ""
 
     @property
     def delivery_state(self):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from articles.models import Region
 from core.cache import cache_available
-from press.models import InquiryMessage, MediaInquiry
+from press.models import InquiryMessage, InquiryNote, MediaInquiry
 from press.tasks import send_inquiry_emails, send_inquiry_message
 
 # Per-IP limits on the public form. Accepted submissions are what matter to the press
@@ -90,6 +90,7 @@ def inquiry_submit(
                 outlet=data["outlet"],
                 phone=data.get("phone") or "",
                 deadline=data.get("deadline"),
+                time_zone=data.get("time_zone") or "",
                 subject=data["subject"],
                 message=data["message"],
                 region=region,
@@ -165,7 +166,11 @@ class CannotReply(Exception):
 def inquiry_reply(*, inquiry: MediaInquiry, author, body: str) -> InquiryMessage:
     """A press officer's answer to the journalist: stored on the inquiry's thread first,
     then sent by a task after commit. The inquiry moves to answered when it is sent
-    (``send_inquiry_message``), so a failed send leaves it open and on the desk."""
+    (``send_inquiry_message``), so a failed send leaves it open and on the desk.
+
+    Whoever answers an inquiry nobody had taken takes it: they become its assignee, and
+    a note on the inquiry records it. One conditional UPDATE, so of two officers
+    answering at once, one takes it."""
     if inquiry.status == MediaInquiry.Status.SPAM:
         raise CannotReply("Move the inquiry out of spam before replying to it.")
     body = body.strip()
@@ -182,6 +187,13 @@ def inquiry_reply(*, inquiry: MediaInquiry, author, body: str) -> InquiryMessage
     if inquiry.status == MediaInquiry.Status.NEW:
         MediaInquiry.objects.filter(pk=inquiry.pk, status=MediaInquiry.Status.NEW).update(
             status=MediaInquiry.Status.IN_PROGRESS, updated_at=timezone.now()
+        )
+    if author is not None and MediaInquiry.objects.filter(
+        pk=inquiry.pk, assignee__isnull=True
+    ).update(assignee=author, updated_at=timezone.now()):
+        inquiry.assignee = author
+        InquiryNote.objects.create(
+            inquiry=inquiry, author=author, text="Took this inquiry by replying to it."
         )
     _enqueue_message(message)
     return message

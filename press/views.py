@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core import signing
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from articles.models import Region
+from core.datetimes import in_two_zones
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.security import client_ip
@@ -40,19 +42,37 @@ def thanks_url(inquiry) -> str:
 
     Signed with the inquiry's own time rather than the clock's, so a second POST of the
     same form is answered with the very same address as the first.
+    The deadline and the journalist's zone ride along, so the page can confirm the
+    deadline in both zones without reading the inquiry back.
     """
     sent = int(inquiry.created_at.timestamp())
-    token = signing.Signer(salt=REFERENCE_SALT).sign_object([inquiry.reference, sent])
+    deadline = int(inquiry.deadline.timestamp()) if inquiry.deadline else None
+    token = signing.Signer(salt=REFERENCE_SALT).sign_object(
+        [inquiry.reference, sent, deadline, inquiry.time_zone]
+    )
     return f"{reverse('press:inquiry_thanks')}?ref={token}"
 
 
-def thanks_reference(token: str) -> str | None:
+def thanks_details(token: str) -> dict | None:
+    """The reference, and the deadline in both zones (or ""), of a fresh thanks token."""
     try:
-        reference, sent = signing.Signer(salt=REFERENCE_SALT).unsign_object(token)
+        reference, sent, *rest = signing.Signer(salt=REFERENCE_SALT).unsign_object(token)
         fresh = time.time() - float(sent) <= REFERENCE_MAX_AGE
-    except (signing.BadSignature, TypeError, ValueError):
+        deadline, zone = [*rest, None, ""][:2]
+        deadline = datetime.fromtimestamp(int(deadline), tz=UTC) if deadline else None
+    except (signing.BadSignature, TypeError, ValueError, OverflowError, OSError):
         return None
-    return str(reference) if fresh else None
+    if not fresh:
+        return None
+    return {
+        "reference": str(reference),
+        "deadline": in_two_zones(deadline, str(zone or "")) if deadline else "",
+    }
+
+
+def thanks_reference(token: str) -> str | None:
+    details = thanks_details(token)
+    return details["reference"] if details else None
 
 
 class InquiryView(FormView):
@@ -107,7 +127,9 @@ class InquiryThanksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reference"] = thanks_reference(self.request.GET.get("ref", ""))
+        details = thanks_details(self.request.GET.get("ref", "")) or {}
+        context["reference"] = details.get("reference")
+        context["deadline"] = details.get("deadline", "")
         return context
 
 

@@ -3,6 +3,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from core.datetimes import compact_time as compact_time_text
+
 register = template.Library()
 
 
@@ -16,3 +18,10 @@ def machine_time(value):
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.replace(microsecond=0).isoformat()
+
+
+@register.filter
+def compact_time(value):
+    """``{{ value|compact_time }}``: "Dec 1, 2026, 4:00 PM (America/New_York, UTC-05:00)",
+    the table-cell form of ``core.datetimes``."""
+    return compact_time_text(value) if isinstance(value, datetime) else ""

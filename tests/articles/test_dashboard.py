@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import SiteSettings
-from tests.factories import ArticleFactory, MediaInquiryFactory
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ class TestEditor:
         assert "goes live Thursday, January 1, 2099, 9:00 a.m. EST" in scheduled
         assert "Out this morning" in panel(html, "Recently published")
         assert "Just a draft" not in html
-        assert "Inquiries due soon" not in html
+        assert "Press desk" not in html
 
     def test_scheduled_next_is_soonest_first(self, editor_client):
         now = timezone.now()
@@ -107,29 +107,4 @@ class TestWriter:
         assert "Scheduled next" in html
 
 
-class TestPressOffice:
-    def test_inquiries_due_soon_most_urgent_first(self, client, press_officer):
-        client.force_login(press_officer)
-        now = timezone.now()
-        MediaInquiryFactory(subject="In two hours", deadline=now + timedelta(hours=2))
-        MediaInquiryFactory(subject="Missed it", deadline=now - timedelta(hours=1))
-        MediaInquiryFactory(subject="Next week", deadline=now + timedelta(days=7))
-        MediaInquiryFactory(
-            subject="Answered", deadline=now + timedelta(hours=1), status="answered"
-        )
-
-        html = client.get(INDEX).content.decode()
-
-        due = panel(html, "Inquiries due soon")
-        assert due.index("Missed it") < due.index("In two hours")
-        assert "overdue by" in due
-        assert "Next week" not in due
-        assert "Answered" not in due
-        changelist = reverse("admin:press_mediainquiry_changelist")
-        assert f'href="{changelist}?deadline_state=overdue"' in due
-        assert f'href="{changelist}?deadline_state=next24"' in due
-        assert "Awaiting your review" not in html
-
-    def test_writers_do_not_see_inquiries(self, writer_client):
-        MediaInquiryFactory(deadline=timezone.now() + timedelta(hours=1))
-        assert "Inquiries due soon" not in writer_client.get(INDEX).content.decode()
+# The press desk panel is tested in tests/press/test_dashboard.py.

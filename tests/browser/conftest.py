@@ -82,14 +82,14 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def axe(page, axe_source):
-    """Run axe-core on the page as it is now; return its WCAG 2.2 AA violations."""
+def axe_runner(tab, axe_source):
+    """A function that runs axe-core on ``tab`` as it is then and returns its WCAG 2.2 AA
+    violations (for a page from a context of a test's own, e.g. with another time zone)."""
 
     def run():
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(content=axe_source)
-        return page.evaluate(
+        if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
+            tab.add_script_tag(content=axe_source)
+        return tab.evaluate(
             """async (tags) => {
                 const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
                 return results.violations.map(v => ({
@@ -102,6 +102,12 @@ def axe(page, axe_source):
         )
 
     return run
+
+
+@pytest.fixture
+def axe(page, axe_source):
+    """Run axe-core on the page as it is now; return its WCAG 2.2 AA violations."""
+    return axe_runner(page, axe_source)
 
 
 def format_violations(violations):

@@ -1,6 +1,7 @@
 """The press desk in the admin: countdowns, urgency, filters, links, replies on a thread,
 and assignment notices, all through the admin client as the press office works."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -293,6 +294,117 @@ class TestWhoMayReply:
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post(reply_url(inquiry), {"body": "Yes"}).status_code == 302
         assert len(mail.outbox) == 1
+
+
+class TestReplyTakesAndSigns:
+    @pytest.fixture
+    def rosa(self, press_officer):
+        press_officer.first_name, press_officer.last_name = "Rosa", "Mendes"
+        press_officer.save()
+        return press_officer
+
+    def test_replying_to_an_unassigned_inquiry_takes_it_and_says_so(
+        self, press_client, rosa, django_capture_on_commit_callbacks
+    ):
+        inquiry = MediaInquiryFactory()
+        page = press_client.get(change_url(inquiry)).content.decode()
+        assert "replying assigns it to you" in page
+        with django_capture_on_commit_callbacks(execute=True):
+            response = press_client.post(reply_url(inquiry), {"body": "Yes."}, follow=True)
+        inquiry.refresh_from_db()
+        assert inquiry.assignee == rosa
+        (note,) = inquiry.notes.all()
+        assert note.author == rosa and "by replying" in note.text
+        assert "It is assigned to you now." in response.content.decode()
+        # Taking it yourself sends no assignment notice: only the reply went.
+        assert len(mail.outbox) == 1
+
+    def test_replying_to_a_colleagues_inquiry_leaves_it_theirs(
+        self, press_client, rosa, django_capture_on_commit_callbacks
+    ):
+        colleague = UserFactory(is_staff=True)
+        inquiry = MediaInquiryFactory(assignee=colleague, status="in-progress")
+        assert (
+            "replying assigns it to you"
+            not in press_client.get(change_url(inquiry)).content.decode()
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            press_client.post(reply_url(inquiry), {"body": "Covering for a colleague."})
+        inquiry.refresh_from_db()
+        assert inquiry.assignee == colleague and not inquiry.notes.exists()
+
+    def test_the_signature_is_previewed_under_the_message_box(self, press_client, rosa):
+        page = press_client.get(change_url(MediaInquiryFactory())).content.decode()
+        preview = page[page.index('id="reply-signature"') :]
+        preview = preview[: preview.index("</div>")]
+        assert "Signed automatically under your reply" in preview
+        assert "--\nRosa Mendes\nNewsroom press office\npress@example.org" in preview
+        assert page.index('name="body"') < page.index('id="reply-signature"')
+        assert 'aria-describedby="reply-help reply-signature"' in page
+
+    @pytest.mark.parametrize(
+        ("body", "name_count"),
+        [
+            ("Our director can speak at 3 pm.", 1),
+            ("Our director can speak at 3 pm.\n\nBest wishes,\nRosa Mendes", 1),
+            ("Speak at 3.\n\nRosa Mendes\n  Newsroom press office ", 1),
+            ("Speak at 3.\n--\nRosa Mendes\nNewsroom press office\npress@example.org", 1),
+        ],
+    )
+    def test_a_sign_off_already_typed_is_never_doubled(
+        self, press_client, rosa, django_capture_on_commit_callbacks, body, name_count
+    ):
+        inquiry = MediaInquiryFactory()
+        with django_capture_on_commit_callbacks(execute=True):
+            press_client.post(reply_url(inquiry), {"body": body})
+        (message,) = mail.outbox
+        assert message.body.count("Rosa Mendes") == name_count
+        assert message.body.count("Newsroom press office") == 1
+        assert message.body.count("press@example.org") == 1
+        assert message.body.startswith(body.strip())
+        assert f"Your reference: {inquiry.reference}" in message.body
+
+    def test_a_fresh_reply_gets_the_whole_signature_after_a_separator(
+        self, press_client, rosa, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            press_client.post(reply_url(MediaInquiryFactory()), {"body": "Yes, at 3 pm."})
+        (message,) = mail.outbox
+        assert "Yes, at 3 pm.\n\n--\nRosa Mendes\nNewsroom press office\n" in message.body
+
+    def test_a_name_typed_is_continued_without_a_second_separator(
+        self, press_client, rosa, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            press_client.post(
+                reply_url(MediaInquiryFactory()), {"body": "Yes.\n\nBest,\nRosa Mendes"}
+            )
+        (message,) = mail.outbox
+        assert "Best,\nRosa Mendes\nNewsroom press office\npress@example.org" in message.body
+        assert "\n--\n" not in message.body
+
+
+class TestTimesSayTheirZone:
+    def test_list_and_change_form_give_every_time_with_its_offset(self, press_client):
+        deadline = timezone.now() + timedelta(days=2)
+        inquiry = MediaInquiryFactory(deadline=deadline, time_zone="Europe/London")
+        MediaInquiry.objects.filter(pk=inquiry.pk).update(notified_at=timezone.now())
+        listing = press_client.get(CHANGELIST).content.decode()
+        # The deadline and the created column: the newsroom's zone, the offset said.
+        assert len(re.findall(r'<span class="utc-offset">UTC-0[45]:00</span>', listing)) >= 2
+        page = press_client.get(change_url(inquiry)).content.decode()
+        for label in ("Created", "Press office notified"):
+            shown = rf'{label}:</label>\s*<div class="readonly">[^<]*<span class="utc-offset">'
+            assert re.search(shown + r"UTC-0[45]:00</span>", page), label
+        # The deadline as the journalist gave it, and as the press office reads it.
+        assert "(Europe/London, UTC+0" in page and "for the press office" in page
+
+    def test_list_columns_fit_beside_the_filters(self, press_client):
+        MediaInquiryFactory()
+        response = press_client.get(CHANGELIST)
+        columns = response.context["cl"].list_display
+        assert {"assignee", "delivery", "created_at_display"} <= set(columns)
+        assert "outlet" not in columns and "name" not in columns  # one "from" column
 
 
 class TestAssignment:

@@ -1,7 +1,9 @@
 """The media inquiry form as a journalist (and a bot) uses it."""
 
 import time
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from unittest import mock
 
 import pytest
@@ -49,7 +51,10 @@ def test_form_page_is_accessible_markup(client, django_assert_max_num_queries):
     assert "Leave this field empty" in html
     assert 'tabindex="-1"' in html and 'autocomplete="off"' in html
     assert 'name="started"' in html
-    assert "style=" not in html and "<script" not in html
+    # No inline style or script (the Content-Security-Policy forbids them); the one
+    # script is a file, and the form works without it.
+    assert "style=" not in html and "<script>" not in html
+    assert html.count("<script") == html.count('<script src="/static/')
 
 
 def test_region_choices_are_one_cached_query(client, django_assert_max_num_queries):
@@ -194,6 +199,80 @@ def test_an_address_that_cannot_be_normalised_is_refused_clearly(client, typed, 
     assert not MediaInquiry.objects.exists()
 
 
+class TestTimeZones:
+    def test_the_form_offers_zones_with_offsets_and_defaults_to_the_newsroom(self, client):
+        html = client.get(URL).content.decode()
+        assert '<option value="Europe/London"' in html
+        assert "Europe/London (UTC+" in html  # labelled with its offset
+        assert '<option value="America/New_York" selected' in html
+        assert "data-prefill" in html and "js/time_zone.js" in html
+        assert "Date and time in your time zone, now America/New_York (UTC-0" in html
+
+    def test_deadline_typed_in_london_is_stored_in_utc_and_confirmed_in_both_zones(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        day = (timezone.now() + timedelta(days=3)).date()
+        london = zoneinfo.ZoneInfo("Europe/London")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                URL,
+                inquiry_data(deadline=f"{day:%Y-%m-%d}T17:00", time_zone="Europe/London"),
+            )
+        assert response.status_code == 303
+        inquiry = MediaInquiry.objects.get()
+        expected = datetime.combine(day, dt_time(17), tzinfo=london)
+        assert inquiry.deadline == expected and inquiry.time_zone == "Europe/London"
+        london_offset = "UTC+01:00" if expected.utcoffset() else "UTC+00:00"
+        new_york = expected.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+
+        thanks = client.get(response["Location"]).content.decode()
+        assert f"5:00 PM (Europe/London, {london_offset})" in thanks
+        assert f"{new_york:%-I}:00 PM (America/New_York, UTC-0" in thanks
+        assert "for the press office" in thanks
+
+        ack = next(m for m in mail.outbox if m.to == [inquiry.email])
+        assert f"5:00 PM (Europe/London, {london_offset})" in ack.body
+        assert f"{new_york:%-I}:00 PM (America/New_York, UTC-0" in ack.body
+        # The press office reads it in its own zone, with the offset.
+        office = next(m for m in mail.outbox if m.to != [inquiry.email])
+        assert f"{new_york:%-I}:00 PM (America/New_York, UTC-0" in office.body
+
+    def test_thanks_page_reads_no_database(
+        self, client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    ):
+        response = submit(client, django_capture_on_commit_callbacks, time_zone="Asia/Kolkata")
+        SiteSettings.load()
+        with django_assert_max_num_queries(1):
+            thanks = client.get(response["Location"]).content.decode()
+        assert "(Asia/Kolkata, UTC+05:30)" in thanks
+
+    def test_an_unknown_zone_is_refused_with_a_message(self, client):
+        response = client.post(URL, inquiry_data(time_zone="Mars/Olympus_Mons"))
+        assert response.status_code == 200
+        assert response.context["form"].errors["time_zone"]
+        assert "Time zone:" in response.content.decode()
+        assert not MediaInquiry.objects.exists()
+
+    def test_a_time_the_clocks_skip_is_refused_with_a_message(self, client):
+        # 01:30 on the last Sunday of March 2030 does not exist in London.
+        response = client.post(
+            URL, inquiry_data(deadline="2030-03-31T01:30", time_zone="Europe/London")
+        )
+        assert response.status_code == 200
+        (error,) = response.context["form"].errors["deadline"]
+        assert "does not exist in Europe/London" in error
+        # A time that exists there (though not in New York's spring gap) is fine.
+        ok = client.post(URL, inquiry_data(deadline="2030-03-10T02:30", time_zone="Europe/London"))
+        assert ok.status_code == 303
+
+    def test_a_choice_made_is_kept_when_the_form_comes_back(self, client):
+        response = client.post(URL, inquiry_data(time_zone="Asia/Tokyo", email="not-an-address"))
+        html = response.content.decode()
+        assert '<option value="Asia/Tokyo" selected' in html
+        assert "data-prefill" not in html  # the script must not override the choice
+        assert "now Asia/Tokyo (UTC+09:00)" in html
+
+
 def test_deadline_is_read_in_the_newsroom_time_zone(client, django_capture_on_commit_callbacks):
     local = timezone.localtime() + timedelta(days=2)
     submit(
@@ -239,11 +318,55 @@ class TestSpam:
         assert mail.outbox == []
         assert inquiry.notify_attempts == 0
 
-    def test_too_fast_is_spam(self, client, django_capture_on_commit_callbacks):
-        submit(client, django_capture_on_commit_callbacks, started=started_token(seconds_ago=0.5))
+    def test_too_fast_is_shown_again_honestly_and_nothing_promised(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        data = inquiry_data(started=started_token(seconds_ago=0.5))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, data)
+        # Not stored, not binned, not promised: the form comes back with what was typed.
+        assert response.status_code == 200
+        assert not MediaInquiry.objects.exists() and mail.outbox == []
+        html = response.content.decode()
+        assert "That was very fast" in html and "press “Send inquiry”" in html
+        assert "e-mailing you" not in html and "Thank you" not in html
+        form = response.context["form"]
+        assert form["message"].value() == data["message"]
+        assert form["email"].value() == data["email"]
+        # A fresh timing token, so the second press is timed from now.
+        token = form["started"].value()
+        assert token and token != data["started"]
+
+        # The person checks and presses Send again a few seconds later: stored normally.
+        later = time.time() + 3
+        with (
+            mock.patch("press.forms.time.time", return_value=later),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            again = client.post(URL, {**data, "started": token})
+        assert again.status_code == 303 and "thanks" in again["Location"]
         inquiry = MediaInquiry.objects.get()
-        assert inquiry.status == MediaInquiry.Status.SPAM
-        assert "after the form was shown" in inquiry.spam_reason
+        assert inquiry.status == MediaInquiry.Status.NEW and not inquiry.spam_reason
+        assert len(mail.outbox) == 2
+
+    def test_too_fast_twice_is_still_never_binned(self, client):
+        data = inquiry_data(started=started_token(seconds_ago=0.2))
+        first = client.post(URL, data)
+        second = client.post(URL, {**data, "started": first.context["form"]["started"].value()})
+        assert second.status_code == 200 and "That was very fast" in second.content.decode()
+        assert not MediaInquiry.objects.exists()
+
+    def test_too_fast_with_the_honeypot_is_still_spam(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        response = submit(
+            client,
+            django_capture_on_commit_callbacks,
+            started=started_token(seconds_ago=0.5),
+            fax="http://spam.example",
+        )
+        assert response.status_code == 303
+        assert MediaInquiry.objects.get().status == MediaInquiry.Status.SPAM
         assert mail.outbox == []
 
     @pytest.mark.parametrize("token", ["", "garbage", "1700000000.0"])

@@ -40,15 +40,8 @@ class Command(BaseCommand):
         for article_id, announcement_id in retries:
             tasks.deliver.enqueue(article_id, announcement_id)
 
-        hours = (
-            Subscription.objects.confirmed()
-            .filter(frequency=Subscription.Frequency.DAILY)
-            .order_by()
-            .values_list("digest_hour", flat=True)
-            .distinct()
-        )
-        for hour in hours:
-            services.schedule_digest(hour, now=now)
+        for zone, hour in Subscription.objects.digest_times():
+            services.schedule_digest(hour, zone, now=now)
         slots = list(
             DigestRun.objects.filter(
                 state=DigestRun.State.SCHEDULED, slot_at__lte=now
