@@ -12,11 +12,13 @@ it is, everything else goes to the app.
 import json
 from datetime import timedelta
 from functools import partial
+from io import StringIO
 from pathlib import Path, PurePosixPath
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -533,3 +535,57 @@ def test_a_gated_address_never_redirects_to_a_file_no_one_may_see(client, settin
     name = PurePosixPath(sorted(stored_paths(photo.renditions))[0]).name
     assert client.get(f"/files/photo/{photo.pk}/{name}").status_code == 404
     assert client.get(f"/files/document/{document.pk}/behind-report.pdf").status_code == 404
+
+
+# --- upgrading ------------------------------------------------------------------------------
+
+
+def test_the_command_withholds_what_an_older_version_left_public(settings, committed):
+    """Before, only embargoed media were withheld: a draft's files were public."""
+    article = draft_with_media(committed, slug="old-draft")
+    photo, document = media_of(article)
+    gating.photo_set_withheld(photo, False)
+    gating.document_set_withheld(document, False)
+    assert public_files_under_media_root(settings, photo, document)
+
+    out = StringIO()
+    call_command("sync_media_visibility", "--dry-run", stdout=out)
+    assert "1 photos would move." in out.getvalue()
+    assert "1 documents would move." in out.getvalue()
+    assert public_files_under_media_root(settings, photo, document)
+
+    with committed():
+        call_command("sync_media_visibility", stdout=StringIO())
+    photo.refresh_from_db()
+    document.refresh_from_db()
+    assert photo.withheld and document.withheld
+    assert public_files_under_media_root(settings, photo, document) == set()
+
+
+def test_a_new_file_for_a_live_articles_pdf_is_public_and_the_old_one_gone(
+    client, settings, committed, editor
+):
+    article = draft_with_media(committed, slug="replaced-pdf")
+    with committed():
+        services.article_publish(article=article, user=editor)
+    document = Document.objects.get(articles=article)
+    old_name = document.file.name
+
+    client.force_login(editor)
+    with committed():
+        response = client.post(
+            reverse("admin:media_library_document_change", args=[document.pk]),
+            {
+                "file": SimpleUploadedFile("Corrected Report.pdf", PDF),
+                "title": "Full report",
+                "language": "en",
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    document.refresh_from_db()
+    root = Path(settings.MEDIA_ROOT)
+    assert document.file.name != old_name and not document.withheld
+    assert (root / document.file.name).is_file()
+    assert not (root / old_name).exists()
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / old_name).exists()
