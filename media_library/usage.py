@@ -80,6 +80,11 @@ def register_usage(
             visibility.watch(relation)
 
 
+def using_models(model: type[models.Model]) -> set[type[models.Model]]:
+    """The models registered as using ``model`` (Photo or Document)."""
+    return {relation.model for relation in _relations.get(model, [])}
+
+
 def public_relations(model: type[models.Model]) -> list[_Relation]:
     """The registered uses of ``model`` (Photo or Document) that can make it public."""
     return [r for r in _relations.get(model, []) if r.public is not None]

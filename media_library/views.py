@@ -66,9 +66,9 @@ def may_preview(user, model) -> bool:
     """Staff who may see the library, or any model that uses it, in the admin."""
     if not user.is_staff:
         return False
-    users = {relation.model for relation in usage._relations.get(model, [])}
     return any(
-        user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}") for m in {model, *users}
+        user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")
+        for m in {model, *usage.using_models(model)}
     )
 
 

@@ -589,3 +589,16 @@ def test_a_new_file_for_a_live_articles_pdf_is_public_and_the_old_one_gone(
     assert (root / document.file.name).is_file()
     assert not (root / old_name).exists()
     assert not (Path(settings.PRIVATE_MEDIA_ROOT) / old_name).exists()
+
+
+def test_the_document_form_links_a_withheld_file_where_staff_can_open_it(client, editor):
+    document = new_document("Draft Report.pdf")
+    client.force_login(editor)
+
+    html = client.get(
+        reverse("admin:media_library_document_change", args=[document.pk])
+    ).content.decode()
+
+    assert f'href="/files/document/{document.pk}/draft-report.pdf"' in html
+    assert f'href="{default_storage.url(document.file.name)}"' not in html
+    assert client.get(f"/files/document/{document.pk}/draft-report.pdf").status_code == 200
