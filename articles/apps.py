@@ -13,6 +13,10 @@ def next_publication(now):
     )
 
 
+def _live(articles):
+    return articles.live()
+
+
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Articles"
@@ -34,9 +38,10 @@ class ArticlesConfig(AppConfig):
         publications_scheduled_by(next_publication)
 
         Article = self.get_model("Article")
-        # Deleting a photo or document an article shows is refused, with a link here.
-        register_usage(Article, "hero_photo", label_field="title")
-        register_usage(Article, "attachments", label_field="title")
+        # Deleting a photo or document an article shows is refused, with a link here;
+        # a live article makes them public, no other does (media_library.gating).
+        for field_name in ("hero_photo", "attachments"):
+            register_usage(Article, field_name, label_field="title", public=_live)
 
         from articles import media_kit  # noqa: PLC0415 - imports models
 

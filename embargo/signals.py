@@ -6,15 +6,13 @@ of them. After the transaction commits (the admin has written the attachments by
 
 - recipients of links whose publication time moved are e-mailed the new time
   (``notify_recipient`` checks what each was last told, so nothing is sent twice);
-- an article under embargo has its media withheld and their release scheduled at the
-  lift; a live one has any withheld media released.
+- an article under embargo has the release of its media scheduled at the lift (until
+  then they are withheld like any unpublished article's: ``media_library.visibility``).
 """
 
 from django.db import transaction
-from django.db.models import Q
 
 from embargo.models import EmbargoLink, under_embargo
-from media_library.models import Document, Photo
 
 
 def article_saved(sender, instance, raw=False, **kwargs):
@@ -26,7 +24,7 @@ def article_saved(sender, instance, raw=False, **kwargs):
 
 def after_article_commit(article_id: int) -> None:
     from articles.models import Article  # noqa: PLC0415 - models load after apps
-    from embargo.tasks import notify_recipient, schedule_lift, sync_article_media  # noqa: PLC0415
+    from embargo.tasks import notify_recipient, schedule_lift  # noqa: PLC0415
 
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
@@ -41,13 +39,7 @@ def after_article_commit(article_id: int) -> None:
         for link_id in moved:
             notify_recipient.enqueue(link_id=link_id)
     if under_embargo(article):
-        sync_article_media.enqueue(article_id=article.pk)
         schedule_lift(article)
-    elif article.is_live and (
-        Photo.objects.filter(pk=article.hero_photo_id, withheld=True).exists()
-        or Document.objects.filter(articles=article, withheld=True).exists()
-    ):
-        sync_article_media.enqueue(article_id=article.pk)
 
 
 # Ids per query when checking what an import wrote.
@@ -62,17 +54,12 @@ def articles_imported(sender, article_ids, **kwargs) -> None:
 
 def articles_written(article_ids) -> None:
     """What ``article_saved`` does, for articles written in bulk (an import sends no
-    signals): withhold the media of the scheduled ones and schedule their release,
-    release whatever live ones still have withheld. Call it after commit."""
+    signals): schedule the release of the scheduled ones' media. Call it after commit."""
     from articles.models import Article  # noqa: PLC0415 - models load after apps
-    from embargo.tasks import schedule_lift, sync_article_media  # noqa: PLC0415
+    from embargo.tasks import schedule_lift  # noqa: PLC0415
 
     ids = list(article_ids)
     for start in range(0, len(ids), CHUNK):
         chunk = Article.objects.filter(pk__in=ids[start : start + CHUNK])
         for article in chunk.scheduled().only("pk", "published_at"):
-            sync_article_media.enqueue(article_id=article.pk)
             schedule_lift(article)
-        withheld = Q(hero_photo__withheld=True) | Q(attachments__withheld=True)
-        for pk in chunk.live().filter(withheld).values_list("pk", flat=True).distinct():
-            sync_article_media.enqueue(article_id=pk)

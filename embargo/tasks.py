@@ -95,11 +95,10 @@ def notify_recipient(link_id: int) -> str:
 
 @task
 def sync_article_media(article_id: int) -> str:
-    """Withhold the media of an article under embargo, or release them once it is live.
+    """Release the media of an article at its lift (withhold them if it is not live).
 
-    Enqueued after every save of an article and, for a scheduled one, again to run at its
-    publication time (the lift). Checks the article's state when it runs, so a stale or
-    duplicated task does the right thing.
+    Scheduled for a scheduled article's publication time. Applies the rule to the
+    article's media when it runs, so a stale or duplicated task does the right thing.
     """
     return media.sync(article_id=article_id)
 

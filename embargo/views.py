@@ -5,37 +5,20 @@ that does not name an active link to an article still under embargo (unknown, re
 expired, or its article unpublished) gets the site's ordinary 404, the same for all.
 """
 
-import posixpath
 from functools import partial
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from articles import downloads
 from articles.views import ArticleDetailView
-from core.cache import do_not_store
-from core.security import MEDIA_CSP
 from embargo.formats import embargo_time
-from embargo.media import in_public_use
 from embargo.models import EmbargoLink, under_embargo
 from embargo.services import find_link, record_opening
 from media_library import gating
 from media_library.models import Document, Photo
-from media_library.storage import CONTENT_TYPES, download_name
-
-PRIVATE_HEADERS = {
-    "X-Robots-Tag": "noindex, noarchive",
-    "Cache-Control": "private, no-store",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def private(response):
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return do_not_store(response)
+from media_library.views import file_name, private, serve_file
 
 
 def embargo_link_or_404(token: str) -> EmbargoLink:
@@ -87,34 +70,6 @@ class EmbargoArticleView(ArticleDetailView):
         return (*super().fragment_parts(is_preview), "embargo", self.link.pk)
 
 
-def _serve(storage, name: str, *, attachment: bool):
-    ext = posixpath.splitext(name)[1].lstrip(".").lower()
-    try:
-        handle = storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404("No such file.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=attachment,
-        filename=download_name(name),
-        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = MEDIA_CSP
-    return response
-
-
-def _file_name(kind: str, obj, filename: str) -> str:
-    name = (
-        gating.photo_file_name(obj, filename)
-        if kind == gating.PHOTO
-        else gating.document_file_name(obj, filename)
-    )
-    if name is None:
-        raise Http404("No such file.")
-    return name
-
-
 def embargo_file(request, token, kind, pk, filename):
     """A photo rendition or a document of the link's article, for its recipient only."""
     link = embargo_link_or_404(token)
@@ -125,32 +80,9 @@ def embargo_file(request, token, kind, pk, filename):
         obj = get_object_or_404(Document.objects.filter(articles=article), pk=pk)
     else:
         raise Http404("No such file.")
-    name = _file_name(kind, obj, filename)
+    name = file_name(kind, obj, filename)
     storage = gating.storage_for(obj)
-    return private(_serve(storage, name, attachment=kind == gating.DOCUMENT))
-
-
-def withheld_file(request, kind, pk, filename):
-    """A withheld file outside the embargo page: for staff (the preview, the admin), and
-    for everyone once an article using it is live but the release has not run yet."""
-    model = Photo if kind == gating.PHOTO else Document
-    obj = get_object_or_404(model, pk=pk)
-    name = _file_name(kind, obj, filename)
-    if not obj.withheld:
-        # Released since the page was made: the public file.
-        return redirect(default_storage.url(name))
-    # Whoever may see the library or the articles in the admin (thumbnails, previews).
-    user = request.user
-    staff = user.is_staff and (
-        user.has_perm(f"media_library.view_{model._meta.model_name}")
-        or user.has_perm("articles.view_article")
-    )
-    if not staff and not in_public_use(obj):
-        raise Http404("No such file.")
-    response = _serve(gating.storage_for(obj), name, attachment=kind == gating.DOCUMENT)
-    if staff:
-        return private(response)
-    return do_not_store(response)
+    return private(serve_file(storage, name, attachment=kind == gating.DOCUMENT))
 
 
 def _downloadable(link):

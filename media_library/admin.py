@@ -232,9 +232,12 @@ class DocumentAdmin(InUseProtectionMixin, admin.ModelAdmin):
         return services.document_usages(document=obj)
 
     def save_model(self, request, obj, form, change):
-        if "file" in form.changed_data:
-            services.document_fill_file_fields(document=obj)
-        obj.save()
+        previous = form.initial.get("file")
+        services.document_save(
+            document=obj,
+            file_changed="file" in form.changed_data,
+            previous_file=getattr(previous, "name", "") or "",
+        )
 
     def delete_model(self, request, obj):
         services.document_delete(document=obj)

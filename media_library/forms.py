@@ -19,6 +19,31 @@ class PrivateFileInput(forms.ClearableFileInput):
         return bool(value and getattr(value, "name", None))
 
 
+class _CurrentDocument:
+    """The current file as the widget shows it, linked where staff can open it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def url(self):
+        return self.value.instance.url
+
+    def __str__(self):
+        return str(self.value)
+
+
+class DocumentFileInput(forms.ClearableFileInput):
+    """Links the current document through ``Document.url``: its public address, or the
+    staff-only one while it is withheld (the storage's own URL would be a dead link)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if self.is_initial(value) and getattr(value, "instance", None) is not None:
+            return _CurrentDocument(value)
+        return value
+
+
 class PhotoAdminForm(forms.ModelForm):
     """Upload or edit a photo.
 
@@ -78,7 +103,7 @@ class DocumentAdminForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["file", "title", "language"]
-        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "application/pdf"})}
+        widgets = {"file": DocumentFileInput(attrs={"accept": "application/pdf"})}
 
     def clean_file(self):
         file = self.cleaned_data["file"]

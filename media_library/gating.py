@@ -1,19 +1,21 @@
-"""Withheld media: the files of photos and documents that must not be public yet.
+"""Withheld media: the files of photos and documents that must not be public.
 
-A photo or document that only an embargoed article uses (a published article whose
-publication time is still ahead) is *withheld*: its files are moved out of public media
-storage into the private storage of originals, under the same names, so no public URL
-reaches them, however it was guessed or forwarded. When an article using it goes live,
-they move back (``release``). Deciding *when* is the embargo app's business
-(``embargo.media``); this module only moves files and names URLs.
+A photo or document is public only while something the public sees uses it: a live
+article, an active spokesperson's portrait (``usage.is_public``, from the using apps'
+registrations). Otherwise it is *withheld*: a fresh upload, or used only by drafts,
+articles in review, approved, scheduled (an embargo) or unpublished. Its files are then
+kept out of public media storage, in the private storage of originals, under the same
+names, so no public URL reaches them, however it was guessed or forwarded. New photos
+and documents start withheld; ``sync`` moves the files whichever way the rule says now
+(``media_library.visibility`` calls it after every change that may matter).
 
 **The one way to a media URL** for templates, feeds, JSON-LD and the admin is
 ``file_url`` (what ``Photo.rendition()`` and ``document_url`` call): the public URL for a
 public file, without a query. For a withheld file it is the URL of a view that checks who
 is asking: the embargo page sets, with ``urls_for_withheld``, its own token-gated URLs;
-everywhere else the fallback view serves staff, and anyone once an article using the file
-is live (so a worker that runs the release late never leaves a live page with a broken
-image).
+everywhere else the fallback view (``media_library.views``) serves staff, and anyone
+once a public use exists (so a worker that runs the release late never leaves a live
+page with a broken image).
 """
 
 import contextvars
@@ -27,6 +29,7 @@ from django.urls import reverse
 
 from core.cache import content_changed
 from media_library import renditions as rendition_files
+from media_library import usage
 from media_library.storage import originals_storage
 
 # (kind, obj, file name) -> URL, set while the embargo page renders.
@@ -82,7 +85,9 @@ def document_file_name(document, filename: str) -> str | None:
     return name if name and posixpath.basename(name) == filename else None
 
 
-def _move(names, *, source, target) -> None:
+def move(names, *, source, target) -> None:
+    """Copy each named file that is in ``source`` to ``target`` (replacing it there);
+    the caller deletes the old copies once its transaction commits."""
     for name in names:
         if not source.exists(name):
             continue
@@ -92,21 +97,35 @@ def _move(names, *, source, target) -> None:
             target.save(name, fh)
 
 
-def _set_withheld(obj, names: set[str], withheld: bool) -> bool:
-    """Move the files, then record where they are; the old copies go after commit.
+def stored_names(obj) -> set[str]:
+    """The names of the files a photo (its renditions) or a document (its file) has."""
+    if hasattr(obj, "renditions"):
+        return rendition_files.stored_paths(obj.renditions)
+    return {obj.file.name} if obj.file.name else set()
 
-    The row is locked while its files move, so a rendition task or a second release
-    started meanwhile waits and then finds the files where the flag says."""
+
+def _set_withheld(obj, decide) -> bool:
+    """Lock the row, decide (``decide(current row) -> withheld``), move the files, record
+    where they are; the old copies go after commit. True if anything moved.
+
+    Deciding under the row's lock means two syncs started by two commits run one after
+    the other, and the later one sees the later state; a rendition task or a second
+    sync started meanwhile waits and then finds the files where the flag says."""
     model = type(obj)
     with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=obj.pk)
-        if current.withheld == withheld:
+        current = model.objects.select_for_update().filter(pk=obj.pk).first()
+        if current is None:
             return False
+        withheld = decide(current)
+        if current.withheld == withheld:
+            obj.withheld = withheld
+            return False
+        names = stored_names(current)
         source, target = (
             storage_for(current),
             (originals_storage() if withheld else default_storage),
         )
-        _move(names, source=source, target=target)
+        move(names, source=source, target=target)
         model.objects.filter(pk=obj.pk).update(withheld=withheld)
         obj.withheld = withheld
         # Pages and fragments that link the file name it anew (public or gated URL).
@@ -115,13 +134,19 @@ def _set_withheld(obj, names: set[str], withheld: bool) -> bool:
     return True
 
 
+def sync(obj) -> bool:
+    """Withhold or release a photo's or document's files as the rule says now (public
+    while a public use exists); True if they moved."""
+    return _set_withheld(obj, lambda current: not usage.is_public(current))
+
+
 def photo_set_withheld(photo, withheld: bool) -> bool:
-    """Withhold (True) or release (False) a photo's renditions; True if it changed."""
-    photo.refresh_from_db(fields=["renditions"])
-    return _set_withheld(photo, rendition_files.stored_paths(photo.renditions), withheld)
+    """Withhold (True) or release (False) a photo's renditions, whatever uses it; True if
+    it changed. Routes follow the rule through ``sync``."""
+    return _set_withheld(photo, lambda current: withheld)
 
 
 def document_set_withheld(document, withheld: bool) -> bool:
-    """Withhold (True) or release (False) a document's file; True if it changed."""
-    names = {document.file.name} if document.file.name else set()
-    return _set_withheld(document, names, withheld)
+    """Withhold (True) or release (False) a document's file, whatever uses it; True if it
+    changed. Routes follow the rule through ``sync``."""
+    return _set_withheld(document, lambda current: withheld)

@@ -119,10 +119,11 @@ class Photo(models.Model):
     # no query per card.
     renditions = models.JSONField(default=dict, blank=True, editable=False)
     withheld = models.BooleanField(
-        default=False,
+        default=True,
         editable=False,
-        help_text="Only embargoed articles use it: its renditions are kept out of public "
-        "storage until one of them goes live (media_library.gating).",
+        help_text="Nothing public uses it (new, or only on articles that are not live): "
+        "its renditions are kept out of public storage until something public does "
+        "(media_library.gating).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,10 +198,11 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     withheld = models.BooleanField(
-        default=False,
+        default=True,
         editable=False,
-        help_text="Only embargoed articles offer it: its file is kept out of public "
-        "storage until one of them goes live (media_library.gating).",
+        help_text="No live article offers it (new, or only on articles that are not "
+        "live): its file is kept out of public storage until one does "
+        "(media_library.gating).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -213,7 +215,7 @@ class Document(models.Model):
 
     @property
     def url(self):
-        """The download's URL: public, or gated while it is withheld for an embargo."""
+        """The download's URL: public, or gated while it is withheld."""
         from media_library.gating import document_url  # noqa: PLC0415 - gating needs models
 
         return document_url(self)

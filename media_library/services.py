@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.cache import content_changed
 from media_library import downloads as download_maker
-from media_library import gating, tasks
+from media_library import gating, tasks, visibility
 from media_library import renditions as rendition_maker
 from media_library.metadata import MetadataError, strip_metadata
 from media_library.models import Document, Photo, UsageRights
@@ -216,7 +216,24 @@ def photo_generate_renditions(*, photo: Photo, force: bool = False) -> bool:
     # A new updated_at names new cached cards, and the content version new cached pages:
     # a photo whose renditions arrive later (backfill after an import) must then show.
     photo.updated_at = timezone.now()
-    Photo.objects.filter(pk=photo.pk).update(renditions=renditions, updated_at=photo.updated_at)
+    with transaction.atomic():
+        withheld = (
+            Photo.objects.select_for_update()
+            .filter(pk=photo.pk)
+            .values_list("withheld", flat=True)
+            .first()
+        )
+        if renditions_due and withheld is not None and withheld != photo.withheld:
+            # Published or withdrawn while these were being made: the new files go to
+            # the side the photo is on now.
+            made_in = gating.storage_for(photo)
+            photo.withheld = withheld
+            made = rendition_maker.stored_paths(renditions)
+            gating.move(made, source=made_in, target=gating.storage_for(photo))
+            transaction.on_commit(lambda: [made_in.delete(name) for name in made])
+        Photo.objects.filter(pk=photo.pk).update(
+            renditions=renditions, updated_at=photo.updated_at
+        )
     content_changed()
 
     photo_id = photo.pk
@@ -327,6 +344,23 @@ def document_fill_file_fields(*, document: Document) -> None:
 
 
 @transaction.atomic
+def document_save(*, document: Document, file_changed: bool, previous_file: str = "") -> Document:
+    """Save an edited document (admin). A new file is stored privately, like every new
+    file, and moved out once the transaction commits if a live article offers the
+    document; the replaced file is deleted then, wherever it is."""
+    if file_changed:
+        document_fill_file_fields(document=document)
+        document.withheld = True
+    document.save()
+    if file_changed:
+        visibility.sync_after_commit(document_ids=[document.pk])
+        if previous_file and previous_file != document.file.name:
+            storage = document.file.storage
+            transaction.on_commit(lambda: storage.delete(previous_file))
+    return document
+
+
+@transaction.atomic
 def document_delete(*, document: Document) -> None:
     """Delete a document that no article offers for download."""
     usages = document_usages(document=document)
@@ -334,5 +368,5 @@ def document_delete(*, document: Document) -> None:
         raise InUseError(document, usages)
     file_name = document.file.name
     document.delete()
-    # Wherever it is: public, or withheld for an embargo.
+    # Wherever it is: public, or withheld.
     transaction.on_commit(lambda: file_name and document.file.storage.delete(file_name))

@@ -121,11 +121,12 @@ def object_parameters_for(name: str) -> dict:
 class DocumentStorage(Storage):
     """Documents' files: public media storage, or the private storage while withheld.
 
-    A document of an embargoed article is moved out of public storage until the lift
+    A document nothing public offers is kept out of public storage
     (``media_library.gating``), under the same name; reading it (the media kit, an
-    export, the embargo page's download) works wherever it is. New files and URLs are
-    always the public storage's: a URL of a withheld file is never handed out (see
-    ``gating.document_url``).
+    export, the embargo page's download) works wherever it is. A new file is withheld
+    like its document (``Document.withheld`` starts true), so it is written to private
+    storage and moved out only once a live article offers it. URLs are always the public
+    storage's: a URL of a withheld file is never handed out (see ``gating.document_url``).
     """
 
     def _public(self):
@@ -142,13 +143,13 @@ class DocumentStorage(Storage):
         return self._where(name).open(name, mode)
 
     def save(self, name, content, max_length=None):
-        return self._public().save(name, content, max_length=max_length)
+        return originals_storage_object.save(name, content, max_length=max_length)
 
     def generate_filename(self, filename):
-        return self._public().generate_filename(filename)
+        return originals_storage_object.generate_filename(filename)
 
     def get_available_name(self, name, max_length=None):
-        return self._public().get_available_name(name, max_length=max_length)
+        return originals_storage_object.get_available_name(name, max_length=max_length)
 
     def delete(self, name):
         for storage in (self._public(), originals_storage_object):

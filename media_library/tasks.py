@@ -1,21 +1,24 @@
 """Background work of the media library (Django's tasks framework, run by the worker).
 
 Renditions are made here, after a photo is committed (upload, edit, import), never
-inside a request. The task is idempotent: it does nothing for a photo whose renditions
-are current, and a photo deleted meanwhile is simply skipped. A failure that may pass
-(storage unreachable, a full disk) is retried with a growing delay; the failed attempt
-stays visible to staff in the admin's task results. ``manage.py generate_renditions``
-remains the sweeper for photos a crash left without renditions.
+inside a request; so are the moves of files in and out of public storage
+(``sync_visibility``, see ``media_library.visibility``). The renditions task is
+idempotent: it does nothing for a photo whose renditions are current, and a photo
+deleted meanwhile is simply skipped. A failure that may pass (storage unreachable, a
+full disk) is retried with a growing delay; the failed attempt stays visible to staff in
+the admin's task results. ``manage.py generate_renditions`` remains the sweeper for
+photos a crash left without renditions.
 """
 
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from media_library import services
-from media_library.models import Photo
+from media_library.models import Document, Photo
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +50,16 @@ def make_renditions(context: TaskContext, *, photo_id: int, attempt: int = 1) ->
             )
             logger.warning("Renditions of photo %s failed; retry %s queued", photo_id, attempt)
         raise
+
+
+@task
+def sync_visibility(*, model: str, ids: list[int]) -> str:
+    """Withhold or release the files of these photos or documents (``model`` is
+    ``media_library.photo`` or ``media_library.document``) as the rule says when the
+    task runs, so a late, repeated or out-of-order run still ends right."""
+    from media_library import visibility  # noqa: PLC0415 - visibility reads the registry
+
+    chosen = apps.get_model(model)
+    if chosen not in (Photo, Document):
+        return "not media"
+    return f"moved {visibility.sync_now(chosen, ids)}"

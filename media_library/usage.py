@@ -8,9 +8,16 @@ document registers that relation from its own ``AppConfig.ready()``::
 
 "Used in" lists in the admin and the refusal to delete something in use then cover it,
 with a link to the user's admin page when it has one.
+
+A use the public sees also says which of its rows are public *now* (``public``): a
+photo or document is public while at least one such row uses it, and withheld otherwise
+(``is_public``; ``media_library.visibility`` keeps the files where that says)::
+
+    register_usage(Article, "hero_photo", label_field="title", public=lambda rows: rows.live())
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.contrib import admin
 from django.db import models
@@ -27,25 +34,76 @@ class Usage:
     admin_url: str
 
 
+# rows -> the rows among them the public sees now (a queryset of the using model).
+PublicRows = Callable[[models.QuerySet], models.QuerySet]
+
+
 @dataclass(frozen=True)
 class _Relation:
     model: type[models.Model]
     field_name: str
     label_field: str
+    public: PublicRows | None = field(default=None, compare=False)
+
+    @property
+    def many(self) -> bool:
+        return self.model._meta.get_field(self.field_name).many_to_many
+
+    def rows_using(self, ids: Iterable) -> models.QuerySet:
+        return self.model._default_manager.filter(**{f"{self.field_name}__in": list(ids)})
 
 
 _relations: dict[type[models.Model], list[_Relation]] = {}
 
 
-def register_usage(model: type[models.Model], field_name: str, *, label_field: str) -> None:
+def register_usage(
+    model: type[models.Model],
+    field_name: str,
+    *,
+    label_field: str,
+    public: PublicRows | None = None,
+) -> None:
     """Record that ``model.field_name`` (a foreign key or many-to-many to a Photo or
-    Document) uses media; ``label_field`` names the row in lists."""
-    field = model._meta.get_field(field_name)
-    target = field.remote_field.model
-    relation = _Relation(model=model, field_name=field_name, label_field=label_field)
+    Document) uses media; ``label_field`` names the row in lists. ``public`` narrows
+    rows of ``model`` to those the public sees now; without it, this use never makes
+    the media public."""
+    target = model._meta.get_field(field_name).remote_field.model
+    relation = _Relation(
+        model=model, field_name=field_name, label_field=label_field, public=public
+    )
     registered = _relations.setdefault(target, [])
     if relation not in registered:
         registered.append(relation)
+        if public is not None:
+            from media_library import visibility  # noqa: PLC0415 - it reads this registry
+
+            visibility.watch(relation)
+
+
+def using_models(model: type[models.Model]) -> set[type[models.Model]]:
+    """The models registered as using ``model`` (Photo or Document)."""
+    return {relation.model for relation in _relations.get(model, [])}
+
+
+def public_relations(model: type[models.Model]) -> list[_Relation]:
+    """The registered uses of ``model`` (Photo or Document) that can make it public."""
+    return [r for r in _relations.get(model, []) if r.public is not None]
+
+
+def public_ids(model: type[models.Model], ids: Iterable[int]) -> set[int]:
+    """Which of these photos or documents the public may see now: those at least one
+    public row uses (one query per public use)."""
+    ids = list(ids)
+    found = set()
+    for relation in public_relations(model) if ids else []:
+        rows = relation.public(relation.rows_using(ids))
+        found.update(rows.values_list(relation.field_name, flat=True))
+    return found & set(ids)
+
+
+def is_public(obj: models.Model) -> bool:
+    """Whether the public may see this photo or document now: the one rule."""
+    return bool(public_ids(type(obj), [obj.pk]))
 
 
 def _admin_url(model: type[models.Model], pk) -> str:

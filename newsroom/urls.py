@@ -13,7 +13,7 @@ urlpatterns = [
     path("press/alerts/", include("alerts.urls")),
     path("press/", include("press.urls")),
     path("embargo/", include("embargo.urls")),
-    path("files/", include("embargo.media_urls")),
+    path("files/", include("media_library.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),

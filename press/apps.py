@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 
 
+def _listed(spokespeople):
+    return spokespeople.filter(is_active=True)
+
+
 class PressConfig(AppConfig):
     name = "press"
     verbose_name = "Press office"
@@ -14,5 +18,11 @@ class PressConfig(AppConfig):
         # must not empty the cache.
         invalidate_on_change(self.get_model("Spokesperson"), self.get_model("PressContact"))
 
-        # A spokesperson's portrait cannot be deleted from the media library while shown.
-        register_usage(self.get_model("Spokesperson"), "photo", label_field="name")
+        # A spokesperson's portrait cannot be deleted from the media library while shown,
+        # and is public while the contacts page lists the spokesperson.
+        register_usage(
+            self.get_model("Spokesperson"),
+            "photo",
+            label_field="name",
+            public=_listed,
+        )

@@ -22,6 +22,7 @@ from articles.models import Article, ArticleNote, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from core.cache import content_changed
+from media_library import visibility
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
@@ -107,6 +108,7 @@ def write_records(
         )
         document_ids = write_documents(records, stored=stored, result=result)
         existing = existing_articles(records)
+        media_before = media_of_existing(existing)
         slug_ids = create_articles(
             records, existing=existing, photo_ids=photo_ids, user=user, progress=progress
         )
@@ -140,6 +142,12 @@ def write_records(
             # Nor do they reach the alerts and embargoes: this signal stands in for them.
             written = [slug_ids[record.slug] for record in records]
             articles_written.send(sender=Article, article_ids=written, alerts=alerts)
+            # A photo or PDF is public while a live article uses it: check those the
+            # articles use now and those they used before.
+            visibility.sync_after_commit(
+                photo_ids=media_before["photos"] | set(photo_ids.values()),
+                document_ids=media_before["documents"] | set(document_ids.values()),
+            )
         if generate_renditions and result.photos_without_renditions:
             # The worker makes them once this transaction commits.
             photos_enqueue_renditions(photo_ids=result.photos_without_renditions)
@@ -295,6 +303,18 @@ def existing_articles(records) -> dict[str, dict]:
         for row in Article.objects.filter(slug__in=batch).values("pk", "slug", *ARTICLE_FIELDS):
             existing[row["slug"]] = row
     return existing
+
+
+def media_of_existing(existing) -> dict[str, set[int]]:
+    """The photos and documents the existing articles use before the import."""
+    photos = {row["hero_photo_id"] for row in existing.values()} - {None}
+    documents = set()
+    through = Article.attachments.through.objects
+    for batch in chunked([row["pk"] for row in existing.values()]):
+        documents.update(
+            through.filter(article_id__in=batch).values_list("document_id", flat=True)
+        )
+    return {"photos": photos, "documents": documents}
 
 
 def article_values(record, *, photo_ids) -> dict:

@@ -70,9 +70,10 @@ def with_thumb(photo, path="photos/renditions/thumb.jpg"):
 
 
 class TestChangelist:
-    def test_columns(self, editor_client):
+    def test_columns(self, editor_client, django_capture_on_commit_callbacks):
         photo = with_thumb(PhotoFactory())
-        ArticleFactory(title="Live one", hero_photo=photo, regions=["americas", "mx"])
+        with django_capture_on_commit_callbacks(execute=True):  # a live article's: public
+            ArticleFactory(title="Live one", hero_photo=photo, regions=["americas", "mx"])
         ArticleFactory(title="Draft one", draft=True, hero_photo=PhotoFactory())
         ArticleFactory(title="Later one", scheduled=True)
 

@@ -66,40 +66,48 @@ def meta(response, attribute, name):
 
 
 @pytest.fixture
-def full_article():
+def full_article(django_capture_on_commit_callbacks):
     """An article carrying everything the page can show."""
-    article = ArticleFactory(
-        kind=Article.Kind.REPORT,
-        title="Facing Walls: USA and Mexico's violations of the rights of asylum-seekers",
-        slug="facing-walls",
-        summary="An already dangerous journey is made more dangerous by new policies.",
-        body="<p>People fleeing violence <strong>deserve protection</strong>.</p>",
-        published_at=datetime(2017, 6, 15, 9, 0, tzinfo=NEW_YORK),
-        hero_photo=make_photo(),
-        regions=["americas", "mx", "us"],
-        topics=["Refugees and migrants", "Asylum", "Border control"],
-    )
-    article.attachments.set(
-        [
-            DocumentFactory(title="Full report", language="en", file_size=int(2.3 * MB)),
-            DocumentFactory(title="Informe completo", language="es", file_size=1_500_000),
-        ]
-    )
-    article.spokespeople.set(
-        [
-            SpokespersonFactory(
-                name="Erika Guevara", slug="erika-guevara", role="Americas Director"
-            ),
-            SpokespersonFactory(name="Tom Baker", slug="tom-baker", role="Researcher"),
-        ]
-    )
-    article.related.set(
-        [
-            ArticleFactory(title="Related one", published_at=timezone.now() - timedelta(days=3)),
-            ArticleFactory(title="Related two", published_at=timezone.now() - timedelta(days=2)),
-            ArticleFactory(title="Related three", published_at=timezone.now() - timedelta(days=1)),
-        ]
-    )
+    # Committed, so its photo and PDFs are public as a live article's are.
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(
+            kind=Article.Kind.REPORT,
+            title="Facing Walls: USA and Mexico's violations of the rights of asylum-seekers",
+            slug="facing-walls",
+            summary="An already dangerous journey is made more dangerous by new policies.",
+            body="<p>People fleeing violence <strong>deserve protection</strong>.</p>",
+            published_at=datetime(2017, 6, 15, 9, 0, tzinfo=NEW_YORK),
+            hero_photo=make_photo(),
+            regions=["americas", "mx", "us"],
+            topics=["Refugees and migrants", "Asylum", "Border control"],
+        )
+        article.attachments.set(
+            [
+                DocumentFactory(title="Full report", language="en", file_size=int(2.3 * MB)),
+                DocumentFactory(title="Informe completo", language="es", file_size=1_500_000),
+            ]
+        )
+        article.spokespeople.set(
+            [
+                SpokespersonFactory(
+                    name="Erika Guevara", slug="erika-guevara", role="Americas Director"
+                ),
+                SpokespersonFactory(name="Tom Baker", slug="tom-baker", role="Researcher"),
+            ]
+        )
+        article.related.set(
+            [
+                ArticleFactory(
+                    title="Related one", published_at=timezone.now() - timedelta(days=3)
+                ),
+                ArticleFactory(
+                    title="Related two", published_at=timezone.now() - timedelta(days=2)
+                ),
+                ArticleFactory(
+                    title="Related three", published_at=timezone.now() - timedelta(days=1)
+                ),
+            ]
+        )
     return article
 
 

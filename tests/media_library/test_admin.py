@@ -7,6 +7,7 @@ from django.urls import reverse
 from core.models import SiteSettings
 from media_library import renditions
 from media_library.models import Document, Photo
+from media_library.storage import originals_storage
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,
@@ -59,7 +60,10 @@ def test_upload_makes_renditions_and_records_the_uploader(
         photo.renditions,
         renditions.renditions_key(sha256=photo.sha256, focal_x=0.5, focal_y=0.4),
     )
-    assert all(default_storage.exists(p) for p in renditions.stored_paths(photo.renditions))
+    # Nothing public uses the new photo yet: its renditions are made in private storage.
+    assert photo.withheld
+    assert all(originals_storage().exists(p) for p in renditions.stored_paths(photo.renditions))
+    assert not any(default_storage.exists(p) for p in renditions.stored_paths(photo.renditions))
 
 
 @pytest.mark.parametrize(
@@ -150,7 +154,8 @@ def test_changelist_shows_thumbnails_and_searches(editor_client, django_assert_m
     with django_assert_max_num_queries(10):
         response = editor_client.get(CHANGELIST_URL)
     content = response.content.decode()
-    assert content.count("/photos/renditions/") >= 2
+    # Used by nothing public yet: the thumbnails come through the staff-only address.
+    assert content.count("/files/photo/") >= 2
     assert "thumb-160-" in content
     response = editor_client.get(CHANGELIST_URL, {"q": "lawyers"})
     assert "Court steps" in response.content.decode()

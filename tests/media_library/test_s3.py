@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from moto.server import ThreadedMotoServer
 from PIL import ExifTags, Image
 
+from media_library.renditions import stored_paths
 from media_library.services import (
     document_create,
     photo_create,
@@ -25,6 +26,7 @@ from media_library.services import (
     photo_generate_renditions,
 )
 from media_library.storage import originals_storage
+from tests.factories import ArticleFactory, SpokespersonFactory
 from tests.media_library import images
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +114,9 @@ def _anonymous_get(url):
 @pytest.mark.parametrize(
     "s3", [True, False], ids=["private-bucket", "private-prefix"], indirect=True
 )
-def test_photo_on_s3_private_clean_original_and_public_clean_renditions(s3, s3_endpoint):
+def test_photo_on_s3_private_clean_original_and_public_clean_renditions(
+    s3, s3_endpoint, django_capture_on_commit_callbacks
+):
     client, private_bucket, prefix = s3
     photo = photo_create(
         file=images.upload("gps.html", images.jpeg_with_gps(), "text/html"),
@@ -120,6 +124,16 @@ def test_photo_on_s3_private_clean_original_and_public_clean_renditions(s3, s3_e
         generate_renditions=False,
     )
     assert photo_generate_renditions(photo=photo)
+    # Nothing public uses it yet: its renditions are private until something does.
+    paths = stored_paths(photo.renditions)
+    assert photo.rendition("card").url.startswith("/files/photo/")
+    for path in paths:
+        assert client.head_object(Bucket=private_bucket, Key=prefix + path)
+        assert _anonymous_get(f"{s3_endpoint}/{PUBLIC_BUCKET}/{path}")[0] in (403, 404)
+    with django_capture_on_commit_callbacks(execute=True):
+        SpokespersonFactory(photo=photo)
+    photo.refresh_from_db()
+    assert not photo.withheld
 
     # The original: private, clean, typed by its verified format, only via a signed URL.
     key = prefix + photo.image.name
@@ -151,13 +165,19 @@ def test_photo_on_s3_private_clean_original_and_public_clean_renditions(s3, s3_e
     )
 
 
-def test_document_on_s3_is_a_typed_attachment_whatever_the_browser_said(s3):
+def test_document_on_s3_is_a_typed_attachment_whatever_the_browser_said(
+    s3, s3_endpoint, django_capture_on_commit_callbacks
+):
     client, _bucket, _prefix = s3
     document = document_create(
         file=images.upload("Facing Walls.html", b"%PDF-1.4\n<html>x</html>\n%%EOF\n", "text/html"),
         title="Full report",
     )
     assert re.fullmatch(r"documents/[\w-]{22}/facing-walls\.pdf", document.file.name)
+    # Private until a live article offers it.
+    assert _anonymous_get(f"{s3_endpoint}/{PUBLIC_BUCKET}/{document.file.name}")[0] in (403, 404)
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory().attachments.add(document)
     head = client.head_object(Bucket=PUBLIC_BUCKET, Key=document.file.name)
     assert head["ContentType"] == "application/pdf"
     assert head["ContentDisposition"] == 'attachment; filename="facing-walls.pdf"'
@@ -177,12 +197,14 @@ def test_deleting_a_photo_on_s3_removes_its_original_and_renditions(
         generate_renditions=False,
     )
     photo_generate_renditions(photo=photo)
-    assert default_storage.listdir(f"photos/renditions/{photo.pk}/")[1]
+    folder = f"photos/renditions/{photo.pk}/"
+    assert originals_storage().listdir(folder)[1]
     name = photo.image.name
     with django_capture_on_commit_callbacks(execute=True):
         photo_delete(photo=photo)
     assert not originals_storage().exists(name)
-    assert default_storage.listdir(f"photos/renditions/{photo.pk}/")[1] == []
+    assert originals_storage().listdir(folder)[1] == []
+    assert default_storage.listdir(folder)[1] == []
     assert (
         client.list_objects_v2(Bucket=private_bucket, Prefix=prefix + "originals/")["KeyCount"]
         == 0

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.template import Context, Template
 
-from tests.factories import PhotoFactory, image_upload, make_photo
+from tests.factories import PhotoFactory, SpokespersonFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +15,17 @@ def render(source, **context):
 
 
 @pytest.fixture
-def photo():
-    return make_photo(
+def photo(django_capture_on_commit_callbacks):
+    """A public photo: a spokesperson's portrait, so its renditions are public files."""
+    photo = make_photo(
         file=image_upload("p.jpg", width=2000, height=1200),
         alt_text='Protesters hold a banner reading "Free them"',
         credit="Photo by Jane Doe / Agency",
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        SpokespersonFactory(photo=photo)
+    photo.refresh_from_db()
+    return photo
 
 
 def test_picture_markup(photo, django_assert_num_queries):

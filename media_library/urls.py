@@ -1,8 +1,8 @@
-"""``/files/``: withheld media outside the embargo page (see ``media_library.gating``)."""
+"""``/files/``: media by id, for whoever may see them now (see ``media_library.views``)."""
 
 from django.urls import path
 
-from embargo import views
+from media_library import views
 from media_library.gating import DOCUMENT, PHOTO
 
 app_name = "withheld_media"
