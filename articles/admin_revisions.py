@@ -47,13 +47,14 @@ from articles.revisions import (
 )
 from articles.services import local_time
 from core.http import not_allowed
+from core.numbers import whole_number
 
 REVISIONS_PER_PAGE = 50
 
 
 @dataclass
 class Conflict:
-    base_version: int
+    base_version: int | None  # None: the form did not say
     current: ArticleRevision
     changes: list
 
@@ -71,7 +72,8 @@ class VersionedArticleFormMixin:
     """Adds the version the form was opened at and refuses a save based on an older one.
 
     ``opened_version`` and ``restore`` are set per request by the admin's ``get_form``.
-    A POST without ``base_version`` (an API client, an old page) is not checked.
+    A POST whose ``base_version`` is missing or unreadable (an old page, a script, a
+    damaged form) cannot show it is not stale, so it is refused like a stale one.
     """
 
     opened_version = None
@@ -109,16 +111,7 @@ class VersionedArticleFormMixin:
         return cleaned_data
 
     def _check_version(self):
-        raw = (self.data.get("base_version") or "").strip()
-        if not raw:
-            return
-        if not raw.isdigit():
-            raise ValidationError(
-                "This form's version marker is damaged, so it cannot tell whether someone "
-                "else saved meanwhile. Copy your changes, reload the article and try again.",
-                code="bad_version",
-            )
-        base = int(raw)
+        base = whole_number(self.data.get("base_version"))
         # Locked until this request's transaction ends (the admin wraps the whole form
         # in one), so two saves of the same version cannot both pass.
         stored = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
@@ -127,26 +120,41 @@ class VersionedArticleFormMixin:
         current = ensure_current(stored)
         if current.version == base:
             return
-        base_revision = stored.revisions.filter(version=base).first()
-        before = base_revision.snapshot if base_revision else {}
-        self.revision_conflict = Conflict(base, current, compare(before, current.snapshot))
         who = (
             holder_name(current.created_by)
             if current.created_by
             else "Someone (an import or a script)"
         )
+        params = {
+            "who": who,
+            "when": local_time(current.created_at),
+            "current": current.version,
+            "base": base,
+        }
+        if base is None:
+            # Nothing to compare with: show where the article stands, and let a second,
+            # deliberate save keep the editor's text, as after a stale save.
+            self.revision_conflict = Conflict(None, current, [])
+            raise ValidationError(
+                "This form did not say which version of the article it was opened at, so "
+                "it cannot tell whether someone else saved meanwhile. Nothing was saved. "
+                "Your text is still in the form below. The article is at version "
+                "%(current)s, saved by %(who)s at %(when)s: compare it with your text (see "
+                "Revisions), then save again to keep your text, or reload the page to "
+                "start from theirs.",
+                params=params,
+                code="no_version",
+            )
+        base_revision = stored.revisions.filter(version=base).first()
+        before = base_revision.snapshot if base_revision else {}
+        self.revision_conflict = Conflict(base, current, compare(before, current.snapshot))
         raise ValidationError(
             "%(who)s saved this article at %(when)s while you were editing it (version "
             "%(current)s; you started from version %(base)s). Nothing was saved. Your text "
             "is still in the form below and their version is kept in the revisions. "
             "Review what they changed (shown above), then save again to keep your text, "
             "or reload the page to start from theirs.",
-            params={
-                "who": who,
-                "when": local_time(current.created_at),
-                "current": current.version,
-                "base": base,
-            },
+            params=params,
             code="stale_version",
         )
 
@@ -176,8 +184,8 @@ class ArticleRevisionsAdminMixin:
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         text = describe_change(message)
-        restored = request.POST.get("restored_from", "")
-        if restored.isdigit():
+        restored = whole_number(request.POST.get("restored_from"))
+        if restored is not None:
             text = f"Restored version {restored}. {text}"
         record_revision(article=obj, user=request.user, message=text)
         return entry
@@ -196,11 +204,19 @@ class ArticleRevisionsAdminMixin:
             current = ensure_current(article)
             desk["version"] = current.version
             desk["current"] = current
-            restore = request.GET.get("restore", "")
-            if restore.isdigit() and self.has_change_permission(request, article):
-                desk["restore"] = article.revisions.filter(version=int(restore)).first()
+            restore = request.GET.get("restore")
+            if restore is not None and self.has_change_permission(request, article):
+                version = whole_number(restore)
+                desk["restore"] = (
+                    None if version is None else article.revisions.filter(version=version).first()
+                )
                 if desk["restore"] is None:
-                    messages.error(request, f"There is no version {restore} of this article.")
+                    # Never echo the parameter: it may be 5,000 characters of anything.
+                    named = f" {version}" if version is not None else " like that"
+                    messages.error(
+                        request,
+                        f"There is no version{named} of this article: choose one in Revisions.",
+                    )
                 else:
                     missing = form_initial(desk["restore"].snapshot)["_missing"]
                     desk["restore_missing"] = missing
@@ -299,24 +315,24 @@ class ArticleRevisionsAdminMixin:
             return _not_allowed("GET, HEAD")
         article = self._article_or_404(request, pk)
         revisions_url = reverse("admin:articles_article_revisions", args=[article.pk])
-        a, b = request.GET.get("a", ""), request.GET.get("b", "")
-        if not (a.isdigit() and b.isdigit()):
+        a, b = whole_number(request.GET.get("a")), whole_number(request.GET.get("b"))
+        if a is None or b is None:
             messages.error(request, "Choose two versions to compare.")
             return redirect(revisions_url)
         found = {
             revision.version: revision
             for revision in article.revisions.select_related("created_by").filter(
-                version__in=[int(a), int(b)]
+                version__in=[a, b]
             )
         }
-        missing = [version for version in (int(a), int(b)) if version not in found]
+        missing = [version for version in (a, b) if version not in found]
         if missing:
             messages.error(
                 request, f"There is no version {missing[0]} of this article to compare."
             )
             return redirect(revisions_url)
         # Older on the left, whichever radio column it was chosen in.
-        old, new = sorted([found[int(a)], found[int(b)]], key=lambda revision: revision.version)
+        old, new = sorted([found[a], found[b]], key=lambda revision: revision.version)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -17,7 +17,9 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from articles.models import Article
+from core.admin_input import KeysOnlyMultipleChoiceField
 from core.admin_search import ExactFirstSearchMixin
+from core.numbers import whole_number
 
 ADD_TOPIC_PERMISSION = "taggit.add_tag"
 CHANGE_TOPIC_PERMISSION = "taggit.change_tag"
@@ -28,10 +30,10 @@ class TopicsWidget(AutocompleteSelectMultiple):
     rather than failing on it (Django looks the values up as ids as they came)."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+        return super().optgroups(name, [v for v in value if whole_number(str(v))], attr)
 
 
-class TopicsChoiceField(forms.ModelMultipleChoiceField):
+class TopicsChoiceField(KeysOnlyMultipleChoiceField):
     """Existing topics by id; an empty value (a form posted by a script) means none."""
 
     def clean(self, value):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -19,3 +20,11 @@ class CoreConfig(AppConfig):
         # As django.contrib.auth creates permissions: every migrate leaves the roles
         # right, with no data migration calling live code.
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="core.roles")
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with ``core.admin_site.NewsroomAdminSite`` as its site."""
+
+    # Not core's own config: Django picks CoreConfig for "core".
+    default = False
+    default_site = "core.admin_site.NewsroomAdminSite"

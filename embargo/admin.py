@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from core.numbers import whole_number
 from embargo.formats import embargo_time
 from embargo.forms import JournalistContactForm, ShareForm
 from embargo.models import EmbargoLink, EmbargoOpening, JournalistContact, under_embargo
@@ -163,7 +164,8 @@ class EmbargoArticleAdminMixin:
             count = embargo_revoke(article=article)
             self.message_user(request, f"Revoked {count} link(s).", messages.SUCCESS)
             return
-        link = EmbargoLink.objects.filter(article=article, pk=request.POST.get("link")).first()
+        link_id = whole_number(request.POST.get("link"))
+        link = EmbargoLink.objects.filter(article=article, pk=link_id).first() if link_id else None
         if link is None or link.revoked_at:
             self.message_user(request, "That link was already revoked.", messages.WARNING)
             return

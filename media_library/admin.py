@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
 from media_library.models import Document, Photo
+from media_library.storage import is_disk_full
 
 
 def _usage_links(usages):
@@ -62,8 +63,30 @@ class InUseProtectionMixin:
         return deleted, counts, perms_needed, protected
 
 
+class DiskFullAdminMixin:
+    """A save that finds the media disk full is answered with the form again: every field
+    as typed, the reason on the file field, nothing saved (the transaction is rolled back
+    and the storage leaves no partial file), never a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError as error:
+            if request.method != "POST" or not is_disk_full(error):
+                raise
+        # Check the same data again, with the form told why it cannot be saved.
+        request.media_disk_full = True
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # modelform_factory made a new class for this request, so this sets nothing shared.
+        form.disk_full = getattr(request, "media_disk_full", False)
+        return form
+
+
 @admin.register(Photo)
-class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
+class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
     form = PhotoAdminForm
     list_display = [
         "thumbnail",
@@ -208,7 +231,7 @@ class PhotoAdmin(InUseProtectionMixin, admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(InUseProtectionMixin, admin.ModelAdmin):
+class DocumentAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
     form = DocumentAdminForm
     list_display = ["title", "language", "extension", "size", "created_at"]
     list_filter = ["language", "created_at"]

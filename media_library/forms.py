@@ -4,6 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from media_library.models import Document, Photo
+from media_library.storage import DISK_FULL_MESSAGE
 from media_library.validation import validate_document_file, validate_image_file
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -44,7 +45,24 @@ class DocumentFileInput(forms.ClearableFileInput):
         return value
 
 
-class PhotoAdminForm(forms.ModelForm):
+class StoredFileFormMixin:
+    """Says on the file field that the last attempt found the disk full.
+
+    ``disk_full`` is set per request by the admin (``DiskFullAdminMixin``) when a save of
+    this very form failed for want of space, and the form is checked again to show it.
+    """
+
+    file_field = "file"
+    disk_full = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.disk_full:
+            self.add_error(self.file_field, DISK_FULL_MESSAGE)
+        return cleaned
+
+
+class PhotoAdminForm(StoredFileFormMixin, forms.ModelForm):
     """Upload or edit a photo.
 
     The image is a plain file field checked by ``validate_image_file`` rather than
@@ -52,6 +70,7 @@ class PhotoAdminForm(forms.ModelForm):
     file was too big, of the wrong kind, damaged or a decompression bomb.
     """
 
+    file_field = "image"
     image = forms.FileField(
         label="Image",
         help_text=Photo._meta.get_field("image").help_text,
@@ -97,7 +116,7 @@ class PhotoAdminForm(forms.ModelForm):
         return cleaned
 
 
-class DocumentAdminForm(forms.ModelForm):
+class DocumentAdminForm(StoredFileFormMixin, forms.ModelForm):
     """Upload or edit a document; only PDFs within the size limit are accepted."""
 
     class Meta:

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps
 
+from media_library.storage import remove_partial, save_whole
+
 # Bump when the output of a spec changes, to regenerate every photo's renditions.
 RENDITIONS_VERSION = 2
 KEY_FIELD = "_key"
@@ -222,17 +224,27 @@ def generate(
     """Write every spec's files to storage and return the ``Photo.renditions`` value."""
     result: dict = {KEY_FIELD: key}
     folder = renditions_dir(photo_id)
-    for spec in SPECS.values():
-        entries = []
-        for out_w, out_h, fmt, data in render_spec(image, spec, focal_x, focal_y):
-            name = f"{folder}{spec.name}-{out_w}-{key}.{EXTENSIONS[fmt]}"
-            if storage.exists(name):
-                # Left by an earlier, interrupted run: replace it, keep the name.
-                storage.delete(name)
-            saved = storage.save(name, ContentFile(data))
-            entries.append({"path": saved, "width": out_w, "height": out_h, "format": fmt})
-        fallback = max((e for e in entries if e["format"] == "jpeg"), key=lambda e: e["width"])
-        result[spec.name] = {**fallback, "variants": entries}
+    written = []
+    try:
+        for spec in SPECS.values():
+            entries = []
+            for out_w, out_h, fmt, data in render_spec(image, spec, focal_x, focal_y):
+                name = f"{folder}{spec.name}-{out_w}-{key}.{EXTENSIONS[fmt]}"
+                if storage.exists(name):
+                    # Left by an earlier, interrupted run: replace it, keep the name.
+                    storage.delete(name)
+                saved = save_whole(storage, name, ContentFile(data))
+                written.append(saved)
+                entries.append({"path": saved, "width": out_w, "height": out_h, "format": fmt})
+            jpegs = (e for e in entries if e["format"] == "jpeg")
+            fallback = max(jpegs, key=lambda e: e["width"])
+            result[spec.name] = {**fallback, "variants": entries}
+    except OSError:
+        # A full disk part way: no half set stays behind (nothing records it), and the
+        # space goes back for the retry, which makes the whole set again.
+        for saved in written:
+            remove_partial(storage, saved)
+        raise
     return result
 
 

@@ -11,6 +11,8 @@ Two storages (the ``STORAGES`` setting):
   Content-Type of that extension and, for documents, ``Content-Disposition: attachment``.
 """
 
+import contextlib
+import errno
 import posixpath
 import secrets
 
@@ -36,6 +38,36 @@ CONTENT_TYPES = {
 }
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 DOCUMENTS_DIR = "documents/"
+
+
+DISK_FULL_MESSAGE = (
+    "The file could not be stored: the server's disk is full. Nothing was saved; try "
+    "again later or tell the site administrator."
+)
+
+
+def is_disk_full(error: OSError) -> bool:
+    """Whether a write failed for want of space (the disk, or the account's quota)."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def save_whole(storage, name: str, content, max_length=None) -> str:
+    """``storage.save``, leaving no partial file when the write fails part way (a full
+    disk, a dropped connection): what was written under ``name`` is deleted and the error
+    raised again. For free names only (random ones, or deleted just before), so that
+    what is deleted can only be this write's."""
+    try:
+        return storage.save(name, content, max_length=max_length)
+    except OSError:
+        remove_partial(storage, name)
+        raise
+
+
+def remove_partial(storage, name: str) -> None:
+    # Best effort: the error being handled is the one to report.
+    with contextlib.suppress(OSError):
+        if storage.exists(name):
+            storage.delete(name)
 
 
 def random_token() -> str:
@@ -90,6 +122,15 @@ class PrivateFileSystemStorage(FileSystemStorage):
     def url(self, name):
         raise PrivateFileError("Originals are private and have no URL.")
 
+    def _save(self, name, content):
+        # Originals and downloads: a failed write leaves no partial file. Their names are
+        # random or deleted just before, so the file under ``name`` is this write's.
+        try:
+            return super()._save(name, content)
+        except OSError:
+            remove_partial(self, name)
+            raise
+
 
 class PrivateFileError(ValueError):
     """Asked for the public URL of a private file."""
@@ -143,7 +184,8 @@ class DocumentStorage(Storage):
         return self._where(name).open(name, mode)
 
     def save(self, name, content, max_length=None):
-        return originals_storage_object.save(name, content, max_length=max_length)
+        # Names carry a random folder (``document_upload_to``): free, so save_whole holds.
+        return save_whole(originals_storage_object, name, content, max_length=max_length)
 
     def generate_filename(self, filename):
         return originals_storage_object.generate_filename(filename)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from articles.models import Article
 from core.validators import EARLIEST, LATEST, validate_date_in_range
 from press.models import MediaInquiry
-from tests.articles.test_admin import form_data
+from tests.articles.test_admin import form_data, opened_version
 from tests.factories import ArticleFactory, MediaInquiryFactory
 from tests.press.helpers import inquiry_data
 
@@ -94,7 +94,11 @@ class TestRefusedAtTheDoor:
         assert response.status_code == 302
         article = Article.objects.get()
         assert article.published_at.year < 9999
-        data = form_data(_workflow="schedule", _workflow_at="9999-12-31T23:59")
+        data = form_data(
+            _workflow="schedule",
+            _workflow_at="9999-12-31T23:59",
+            base_version=opened_version(article),
+        )
         del data["_save"]
         response = editor_client.post(
             reverse("admin:articles_article_change", args=[article.pk]), data
@@ -170,7 +174,7 @@ class TestRowsOutsideTheBound:
 
         def post(**overrides):
             # The publication state and time are the workflow's, not the form's.
-            data = form_data(**fields, **overrides)
+            data = form_data(**fields, base_version=opened_version(article), **overrides)
             for name in ("status", "published_at_0", "published_at_1"):
                 del data[name]
             return editor_client.post(url, data)

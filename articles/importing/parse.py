@@ -70,6 +70,8 @@ ATTACHMENT_KEYS = {"file", "title", "language"}
 # The deepest a value sits in a valid file: document > articles > record > attachments >
 # attachment > value. Anything deeper is refused before it is looked at.
 MAX_DEPTH = 6
+# No field takes a number; longer ones than this are reported without being read.
+MAX_INTEGER_DIGITS = 100
 # C0 control characters other than tab, newline and carriage return, which PostgreSQL
 # refuses (NUL) or which no headline or caption should carry; and lone surrogates, which
 # JSON allows ("\ud800") but UTF-8, and so the database, cannot store.
@@ -187,7 +189,7 @@ def load_document(path: Path) -> list:
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFailed([f"{path}: cannot be read: {exc}"]) from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise ImportFailed([f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     except RecursionError:
@@ -203,6 +205,22 @@ def load_document(path: Path) -> list:
     if problems:
         raise ImportFailed(problems)
     return articles
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """A JSON integer with more digits than Python reads (``int`` refuses past 4,300,
+    and ``json.loads`` with it), kept as a value to be reported where it stands."""
+
+    digits: int
+
+    def __repr__(self):
+        return f"a number of {self.digits} digits, too long to read"
+
+
+def _integer(text: str) -> int | LongNumber:
+    digits = len(text.lstrip("-"))
+    return LongNumber(digits) if digits > MAX_INTEGER_DIGITS else int(text)
 
 
 def parse_datetime(value):
@@ -263,7 +281,9 @@ def bad_values(raw):
         if depth > MAX_DEPTH:
             yield where, "nested too deeply"
             continue
-        if isinstance(value, str):
+        if isinstance(value, LongNumber):
+            yield where, repr(value)
+        elif isinstance(value, str):
             if BAD_CHARACTERS.search(value):
                 yield where, "contains a control character or an invalid character"
         elif isinstance(value, dict):

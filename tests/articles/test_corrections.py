@@ -19,6 +19,7 @@ from articles.signals import article_corrected
 from core.cache import is_public_path
 from core.models import SiteSettings
 from tests.articles.list_helpers import parse_xml
+from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ def form_data(article, **overrides):
         "published_at_1": published.strftime("%H:%M:%S"),
         "hero_caption": "",
         "reference_number": "",
+        "base_version": opened_version(article),
         "_save": "Save",
     }
     data.update(overrides)

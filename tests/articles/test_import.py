@@ -683,6 +683,48 @@ class TestHostileValues:
             articles_import(path=path)
         assert "cannot be read" in exc.value.errors[0]
 
+    @staticmethod
+    def run_command(path):
+        """The command as run from a shell: its stderr and its exit status."""
+        err = io.StringIO()
+        try:
+            call_command("import_articles", str(path), "--no-progress", stderr=err)
+        except CommandError as error:
+            return err.getvalue(), error.returncode
+        return err.getvalue(), 0
+
+    def test_a_number_too_long_to_read_is_reported_on_its_field(self, bundle, settings):
+        huge = "9" * 5000
+        records = [
+            full_record(related=[], reference_number=None),
+            statement(related=[]),
+        ]
+        text = json.dumps({"format": FORMAT, "articles": records})
+        text = text.replace('"kind": "report"', f'"kind": {huge}', 1)
+        text = text.replace('"file": "images/border-copy.jpg"', f'"file": -{huge}', 1)
+        path = bundle.folder / "articles.json"
+        path.write_text(text)
+
+        err, status = self.run_command(path)
+
+        assert status == 1
+        assert err.splitlines() == [
+            "record 1 (facing-walls): kind: a number of 5000 digits, too long to read",
+            "record 2 (walls-statement): photo.file: a number of 5000 digits, too long to read",
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+        assert media_files(settings) == []
+
+    def test_a_number_too_long_to_read_outside_the_records_is_a_file_error(self, bundle):
+        path = bundle.folder / "articles.json"
+        path.write_text(f'{{"format": {"1" * 5000}, "articles": [], "extra": {"2" * 9000}}}')
+        err, status = self.run_command(path)
+        assert status == 1
+        assert err.splitlines() == [
+            f'format: expected "{FORMAT}", found a number of 5000 digits, too long to read'
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+
 
 class TestFailedWriteLeavesNothing:
     def test_files_stored_before_a_failure_are_removed(self, bundle, settings, monkeypatch):

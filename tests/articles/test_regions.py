@@ -122,6 +122,7 @@ class TestStoredGroupings:
                 "new_topics": "Asylum",
                 "published_at_0": article.published_at.strftime("%Y-%m-%d"),
                 "published_at_1": article.published_at.strftime("%H:%M:%S"),
+                "base_version": form.base_version_value,
                 "_save": "Save",
             }
         )

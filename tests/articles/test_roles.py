@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ def form_data(article=None, **overrides):
         "reference_number": "",
         "_save": "Save",
     }
+    if article is not None:
+        data["base_version"] = opened_version(article)
     data.update(overrides)
     return data
 

@@ -20,6 +20,7 @@ from articles.workflow import Action, TransitionRefused
 from articles.workflow_models import ArticleTransition
 from core.models import SiteSettings
 from core.roles import EDITORS
+from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 from tests.smtp import free_port, smtp_mailers
 
@@ -82,6 +83,7 @@ def form_data(article, **overrides):
         "topics": "",
         "hero_caption": "",
         "reference_number": "",
+        "base_version": opened_version(article),
     }
     data.update(overrides)
     return data

@@ -1,6 +1,7 @@
 """The press office's side: share, revoke, and see who opened what."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -127,6 +128,16 @@ def test_revoke_one_then_all(editor_client, embargoed):
 
     editor_client.post(embargo_url(embargoed), {"action": "revoke-all"})
     assert not EmbargoLink.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("value", ["", "²", "9" * 5000, "9" * 25])
+def test_an_odd_link_id_revokes_nothing_and_says_so(editor_client, embargoed, value):
+    share(embargoed, "a@example.com")
+    response = editor_client.post(embargo_url(embargoed), {"action": "revoke", "link": value})
+    assert response.status_code == 302
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == ["That link was already revoked."]
+    assert EmbargoLink.objects.get().revoked_at is None
 
 
 def test_the_change_page_lists_who_was_sent_a_link_and_who_opened_it(

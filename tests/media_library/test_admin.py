@@ -17,6 +17,7 @@ from tests.factories import (
     make_photo,
 )
 from tests.media_library import images
+from tests.media_library.disk import disk_full_after, files_under
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,60 @@ def test_attached_document_cannot_be_deleted(editor_client):
     response = editor_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Document.objects.exists()
+
+
+# --- a full disk ---------------------------------------------------------------------------
+
+DISK_FULL = (
+    "The file could not be stored: the server&#x27;s disk is full. Nothing was saved; try "
+    "again later or tell the site administrator."
+)
+
+
+def test_a_photo_upload_onto_a_full_disk_is_a_form_error_and_leaves_no_file(
+    editor_client, settings
+):
+    data = _form(image=images.upload("dawn.jpg", image_bytes(1600, 900)))
+    with disk_full_after(1000):
+        response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert DISK_FULL in content
+    form = response.context["adminform"].form
+    assert "the server's disk is full" in form.errors["image"][0]
+    # What the editor typed is still there; nothing is stored, not even part of a file.
+    assert "Border crossing at dawn" in content and "Photo by Jane Doe / Agency" in content
+    assert Photo.objects.count() == 0
+    assert files_under(settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT) == []
+
+
+def test_replacing_a_photo_on_a_full_disk_keeps_the_old_one(editor_client, settings):
+    photo = _photo(title="Vigil")
+    stored = files_under(settings.PRIVATE_MEDIA_ROOT)
+    url = reverse("admin:media_library_photo_change", args=[photo.pk])
+    data = _form(title="A new title", image=images.upload("new.jpg", image_bytes(1200, 800)))
+    with disk_full_after(1000):
+        response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert DISK_FULL in response.content.decode()
+    assert "A new title" in response.content.decode()
+    photo.refresh_from_db()
+    assert photo.title == "Vigil"
+    assert files_under(settings.PRIVATE_MEDIA_ROOT) == stored
+
+
+def test_a_document_upload_onto_a_full_disk_is_a_form_error_and_leaves_no_file(
+    editor_client, settings
+):
+    data = b"%PDF-1.7\n" + b"0" * 20_000
+    with disk_full_after(5000):
+        response = editor_client.post(
+            DOC_ADD_URL,
+            {"file": images.upload("report.pdf", data), "title": "Full report", "language": "es"},
+        )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert DISK_FULL in content
+    assert "Full report" in content
+    assert not Document.objects.exists()
+    assert files_under(settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT) == []

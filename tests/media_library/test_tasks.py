@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -13,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from media_library import services, tasks
 from media_library.models import Photo
 from tests.factories import ArticleFactory, image_upload, make_photo
+from tests.media_library.disk import disk_full_after, files_under
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -152,3 +154,31 @@ def test_only_edits_that_change_the_crop_or_file_queue_renditions(settings, admi
     _run_worker()
     photo.refresh_from_db()
     assert not photo.renditions_pending
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_full_disk_leaves_no_partial_rendition_and_the_retry_makes_them(settings):
+    settings.TASKS = DATABASE_TASKS
+    photo = make_photo(
+        file=image_upload("a.jpg", width=1600, height=900), alt_text="A", generate_renditions=False
+    )
+    services.photos_enqueue_renditions(photo_ids=[photo.pk])
+    # Nothing public uses the photo, so its renditions are made in private storage.
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "photos" / "renditions" / str(photo.pk)
+
+    # Room for a few files, then the disk is full in the middle of one.
+    with disk_full_after(40_000):
+        _run_worker()
+    failed, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert failed.status == "FAILED" and "No space left on device" in failed.traceback
+    assert retry.status == "READY" and retry.args_kwargs["kwargs"]["attempt"] == 2
+    photo.refresh_from_db()
+    assert photo.renditions_pending
+    # Nothing half-written is left, and nothing of the failed set either.
+    assert files_under(folder) == []
+
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    _run_worker()
+    photo.refresh_from_db()
+    assert not photo.renditions_pending
+    assert all(path.stat().st_size > 0 for path in folder.iterdir())
