@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
-    "taggit",
+    # django-taggit, named "Topics" in the admin (articles/topics_config.py).
+    "articles.topics_config.TopicsConfig",
     "django_prose_editor",
     "axes",
     "django_tasks_db",
