@@ -192,6 +192,8 @@ PAGE_CACHE_PATHS = {
     r"^/$": [],
     r"^/news/$": [*_LIST_FILTERS, "sort", "page"],
     r"^/news/feed/(atom/)?$": _LIST_FILTERS,
+    # How to follow a list in a feed reader: one page per list, like the feeds.
+    r"^/news/feed/about/$": _LIST_FILTERS,
     r"^/news/corrections/$": ["page"],
     r"^/news/": [],
     r"^/press/$": [],

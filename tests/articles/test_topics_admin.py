@@ -12,6 +12,9 @@ from taggit.models import Tag
 pytestmark = pytest.mark.django_db
 
 
+ROW = r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>'
+
+
 def sidebar_sections(html):
     """Each app's caption in the admin sidebar, with the names of its models."""
     sections = {}
@@ -20,7 +23,7 @@ def sidebar_sections(html):
         html,
         re.S,
     ):
-        sections[caption.strip()] = re.findall(r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>', body)
+        sections[caption.strip()] = re.findall(ROW, body)
     return sections
 
 

@@ -131,7 +131,7 @@ def test_the_filter_panel_is_folded_on_a_phone(at_size, axe_source, newsroom):
     assert chip.get_attribute("href") == "/news/"
     # This list's own feed is one tap away.
     feed = tab.get_by_role("link", name="RSS feed of this list")
-    assert feed.is_visible() and feed.get_attribute("href") == "/news/feed/?type=report"
+    assert feed.is_visible() and feed.get_attribute("href") == "/news/feed/about/?type=report"
 
     toggle.click()
     assert tab.locator("input[name=q]").is_visible()
