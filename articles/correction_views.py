@@ -7,8 +7,8 @@ in ``PAGE_CACHE_PATHS``; a note's save or deletion moves the content version
 """
 
 from django.contrib.syndication.views import Feed
-from django.urls import reverse
-from django.views.generic import ListView
+from django.urls import reverse, reverse_lazy
+from django.views.generic import ListView, TemplateView
 
 from articles.notes import ArticleNote
 from articles.pagination import PageLinks, StrictPageMixin
@@ -48,6 +48,20 @@ class CorrectionListView(StrictPageMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["links"] = PageLinks.build(self.request, context["page_obj"], [])
         return context
+
+
+class CorrectionFeedHelpView(TemplateView):
+    """How to follow corrections in a feed reader (see ``articles.views.FeedHelpView``)."""
+
+    template_name = "articles/feed_help.html"
+    extra_context = {
+        "about": "corrections",
+        "heading": "corrections and clarifications",
+        "notices": [],
+        "feeds": [("rss", "RSS", reverse_lazy("articles:corrections_feed"))],
+        "back_url": reverse_lazy("articles:corrections"),
+        "back_label": "Back to corrections and clarifications",
+    }
 
 
 class CorrectionFeed(Feed):

@@ -1,9 +1,10 @@
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import downloads
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
@@ -65,6 +66,45 @@ class ArticleListView(StrictPageMixin, ListView):
             # Said on the page: a common word is ranked among its newest matches only.
             "relevance_bounded": self.filterset.relevance_bounded(context["paginator"].count),
             "relevance_candidates": f"{RELEVANCE_CANDIDATES:,}",
+        }
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.filterset.notices:
+            # Each garbage value (?year=<random>) would otherwise be a page-cache entry.
+            do_not_store(response)
+        return response
+
+
+class FeedHelpView(TemplateView):
+    """How to follow a list in a feed reader: where the visible "RSS feed" links lead.
+
+    A browser shows a feed as raw XML (and browsers are removing XSLT, which used to
+    dress feeds up), so a person gets this page: the list's addresses to copy into a
+    reader, and e-mail alerts for the same filters. The list's ``<link rel="alternate">``
+    tags keep pointing at the feeds themselves, for readers that discover them.
+    """
+
+    template_name = "articles/feed_help.html"
+
+    def get_context_data(self, **kwargs):
+        # Only the parameters are read: nothing is listed, so no query for articles.
+        self.filterset = ArticleFilterSet(self.request.GET, queryset=Article.objects.none())
+        query = self.filterset.querystring(sort=False)
+        described = self.filterset.describe()
+        return super().get_context_data(**kwargs) | {
+            "about": "list",
+            "heading": f"“{described}”" if described else "the newsroom",
+            "filters_described": described,
+            "notices": self.filterset.notices,
+            "feeds": [
+                ("rss", "RSS", reverse("articles:feed") + query),
+                ("atom", "Atom", reverse("articles:feed_atom") + query),
+            ],
+            "alerts_url": reverse("alerts:subscribe") + query,
+            "alerts_label": "this list" if query else "new articles",
+            "back_url": reverse("articles:list") + query,
+            "back_label": "Back to the list",
         }
 
     def render_to_response(self, context, **response_kwargs):

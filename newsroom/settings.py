@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
-    "taggit",
+    # django-taggit, named "Topics" in the admin (articles/topics_config.py).
+    "articles.topics_config.TopicsConfig",
     "django_prose_editor",
     "axes",
     "django_tasks_db",
@@ -204,6 +205,8 @@ PAGE_CACHE_PATHS = {
     r"^/$": [],
     r"^/news/$": [*_LIST_FILTERS, "sort", "page"],
     r"^/news/feed/(atom/)?$": _LIST_FILTERS,
+    # How to follow a list in a feed reader: one page per list, like the feeds.
+    r"^/news/feed/about/$": _LIST_FILTERS,
     r"^/news/corrections/$": ["page"],
     r"^/news/": [],
     r"^/press/$": [],

@@ -99,6 +99,8 @@ def test_public_pages_are_valid_html(client, newsroom, tmp_path):
         "press-contacts": "/press/",
         "inquiry-form": "/press/inquiry/",
         "not-found": "/news/no-such-article/",
+        "feed-help": "/news/feed/about/?type=report&region=americas",
+        "corrections-feed-help": "/news/corrections/feed/about/",
     }
     for name, path in pages.items():
         response = client.get(path)

@@ -24,7 +24,8 @@ def test_a_filtered_list_links_alerts_prefilled_next_to_its_feed(client):
     ArticleFactory(regions=["mx"], topics=["Asylum"])
     html = client.get("/news/?region=MX&type=report&topic=asylum&page=1&sort=oldest").content
     found = links(html.decode())
-    assert found["RSS feed of this list"] == "/news/feed/?type=report&region=mx&topic=asylum"
+    # The feed link leads to the page that explains how to follow the feed.
+    assert found["RSS feed of this list"] == "/news/feed/about/?type=report&region=mx&topic=asylum"
     assert (
         found["Get e-mail alerts for this search"]
         == "/press/alerts/?type=report&region=mx&topic=asylum"
@@ -38,7 +39,7 @@ def test_the_unfiltered_list_offers_alerts_for_everything(client):
     ArticleFactory()
     found = links(client.get("/news/").content.decode())
     assert found == {
-        "RSS feed": "/news/feed/",
+        "RSS feed": "/news/feed/about/",
         "Get e-mail alerts for new articles": "/press/alerts/",
     }
 

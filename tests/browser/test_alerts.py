@@ -78,3 +78,29 @@ def test_the_unsubscribe_page_from_a_mail(page, axe):
     page.goto("/press/alerts/unsubscribe/not-a-token/")
     assert page.get_by_role("heading", name="This link does not work").is_visible()
     assert_no_violations(axe, "the invalid link page")
+
+
+# Every list item around a checkbox or radio button in the form, with its marker style.
+CHOICE_MARKERS = """() => [...document.querySelectorAll('form li')]
+    .filter(li => li.querySelector('input[type=checkbox], input[type=radio]'))
+    .map(li => ({text: li.textContent.trim(), display: getComputedStyle(li).display,
+                 listStyle: getComputedStyle(li).listStyleType,
+                 marker: getComputedStyle(li, '::marker').content}))"""
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
+)
+def test_the_form_choices_have_no_bullets(page, axe, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/press/alerts/")
+    choices = page.evaluate(CHOICE_MARKERS)
+    # The three types and the two frequencies at least.
+    assert len(choices) >= 5
+    for choice in choices:
+        assert choice["display"] != "list-item" or choice["listStyle"] == "none", choice
+    # Each box sits at the form's left edge, not indented like a bulleted list.
+    form_left = page.locator("form.alerts-form").bounding_box()["x"]
+    box = page.get_by_label("Report").bounding_box()
+    assert box["x"] - form_left < 8
+    assert_no_violations(axe, "the subscribe form")

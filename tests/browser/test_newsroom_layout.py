@@ -131,7 +131,7 @@ def test_the_filter_panel_is_folded_on_a_phone(at_size, axe_source, newsroom):
     assert chip.get_attribute("href") == "/news/"
     # This list's own feed is one tap away.
     feed = tab.get_by_role("link", name="RSS feed of this list")
-    assert feed.is_visible() and feed.get_attribute("href") == "/news/feed/?type=report"
+    assert feed.is_visible() and feed.get_attribute("href") == "/news/feed/about/?type=report"
 
     toggle.click()
     assert tab.locator("input[name=q]").is_visible()
@@ -235,4 +235,59 @@ def test_home_has_a_lead_story_and_no_accessibility_violations(
     assert lead.is_visible()
     assert lead.bounding_box()["y"] < viewport["height"]
     assert tab.get_by_role("link", name="Send a media inquiry").count() == 1
+    run_axe(tab, axe_source)
+
+
+# Titles of reports on the Americas as long as real ones: three lines on a card at 1280.
+AMERICAS_TITLES = [
+    "Defending the forest: attacks on Indigenous land defenders in the Brazilian Amazon "
+    "and the state's failure to protect them",
+    "Facing walls: how border policies push asylum-seekers into danger in Mexico",
+    "Locked up and forgotten: prison conditions in El Salvador under the state of emergency",
+]
+
+
+@pytest.fixture
+def americas_reports():
+    """Reports on countries of the Americas with photos and long titles, and news elsewhere."""
+    photo = photo_create(
+        file=image_upload("forest.jpg", width=1280, height=720),
+        alt_text="Land defenders stand at the edge of a cleared forest",
+        credit="Photo by Jane Doe / Agency",
+    )
+    now = timezone.now()
+    for n, title in enumerate(AMERICAS_TITLES):
+        ArticleFactory(
+            kind=Article.Kind.REPORT,
+            title=title,
+            summary="Our researchers documented the attacks over two years. " * 4,
+            published_at=now - timedelta(days=n + 1),
+            hero_photo=photo,
+            regions=[["br"], ["mx", "us"], ["sv"]][n],
+        )
+    ArticleFactory(title="A press release on France", regions=["fr"])
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280x800", "390x844"])
+def test_a_filtered_lists_first_title_is_above_the_fold(
+    at_size, axe_source, americas_reports, viewport
+):
+    tab = at_size(viewport)
+    tab.goto("/news/?type=report&region=americas")
+    assert tab.locator(".chips .chip", has_text="Americas").is_visible()
+    title = tab.locator(".cards > .card .card__title").first
+    assert title.inner_text() == AMERICAS_TITLES[0]
+    box = title.bounding_box()
+    if viewport is LAPTOP:
+        # The whole title, however long, with the filters open above it.
+        assert tab.locator("select[name=region]").is_visible()
+        assert box["y"] + box["height"] <= viewport["height"], (
+            f"the first card's title ends at y={box['y'] + box['height']:.0f}, "
+            f"below the fold at {viewport['height']}"
+        )
+    else:
+        # On a phone the photo comes first: the title starts on the first screen.
+        assert box["y"] + 24 <= viewport["height"], f"the title starts at y={box['y']:.0f}"
+    # Nothing overflows sideways.
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     run_axe(tab, axe_source)
