@@ -121,7 +121,7 @@ def pending_save(
             pending.delete()
             _forget(article)
             workflow.record_step(
-                article=article, user=user, action=Action.WITHDRAW_CHANGES, from_state=from_state
+                article=locked, user=user, action=Action.WITHDRAW_CHANGES, from_state=from_state
             )
         return None
     kind, note, notify = change_request or ("", "", False)
@@ -149,12 +149,15 @@ def pending_save(
     pending.save()
     article.pending_change = pending
     article.__dict__.pop("pending_flag", None)
+    # The stored article, not the caller's (which a form may have filled with the edits):
+    # the step's revision and history name the live text.
     if from_state != State.LIVE_PENDING:
+        locked._state.fields_cache.pop("pending_change", None)
         workflow.record_step(
-            article=article, user=user, action=Action.PROPOSE_CHANGES, from_state=from_state
+            article=locked, user=user, action=Action.PROPOSE_CHANGES, from_state=from_state
         )
     else:
-        _log(user, article, "Updated the pending changes.")
+        _log(user, locked, "Updated the pending changes.")
     return pending
 
 
@@ -185,7 +188,7 @@ def check_fresh(pending, opened):
 def _forget(article: Article):
     """Drop the instance's cached pending version after it was deleted."""
     article.__dict__.pop("pending_flag", None)
-    Article.pending_change.related.delete_cached_value(article)
+    article._state.fields_cache.pop("pending_change", None)
 
 
 def apply_snapshot(*, article: Article, data: dict) -> None:
