@@ -428,3 +428,32 @@ class TestTheList:
         propose(writer_client, live, title="63 people detained")
 
         assert list(Article.objects.live()) == [live]
+
+
+class TestWhoHears:
+    def test_editors_hear_of_changes_and_the_writer_of_the_decision(
+        self,
+        client,
+        writer_client,
+        live,
+        writer,
+        second_editor,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        writer.email = "writer@example.org"
+        writer.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            propose(writer_client, live, title="63 people detained")
+        [asked] = mailoutbox
+        assert "second@example.org" in asked.to
+        assert "The changes wait for review" in asked.body
+        client.force_login(second_editor)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(pending_url(live), {"_decision": "reject", "comment": "Cite it."})
+
+        told = mailoutbox[-1]
+        assert told.to == ["writer@example.org"]
+        assert "sent back your changes" in told.body
+        assert "Cite it." in told.body
