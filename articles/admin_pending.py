@@ -250,7 +250,7 @@ class PendingChangesAdminMixin:
         answered = bool(form.data.get("change_kind"))
         if not (asked or answered):
             return None
-        changed = form.material_changes() if hasattr(form, "cleaned_data") else []
+        changed = getattr(form, "changed_material", [])
         waits = getattr(form, "waits", False)
         return {
             "fields": [form[name] for name in ChangeNoteForm.QUESTION_FIELDS],
