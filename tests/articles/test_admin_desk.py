@@ -284,3 +284,17 @@ class TestTheStateAtTheTop:
         html = response.content.decode()
         row = html[html.index('<span class="article-headline">A draft</span>') :][:800]
         assert "Not scheduled" in row
+
+
+def test_the_lock_notice_ends_its_sentence_once(editor_client, writer):
+    from articles.models import ArticleEditLock
+
+    article = ArticleFactory()
+    afternoon = timezone.localtime().replace(hour=15, minute=4)
+    ArticleEditLock.objects.create(
+        article=article, user=writer, since=afternoon, heartbeat_at=timezone.now()
+    )
+
+    html = editor_client.get(change_url(article)).content.decode()
+
+    assert "since 3:04 p.m.</strong>" in html
