@@ -23,8 +23,9 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles.admin_notes import ArticleNotesAdminMixin
+from articles.admin_pending import PendingChangesAdminMixin
 from articles.admin_revisions import ArticleRevisionsAdminMixin
-from articles.admin_workflow import WorkflowAdminMixin
+from articles.admin_workflow import WorkflowAdminMixin, moment_with_offset
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
@@ -139,6 +140,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    PendingChangesAdminMixin,
     EmbargoArticleAdminMixin,
     WorkflowAdminMixin,
     ArticleNotesAdminMixin,
@@ -168,17 +170,20 @@ class ArticleAdmin(
     autocomplete_fields = ["regions", "hero_photo", "attachments", "related", "spokespeople"]
     save_on_top = True
     actions = ["submit_for_review", "publish_now", "unpublish", "duplicate"]
-    readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
+    readonly_fields = ["created_by", "created_at", "updated_by", "updated_at", "publication"]
     fieldsets = [
         ("Content", {"fields": ["kind", "title", "slug", "summary", "body"]}),
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "substantively_updated_at"],
-                "description": "Drafts are never public. The buttons under the form submit "
-                "for review, publish, schedule and unpublish; a scheduled article goes live "
-                "on its own. Times in the newsroom's time zone "
-                f"({settings.TIME_ZONE}).",
+                # The state itself is told once, at the top of the form, with its buttons.
+                "fields": ["publication", "substantively_updated_at"],
+                "description": "Drafts are never public. The buttons at the top of the form "
+                "submit for review, publish, schedule and unpublish; a scheduled article goes "
+                "live on its own. With “two people for every publication” on (site settings), "
+                "changes to a live article, an editor's included, wait for another editor's "
+                "approval while the public keeps the live text. Times in the newsroom's time "
+                f"zone ({settings.TIME_ZONE}).",
             },
         ),
         ("Taxonomy", {"fields": ["regions", "topics"]}),
@@ -200,6 +205,16 @@ class ArticleAdmin(
 
     def get_changelist(self, request, **kwargs):
         return BoundedDateChangeList
+
+    @admin.display(description="Publication time")
+    def publication(self, obj):
+        """When the article is (or was, or will be) public; never its creation time."""
+        if obj is None or obj.pk is None or obj.status == Article.Status.DRAFT:
+            return "Not scheduled"
+        moment = moment_with_offset(obj.published_at)
+        if obj.status == Article.Status.UNPUBLISHED:
+            return f"First published {moment}; unpublished now"
+        return f"Scheduled for {moment}" if obj.is_scheduled else f"Live since {moment}"
 
     def get_queryset(self, request):
         # One query for every row's regions, whatever the page size.
@@ -264,6 +279,8 @@ class ArticleAdmin(
 
     @admin.display(description=f"Publication time ({settings.TIME_ZONE})", ordering="published_at")
     def publication_time(self, obj):
+        if obj.status == Article.Status.DRAFT:
+            return "Not scheduled"  # the stored time is only when the draft was begun
         return date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
 
     @admin.display(description="Title", ordering="title")

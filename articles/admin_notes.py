@@ -1,27 +1,17 @@
 """The article admin's part in public corrections and topic choice.
 
-``ArticleNotesAdminMixin`` adds to ``ArticleAdmin``: the question asked when a live
-article's content changes (``articles.corrections``), the article's published notes
+``ArticleNotesAdminMixin`` adds to ``ArticleAdmin``: the recording of the answer to the
+question asked when a live article's content changes (``articles.corrections``; the
+question itself is a step of saving, see ``admin_pending``), the article's published notes
 (editable by editors, for a note's own typo), the "New topics" field for those who may
 create topics, and no change-form menu on the add form.
 """
 
 from django.contrib import admin
 
-from articles.corrections import ChangeNoteForm, article_record_change
+from articles.corrections import article_record_change
 from articles.notes import ArticleNote
 from articles.topics import ADD_TOPIC_PERMISSION
-
-QUESTION_FIELDSET = (
-    "Tell readers",
-    {
-        "fields": list(ChangeNoteForm.QUESTION_FIELDS),
-        "description": "This article is live. If you change its title, summary or text, "
-        "say what kind of change it is: readers see corrections, clarifications and "
-        "updates; a silent fix is kept in the history only.",
-        "classes": ["change-note"],
-    },
-)
 
 
 class ArticleNoteInline(admin.TabularInline):
@@ -60,12 +50,8 @@ class ArticleNotesAdminMixin:
                     fields = list(options["fields"])
                     fields.insert(fields.index("topics") + 1, "new_topics")
                     options["fields"] = fields
-        if (
-            obj is not None
-            and getattr(obj, "_loaded_live", False)
-            and self.has_change_permission(request, obj)
-        ):
-            fieldsets.insert(1, QUESTION_FIELDSET)
+        # The corrections question is not a fieldset of the form: it is asked as a step
+        # of saving, at the top (``admin_pending``'s ``change_question``).
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):

@@ -12,6 +12,7 @@ from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import workflow
 from articles.forms import newsroom_zone_note
@@ -99,12 +100,77 @@ def workflow_checked(form_class, *, request, obj):
                     )
                 except TransitionRefused as error:
                     refusal = str(error)
+            if refusal is None and action in workflow.RULES and not workflow.RULES[action].in_form:
+                refusal = (
+                    "Pending changes are approved or sent back on their own page, which "
+                    "shows what changed: “Review the pending changes” at the top."
+                )
             if refusal:
                 raise ValidationError(refusal, code="workflow")
             return cleaned
 
     WorkflowCheckedForm.__name__ = form_class.__name__
     return WorkflowCheckedForm
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "a former member of staff"
+
+
+def moment_with_offset(moment) -> str:
+    """``Thursday, January 1, 2099, 8:00 a.m. EST (UTC-05:00)``."""
+    offset = timezone.localtime(moment).strftime("%z")
+    return f"{workflow.describe_moment(moment)} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def status_line(article: Article | None, state: State, timeline) -> str:
+    """Who is waiting on whom, in one sentence: the top of the change form."""
+    if article is None:
+        return "A new draft: not scheduled. Save it, then submit it for review."
+
+    def last(*actions):
+        return next((step for step in timeline if step.action in actions), None)
+
+    match state:
+        case State.DRAFT:
+            return "Not submitted for review. Not scheduled."
+        case State.IN_REVIEW:
+            step = last(Action.SUBMIT, Action.REVISE)
+            if step is None:
+                return "Waiting for an editor's review. Not scheduled."
+            return (
+                f"Waiting for an editor's review since {moment_with_offset(step.at)}, "
+                f"submitted by {_name(step.user)}. Not scheduled."
+            )
+        case State.CHANGES_REQUESTED:
+            step = last(Action.REQUEST_CHANGES)
+            if step is None:
+                return "Changes requested: waiting for the writer. Not scheduled."
+            return (
+                f"Changes requested by {_name(step.user)} on {moment_with_offset(step.at)}: "
+                "waiting for the writer to resubmit. Not scheduled."
+            )
+        case State.APPROVED:
+            step = last(Action.APPROVE, Action.UNPUBLISH)
+            by = f" by {_name(step.user)} on {moment_with_offset(step.at)}" if step else ""
+            return f"Approved{by}. Not scheduled: waiting for an editor to publish or schedule it."
+        case State.SCHEDULED:
+            return f"Scheduled for {moment_with_offset(article.published_at)}."
+        case State.LIVE | State.LIVE_PENDING:
+            line = f"Live since {moment_with_offset(article.published_at)}."
+            if state == State.LIVE_PENDING:
+                step = last(Action.PROPOSE_CHANGES)
+                since = f" since {moment_with_offset(step.at)}" if step else ""
+                line += (
+                    f" Changes wait for an editor's review{since}; the public page shows "
+                    "the live text until they are approved."
+                )
+            return line
+        case State.UNPUBLISHED:
+            step = last(Action.UNPUBLISH)
+            by = f" by {_name(step.user)} on {moment_with_offset(step.at)}" if step else ""
+            return f"Unpublished{by}: not public. Republishing keeps its original time."
+    return ""
 
 
 class WorkflowAdminMixin:
@@ -150,9 +216,16 @@ class WorkflowAdminMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         article = obj if obj is not None else Article()
-        actions = workflow.available(user=request.user, article=article)
+        actions = [
+            action
+            for action in workflow.available(user=request.user, article=article)
+            if workflow.RULES[action].in_form
+        ]
+        timeline = list(obj.transitions.select_related("user")[:100]) if obj else []
+        state = article.state if obj is not None else State.DRAFT
         context["workflow"] = {
-            "state": article.state if obj is not None else State.DRAFT,
+            "state": state,
+            "status_line": status_line(obj, state, timeline),
             "article": obj,
             "buttons": [
                 {"action": action, "label": workflow.label_for(action, article)}
@@ -165,7 +238,7 @@ class WorkflowAdminMixin:
                 if workflow.RULES[action].needs_time
             ],
             "takes_comment": bool({Action.SUBMIT, Action.REQUEST_CHANGES} & set(actions)),
-            "timeline": list(obj.transitions.select_related("user")[:100]) if obj else [],
+            "timeline": timeline,
             "field": WORKFLOW_FIELD,
             "comment_field": COMMENT_FIELD,
             "time_field": TIME_FIELD,

@@ -141,6 +141,7 @@ class ChangeNoteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.change_request = None
+        self.changed_material = []
         instance = getattr(self, "instance", None)
         self.asks_change_kind = bool(
             instance is not None and instance.pk and getattr(instance, "_loaded_live", False)
@@ -180,6 +181,8 @@ class ChangeNoteForm(forms.Form):
         kind = cleaned.get("change_kind") or ""
         note = (cleaned.get("change_note") or "").strip()
         changed = self.material_changes()
+        # Read before the model form fills the instance in with the new values.
+        self.changed_material = changed
         if changed and self._stays_live() and not kind:
             self.add_error(
                 "change_kind",

@@ -33,11 +33,14 @@ def editors(*, excluding=None):
 def writer_of(transition: ArticleTransition):
     """Whose text it is: who last submitted it for review, else who created it."""
     article = transition.article
-    submit = (
-        article.transitions.filter(action=ArticleTransition.Action.SUBMIT)
-        .select_related("user")
-        .first()
+    Action = ArticleTransition.Action
+    # Pending changes to a live article are whoever proposed them last.
+    asked = (
+        Action.PROPOSE_CHANGES
+        if transition.action in (Action.APPROVE_CHANGES, Action.REJECT_CHANGES)
+        else Action.SUBMIT
     )
+    submit = article.transitions.filter(action=asked).select_related("user").first()
     return submit.user if submit and submit.user else article.created_by
 
 
@@ -54,7 +57,8 @@ def transition_email(transition: ArticleTransition) -> EmailMessage | None:
         to = [writer.email]
         template = (
             "article_changes_requested"
-            if transition.action == ArticleTransition.Action.REQUEST_CHANGES
+            if transition.action
+            in (ArticleTransition.Action.REQUEST_CHANGES, ArticleTransition.Action.REJECT_CHANGES)
             else "article_approved"
         )
     if not to:

@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -405,14 +405,37 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     @property
+    def pending_change_or_none(self):
+        """The article's pending version (``articles.pending``), waiting or sent back."""
+        try:
+            return self.pending_change
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """Whether changes wait for an editor's review. Lists annotate ``pending_flag``
+        (one query for the page); otherwise asked of live articles only."""
+        if "pending_flag" in self.__dict__:
+            return bool(self.pending_flag)
+        if not self.pk or not self.is_live:
+            return False
+        pending = self.pending_change_or_none
+        return pending is not None and pending.is_waiting
+
+    @property
     def state(self) -> State:
         """The state as staff think of it (``articles.states.State``): draft, in review,
-        changes requested, approved, scheduled, live or unpublished."""
+        changes requested, approved, scheduled, live (with or without changes pending)
+        or unpublished."""
+        now = timezone.now()
+        live = self.status == self.Status.PUBLISHED and self.published_at <= now
         return state_of(
             status=self.status,
             review_state=self.review_state,
             published_at=self.published_at,
-            now=timezone.now(),
+            now=now,
+            pending=live and self.has_pending_changes,
         )
 
     @property
@@ -489,7 +512,11 @@ class MediaKit(models.Model):
 
 # Defined in their own modules; imported here so that Django finds the models.
 from articles.notes import ArticleNote  # noqa: E402, F401
-from articles.revision_models import ArticleEditLock, ArticleRevision  # noqa: E402, F401
+from articles.revision_models import (  # noqa: E402, F401
+    ArticleEditLock,
+    ArticlePendingChange,
+    ArticleRevision,
+)
 
 # The workflow's record of every state change, kept beside the model it records.
 from articles.workflow_models import ArticleTransition  # noqa: E402, F401

@@ -27,8 +27,10 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get_queryset(self):
         # The public view's select_related/prefetch_related, without its live() filter.
-        return Article.objects.select_related("hero_photo", "media_kit").prefetch_related(
-            "regions", "topics", "attachments", "spokespeople", "notes"
+        return (
+            Article.objects.select_related("hero_photo", "media_kit")
+            .prefetch_related("regions", "topics", "attachments", "spokespeople", "notes")
+            .with_pending_flag()
         )
 
     def get(self, request, *args, **kwargs):

@@ -33,6 +33,11 @@ class IdAmong(models.Func):
         )
 
 
+# An article with changes waiting for review (``articles.pending``): a pending version
+# that has not been sent back.
+PENDING = {"pending_change__isnull": False, "pending_change__rejected_at__isnull": True}
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, *, at=None):
         """Published articles whose publication time has come.
@@ -60,7 +65,9 @@ class ArticleQuerySet(models.QuerySet):
         reading of ``state_of``. An unknown state matches nothing."""
         match state:
             case "live":
-                return self.live()
+                return self.live().exclude(**PENDING)
+            case "live_pending":
+                return self.live().filter(**PENDING)
             case "scheduled":
                 return self.scheduled()
             case "draft" | "unpublished":
@@ -68,6 +75,14 @@ class ArticleQuerySet(models.QuerySet):
             case "in_review" | "changes_requested" | "approved":
                 return self.exclude(status="published").filter(review_state=state)
         return self.none()
+
+    def with_pending_flag(self):
+        """Each article's ``pending_flag`` (changes waiting for review) in the same
+        query, so that ``Article.state`` asks nothing more per row."""
+        pending = self.model.pending_change.related.related_model.objects.filter(
+            article=models.OuterRef("pk"), rejected_at__isnull=True
+        )
+        return self.annotate(pending_flag=models.Exists(pending))
 
     def in_region(self, region):
         """Articles on ``region``; for a grouping, on it or on any of its countries."""

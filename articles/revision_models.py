@@ -84,3 +84,61 @@ class ArticleEditLock(models.Model):
 
     def is_active(self, now=None):
         return self.expires_at > (now or timezone.now())
+
+
+class ArticlePendingChange(models.Model):
+    """Changes to a live article that wait for an editor (``articles.pending``).
+
+    With "two people for every publication" on, a save of a live article's content keeps
+    the article's row, and so the public page, feeds, sitemap, search and alerts, as they
+    are and stores the edited version here instead: one per article, replaced by each
+    later save. Approving applies it as a normal revision; sending it back keeps it (with
+    the editor's note) for its writer to rework or withdraw, so nothing typed is lost.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, related_name="pending_change"
+    )
+    snapshot = models.JSONField(
+        help_text="The proposed version, in the shape of a revision's snapshot."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Counts the saves of this pending version (stale-save guard)."
+    )
+    base_version = models.PositiveIntegerField(
+        help_text="The article's revision the changes were made against."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Whose changes these are: they may not approve them themselves.",
+    )
+    # The writer's answer to "what kind of change is this?" (articles.corrections); the
+    # approving editor may change it.
+    change_kind = models.CharField(max_length=20, blank=True)
+    change_note = models.TextField(blank=True)
+    notify_subscribers = models.BooleanField(default=False)
+    rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejection_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "pending change"
+
+    def __str__(self):
+        return f"Pending changes to article {self.article_id}"
+
+    @property
+    def is_waiting(self):
+        """Waiting for an editor (not sent back to its writer)."""
+        return self.rejected_at is None

@@ -3,8 +3,10 @@ the admin index and the workflow (``articles.workflow``).
 
 Two stored fields make the state: ``Article.status`` says what the public may see
 (draft, published, unpublished) and ``Article.review_state`` where an unpublished text is
-in review. ``state_of`` and ``ArticleQuerySet.in_state`` are the two readings of them,
-one for an instance and one for a query; they must agree.
+in review. A live article may also have a pending version (``ArticlePendingChange``):
+changes that wait for an editor while the public keeps reading the live text. That is
+"Live, changes pending". ``state_of`` and ``ArticleQuerySet.in_state`` are the two
+readings of them, one for an instance and one for a query; they must agree.
 """
 
 from django.db import models
@@ -17,6 +19,7 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
     SCHEDULED = "scheduled", "Scheduled"
     LIVE = "live", "Live"
+    LIVE_PENDING = "live_pending", "Live, changes pending"
     UNPUBLISHED = "unpublished", "Unpublished"
 
 
@@ -29,9 +32,12 @@ class ReviewState(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
-def state_of(*, status: str, review_state: str, published_at, now) -> State:
+def state_of(*, status: str, review_state: str, published_at, now, pending=False) -> State:
+    """``pending``: whether the article has changes waiting for review."""
     if status == "published":
-        return State.SCHEDULED if published_at > now else State.LIVE
+        if published_at > now:
+            return State.SCHEDULED
+        return State.LIVE_PENDING if pending else State.LIVE
     if review_state != ReviewState.DRAFT:
         return State(review_state)
     return State.UNPUBLISHED if status == "unpublished" else State.DRAFT

@@ -9,7 +9,9 @@ under the row's lock, so two people pressing buttons at once cannot both win.
 Roles are permissions (``core.roles``): writers hold ``articles.change_article`` and may
 submit for review; editors also hold ``articles.publish_article`` and decide what is
 public. With ``SiteSettings.require_second_person`` on, whoever wrote or last edited an
-article cannot approve, publish or schedule it: a second editor must.
+article cannot approve, publish or schedule it: a second editor must; and a change to a
+live article, an editor's included, waits as a pending version (``articles.pending``)
+until another editor approves it.
 """
 
 from dataclasses import dataclass
@@ -49,6 +51,9 @@ class Rule:
     approves: bool = False
     needs_comment: bool = False
     needs_time: bool = False
+    # Pressed on the pending changes' own page (with their diff), not in the change form,
+    # whose buttons save the form first.
+    in_form: bool = True
 
 
 _NOT_PUBLIC = frozenset({State.DRAFT, State.APPROVED, State.UNPUBLISHED})
@@ -92,12 +97,28 @@ RULES = {
         "Republish as new", frozenset({State.UNPUBLISHED}), PUBLISH_PERMISSION, approves=True
     ),
     Action.UNPUBLISH: Rule(
-        "Unpublish", frozenset({State.LIVE, State.SCHEDULED}), PUBLISH_PERMISSION
+        "Unpublish",
+        frozenset({State.LIVE, State.LIVE_PENDING, State.SCHEDULED}),
+        PUBLISH_PERMISSION,
+    ),
+    Action.APPROVE_CHANGES: Rule(
+        "Approve the changes",
+        frozenset({State.LIVE_PENDING}),
+        PUBLISH_PERMISSION,
+        approves=True,
+        in_form=False,
+    ),
+    Action.REJECT_CHANGES: Rule(
+        "Send the changes back",
+        frozenset({State.LIVE_PENDING}),
+        PUBLISH_PERMISSION,
+        needs_comment=True,
+        in_form=False,
     ),
 }
 
 # Who hears of a transition (``articles.tasks.notify_transition``).
-TELLS_EDITORS = frozenset({Action.SUBMIT, Action.REVISE})
+TELLS_EDITORS = frozenset({Action.SUBMIT, Action.REVISE, Action.PROPOSE_CHANGES})
 TELLS_WRITER = frozenset(
     {
         Action.REQUEST_CHANGES,
@@ -107,6 +128,8 @@ TELLS_WRITER = frozenset(
         Action.PUBLISH,
         Action.SCHEDULE,
         Action.REPUBLISH_AS_NEW,
+        Action.APPROVE_CHANGES,
+        Action.REJECT_CHANGES,
     }
 )
 
@@ -134,8 +157,12 @@ def label_for(action: str, article: Article | None = None) -> str:
 
 
 def content_author_id(article: Article) -> int | None:
-    """Whose text this is for the two-person rule: whoever last edited it, else its
-    creator."""
+    """Whose text this is for the two-person rule: whoever last saved the changes that
+    wait for review, else whoever last edited it, else its creator."""
+    if article.pk and article.has_pending_changes:
+        pending = article.pending_change_or_none
+        if pending is not None and pending.updated_by_id:
+            return pending.updated_by_id
     return article.updated_by_id or article.created_by_id
 
 
@@ -166,6 +193,8 @@ def why_not(
         label = label_for(action, article)
         return f"This article is {state.label.lower()}: “{label}” does not apply."
     if rule.needs_comment and not comment.strip():
+        if action == Action.REJECT_CHANGES:
+            return "Say what needs to change: sending changes back needs a note for the writer."
         return "Say what needs to change: requesting changes needs a comment for the writer."
     if rule.needs_time:
         problem = _time_problem(at, now=now or timezone.now())
@@ -174,6 +203,11 @@ def why_not(
     if rule.approves and SiteSettings.load().require_second_person:
         author = content_author_id(article) if author_id is _STORED else author_id
         if author is not None and author == user.pk:
+            if action == Action.APPROVE_CHANGES:
+                return (
+                    "Two people must agree before changes are published: these changes "
+                    "are yours, so another editor must approve them."
+                )
             return (
                 "Two people must agree before an article is published: you wrote or last "
                 "edited this one, so another editor must approve it. Submit it for review."
@@ -232,6 +266,10 @@ def perform(
 ) -> ArticleTransition:
     """Apply ``action`` to ``article`` for ``user``, record it, and tell who needs to
     know (after commit). Raises ``TransitionRefused`` with the reason if not allowed."""
+    if action in RULES and not RULES[action].in_form:
+        raise TransitionRefused(
+            "Pending changes are approved or sent back on their own page, with what changed."
+        )
     locked = Article.objects.select_for_update().get(pk=article.pk)
     now = timezone.now()
     refusal = why_not(user=user, article=locked, action=action, comment=comment, at=at, now=now)
@@ -319,6 +357,21 @@ def _record(*, article, user, action, from_state, comment, now) -> ArticleTransi
     return transition
 
 
+def record_step(
+    *, article: Article, user: AbstractBaseUser, action: str, from_state: State, comment=""
+) -> ArticleTransition:
+    """Record a step that ``perform`` does not make (pending changes, ``articles.pending``)
+    on the timeline, the admin history and its e-mail."""
+    return _record(
+        article=article,
+        user=user,
+        action=action,
+        from_state=from_state,
+        comment=comment,
+        now=timezone.now(),
+    )
+
+
 def after_edit(*, article: Article, user: AbstractBaseUser) -> ArticleTransition | None:
     """An approved article whose text changed goes back to review: always when a writer
     changed it, and when an editor did if two people must agree. Call after saving a
@@ -360,6 +413,20 @@ def outcome(transition: ArticleTransition, article: Article) -> str:
             return f"{title} is no longer scheduled; it stays approved."
         case Action.REVISE:
             return f"{title} changed after approval, so it is back in review."
+        case Action.PROPOSE_CHANGES:
+            return (
+                f"Your changes to {title} are saved and wait for an editor's review. The "
+                "public page keeps the live text until they are approved."
+            )
+        case Action.APPROVE_CHANGES:
+            return f"The changes to {title} are approved and live."
+        case Action.REJECT_CHANGES:
+            return (
+                f"The changes to {title} were sent back to their writer with your note; "
+                "the live text is unchanged."
+            )
+        case Action.WITHDRAW_CHANGES:
+            return f"The pending changes to {title} were withdrawn; the live text is unchanged."
     if transition.to_state == State.SCHEDULED:
         return f"Scheduled for {describe_moment(article.published_at)}."
     return f"{title} is live, with publication time {describe_moment(article.published_at)}."

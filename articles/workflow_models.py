@@ -21,6 +21,10 @@ class ArticleTransition(models.Model):
         UNPUBLISH = "unpublish", "Unpublished"
         REPUBLISH_AS_NEW = "republish_as_new", "Republished as new"
         REVISE = "revise", "Edited after approval: back in review"
+        PROPOSE_CHANGES = "propose_changes", "Changed while live: changes wait for review"
+        APPROVE_CHANGES = "approve_changes", "Approved the pending changes"
+        REJECT_CHANGES = "reject_changes", "Sent the pending changes back"
+        WITHDRAW_CHANGES = "withdraw_changes", "Withdrew the pending changes"
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="transitions"

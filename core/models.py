@@ -70,7 +70,10 @@ class SiteSettings(models.Model):
         "two people for every publication",
         default=False,
         help_text="When on, whoever wrote or last edited an article cannot approve, "
-        "publish or schedule it: a second editor must.",
+        "publish or schedule it: a second editor must. Changes to a live article, an "
+        "editor's included, then wait as pending changes (the public keeps the live text) "
+        "until another editor approves them. When off, editors' and writers' changes to a "
+        "live article are public as soon as they are saved.",
     )
     lead_article = models.ForeignKey(
         "articles.Article",

@@ -3,6 +3,7 @@ only for those who edit topics, the slug's real address, spellcheck, and change-
 actions that fit the article."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 from taggit.models import Tag
 
+from articles import workflow
 from articles.models import BODY_EDITOR_EXTENSIONS, Article
 from tests.factories import ArticleFactory
 
@@ -209,3 +211,90 @@ class TestArticleList:
         ]
         assertContains(response, '<span class="article-headline">Facing Walls</span>')
         assertContains(response, '<span class="article-meta">Report · Mexico</span>')
+
+
+def _top(html):
+    """The change form from its start to its first field."""
+    return html[html.index('id="article_form"') : html.index('name="kind"')]
+
+
+class TestTheStateAtTheTop:
+    """One state, told once, at the top of the change form, with its next steps and who
+    is waiting on whom; never a draft's creation time as its publication time."""
+
+    def test_a_draft_is_not_scheduled_and_says_no_other_state(self, editor_client):
+        created = timezone.now() - timezone.timedelta(days=3)
+        article = ArticleFactory(draft=True, published_at=created)
+
+        html = editor_client.get(change_url(article)).content.decode()
+
+        top = _top(html)
+        assert "State: <span" in top and "Draft</span>" in top
+        assert "Not submitted for review. Not scheduled." in top
+        assert "Submit for review" in top  # the buttons are at the top too
+        assert 'href="#workflow-timeline-heading"' in top
+        # The Publishing box: no second status, no creation time as publication time.
+        assert "Status:" not in html
+        assert 'name="status"' not in html
+        publication = html[html.index("field-publication") :][:600]
+        assert "Not scheduled" in publication
+        assert str(timezone.localtime(created).day) + "," not in publication
+        assert html.count("state-badge--") == 1
+
+    def test_in_review_says_who_waits_since_when(self, editor_client, writer):
+        article = ArticleFactory(draft=True, created_by=writer, updated_by=writer)
+        workflow.perform(article=article, user=writer, action="submit")
+
+        top = _top(editor_client.get(change_url(article)).content.decode())
+
+        assert "In review</span>" in top
+        assert "Waiting for an editor&#x27;s review since" in top or (
+            "Waiting for an editor's review since" in top
+        )
+        assert f"submitted by {writer.get_username()}" in top
+        assert re.search(r"\(UTC[+-]\d\d:\d\d\)", top)
+        assert "Approve and publish" in top
+
+    def test_changes_requested_says_by_whom_and_when(self, client, editor, writer):
+        article = ArticleFactory(draft=True, created_by=writer, updated_by=writer)
+        workflow.perform(article=article, user=writer, action="submit")
+        workflow.perform(
+            article=article, user=editor, action="request_changes", comment="Cite it."
+        )
+        client.force_login(writer)
+
+        top = _top(client.get(change_url(article)).content.decode())
+
+        assert f"Changes requested by {editor.get_username()} on" in top
+        assert "waiting for the writer to resubmit" in top
+
+    def test_scheduled_says_when_with_its_offset(self, editor_client):
+        article = ArticleFactory(scheduled=True)
+
+        top = _top(editor_client.get(change_url(article)).content.decode())
+
+        assert re.search(r"Scheduled for [^<]+ \(UTC[+-]\d\d:\d\d\)\.", top)
+        assert "Unpublish" in top
+
+    def test_the_list_says_not_scheduled_for_drafts(self, editor_client):
+        ArticleFactory(draft=True, title="A draft")
+
+        response = editor_client.get(reverse("admin:articles_article_changelist"))
+
+        html = response.content.decode()
+        row = html[html.index('<span class="article-headline">A draft</span>') :][:800]
+        assert "Not scheduled" in row
+
+
+def test_the_lock_notice_ends_its_sentence_once(editor_client, writer):
+    from articles.models import ArticleEditLock
+
+    article = ArticleFactory()
+    afternoon = timezone.localtime().replace(hour=15, minute=4)
+    ArticleEditLock.objects.create(
+        article=article, user=writer, since=afternoon, heartbeat_at=timezone.now()
+    )
+
+    html = editor_client.get(change_url(article)).content.decode()
+
+    assert "since 3:04 p.m.</strong>" in html

@@ -88,17 +88,40 @@ def json_ld_of(response):
 
 
 class TestTheQuestion:
-    def test_asked_on_a_live_article_only(self, editor_client):
+    def test_asked_as_a_step_of_saving_a_live_article_only(self, editor_client):
+        """Not a fieldset of the form: it appears, at the top, once a save changed what
+        readers have read."""
         live = ArticleFactory()
         draft = ArticleFactory(draft=True)
         scheduled = ArticleFactory(published_at=timezone.now() + timedelta(days=1))
 
-        assertContains(editor_client.get(change_url(live)), 'name="change_kind"')
-        assertNotContains(editor_client.get(change_url(draft)), 'name="change_kind"')
-        assertNotContains(editor_client.get(change_url(scheduled)), 'name="change_kind"')
+        for article in (live, draft, scheduled):
+            assertNotContains(editor_client.get(change_url(article)), 'name="change_kind"')
         assertNotContains(
             editor_client.get(reverse("admin:articles_article_add")), 'name="change_kind"'
         )
+        response = editor_client.post(change_url(live), form_data(live, title="New title"))
+        assertContains(response, 'name="change_kind"')
+        for article in (draft, scheduled):
+            response = editor_client.post(
+                change_url(article), form_data(article, title="New title", status=None)
+            )
+            assert response.status_code == 302
+
+    def test_the_step_speaks_plainly_at_the_top(self, editor_client):
+        article = ArticleFactory(title="36 people detained")
+
+        response = editor_client.post(
+            change_url(article), form_data(article, title="63 people detained")
+        )
+
+        html = response.content.decode()
+        assert "Please correct the error" not in html
+        step = html.index("One more step before saving: tell readers about this change?")
+        assert "you changed its title" in html
+        # Above the state, the buttons and every field of the form.
+        assert step < html.index('id="workflow-heading"') < html.index('name="title"')
+        assert 'value="63 people detained"' in html
 
     @pytest.mark.parametrize("field", ["title", "summary", "body"])
     def test_required_when_the_content_of_a_live_article_changes(self, editor_client, field):

@@ -2,6 +2,7 @@
 (the workflow API, the change form's buttons, the list actions and crafted POSTs), the
 two-person setting, the record of every step and the e-mails it sends."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.exporting import articles_export
-from articles.models import Article
+from articles.models import Article, ArticlePendingChange
 from articles.states import State
 from articles.tasks import notify_transition
 from articles.workflow import Action, TransitionRefused
@@ -51,7 +52,7 @@ def second_editor(db):
 def make(state, **kwargs):
     """An article in ``state`` (one of the seven staff see)."""
     match state:
-        case "live":
+        case "live" | "live_pending":
             fields = {"review_state": "approved"}
         case "scheduled":
             fields = {"review_state": "approved", "scheduled": True}
@@ -60,6 +61,10 @@ def make(state, **kwargs):
         case _:
             fields = {"draft": True, "review_state": state if state != "draft" else "draft"}
     article = ArticleFactory(**fields, **kwargs)
+    if state == "live_pending":
+        ArticlePendingChange.objects.create(
+            article=article, snapshot={"title": "Pending title"}, base_version=1
+        )
     assert article.state == state
     return article
 
@@ -118,6 +123,7 @@ EXPECTED = {
         "approved": {"request_changes", "publish", "schedule"},
         "scheduled": {"publish", "schedule", "unpublish"},
         "live": {"unpublish"},
+        "live_pending": {"unpublish", "approve_changes", "reject_changes"},
         "unpublished": {"submit", "publish", "schedule", "republish_as_new"},
     },
     "press_officer": {},
@@ -801,7 +807,9 @@ class TestStates:
         for state in STATES:
             if state != "live":
                 make(state)
-        assert list(Article.objects.live()) == [live]
+        # Changes waiting for review do not take the live text off the site.
+        [pending] = Article.objects.in_state("live_pending")
+        assert set(Article.objects.live()) == {live, pending}
 
     def test_an_unpublished_article_exports_as_a_draft(self, tmp_path):
         make("unpublished", slug="withdrawn")
@@ -822,10 +830,10 @@ class TestZones:
         assert "substantively_updated_at" not in adminform.form.fields
         assert "substantively_updated_at" in adminform.readonly_fields
         html = response.content.decode()
-        # Read-only: the publishing times (their fieldset), the publication time (its
-        # help text) and the audit times.
+        # Read-only: the publishing times (their fieldset) and the audit times; the
+        # publication time says its offset.
         assert html.count("Times in the newsroom's time zone (America/New_York).") == 2
-        assert "In the newsroom's time zone (America/New_York)" in html
+        assert re.search(r"Live since [^<]+ \(UTC[+-]\d\d:\d\d\)", html)
 
     def test_the_preview_names_the_review_state(self, editor_client):
         article = make("in_review")
