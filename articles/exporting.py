@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from articles.importing import FORMAT
 from articles.models import Article
-from media_library.models import UsageRights
+from media_library.models import UsageRights, rights_allow_redistribution
 
 CHUNK_SIZE = 1000
 
@@ -95,7 +95,13 @@ class _Exporter:
                 "copyright": (photo.copyright, ""),
                 "usage_rights": (photo.usage_rights, UsageRights.OWNED),
                 "usage_notes": (photo.usage_notes, ""),
-                "downloadable": (photo.downloadable, True),
+                # Left out, it follows the rights. An offer confirmed here against the
+                # rights is left out too: the format has no confirmation, and another
+                # newsroom should not offer the photo until someone there confirms it.
+                "downloadable": (
+                    photo.downloadable and rights_allow_redistribution(photo.usage_rights),
+                    rights_allow_redistribution(photo.usage_rights),
+                ),
             }
             for key, (value, default) in optional.items():
                 if value != default:

@@ -1,9 +1,11 @@
 """An article's media kit: one ZIP with everything a journalist needs to run the story.
 
-Inside: every downloadable photo at full size (``<slug>-01-<photographer>.jpg``, the
-clean download of ``media_library.downloads``: no EXIF or GPS, credits in its XMP), a
+Inside: every photo offered for download at full size (``<slug>-01-<photographer>.jpg``,
+the clean download of ``media_library.downloads``: no EXIF or GPS, credits in its XMP), a
 ``CREDITS.csv`` (file, caption, credit, copyright, usage terms), the attachments (a
-report's PDF) and the release as plain text (title, date, summary, body, contacts).
+report's PDF) and the release as plain text (title, date, summary, body, contacts). A
+photo the usage rights keep out, or not offered for download, is left out and has a line
+in ``CREDITS.csv`` saying why (``Photo.not_offered_because``) in place of its file name.
 
 Built by the ``build_media_kit`` task, never inside a request: when a published article,
 its photo, its attachments or its spokespeople change (``connect_signals``, wired from
@@ -46,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 # Bump when the layout of the kit changes, to rebuild every kit. 2: CREDITS.csv cells
 # that a spreadsheet would run as formulas are escaped (kits built before held them raw).
-KIT_FORMAT = 2
+# 3: photos left out have a line in CREDITS.csv saying why.
+KIT_FORMAT = 3
 KITS_DIR = "media-kits/"
 # A build queued this long ago and not started is taken as lost (a worker died): the
 # next change or request queues another.
@@ -62,12 +65,26 @@ class KitPhoto:
     caption: str
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A photo of the article that the kit leaves out, and why."""
+
+    photo: Photo
+    caption: str
+    reason: str
+
+    @property
+    def note(self) -> str:
+        return f"not included: {self.reason}; ask the press office"
+
+
 @dataclass
 class KitContents:
     """What an article's kit holds, and the version naming exactly that."""
 
     article: Article
     photos: list[KitPhoto] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
     documents: list[tuple[str, Document]] = field(default_factory=list)
     # Downloadable photos whose download the worker has not made yet.
     waiting_for: list[int] = field(default_factory=list)
@@ -94,7 +111,8 @@ def kit_contents(article) -> KitContents:
     """The kit an article should have now (from its prefetched relations)."""
     contents = KitContents(article=article)
     for number, (photo, caption) in enumerate(article_photos(article), start=1):
-        if not photo.downloadable:
+        if reason := photo.not_offered_because:
+            contents.left_out.append(LeftOut(photo=photo, caption=caption, reason=reason))
             continue
         download = photo.download()
         if download is None:
@@ -122,6 +140,10 @@ def kit_contents(article) -> KitContents:
         "photos": [
             [p.name, p.file.path, p.caption, p.photo.credit, p.photo.copyright, terms(p)]
             for p in contents.photos
+        ],
+        "left_out": [
+            [p.note, p.caption, p.photo.credit, p.photo.copyright, terms(p)]
+            for p in contents.left_out
         ],
         "documents": [[name, d.sha256, d.file.name] for name, d in contents.documents],
     }
@@ -209,6 +231,17 @@ def credits_csv(contents: KitContents) -> bytes:
         writer.writerow(
             [
                 item.name,
+                item.caption,
+                photo.credit,
+                photo.copyright,
+                photo_downloads.usage_terms(photo),
+            ]
+        )
+    for item in contents.left_out:
+        photo = item.photo
+        writer.writerow(
+            [
+                item.note,
                 item.caption,
                 photo.credit,
                 photo.copyright,

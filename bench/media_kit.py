@@ -100,8 +100,9 @@ def main(argv=None):
                 caption=f"Caption of photo {n}.",
                 credit=f"Photo by Photographer {n} / Agency",
                 copyright="Agency",
-                usage_rights="editorial",
-                usage_notes="Editorial use with credit only",
+                # Rights that let the kit hold the photos it times.
+                usage_rights="creative-commons",
+                usage_notes="CC BY 4.0, with credit",
                 generate_renditions=False,
             )
             started = time.perf_counter()

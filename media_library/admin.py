@@ -5,13 +5,14 @@ services, so the admin makes renditions exactly as the importer does. Deleting a
 an article or spokesperson still uses is refused, with links to where it is used.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
-from media_library.models import Document, Photo
+from media_library.models import Document, Photo, rights_allow_redistribution
 from media_library.storage import is_disk_full
 
 
@@ -114,6 +115,7 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
         "uploaded_by",
         "created_at",
         "updated_at",
+        "download_confirmation",
     ]
     fieldsets = [
         (None, {"fields": ["image", "title"]}),
@@ -129,10 +131,18 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
         (
             "Rights and downloads",
             {
-                "fields": ["usage_rights", "usage_notes", "downloadable"],
+                "fields": [
+                    "usage_rights",
+                    "usage_notes",
+                    "downloadable",
+                    "confirm_redistribution",
+                    "download_confirmation",
+                ],
                 "description": "Journalists see the usage terms beside the photo. A photo "
                 "offered for download is in the article's media kit, full size, with its "
-                "credit and copyright written into the file.",
+                "credit and copyright written into the file. Only photos we own or under "
+                "Creative Commons are offered unless someone confirms that the licence "
+                "allows it.",
             },
         ),
         (
@@ -201,6 +211,17 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
             return "Not used yet."
         return _used_in(self.usages(obj), "Not used by any article or spokesperson.")
 
+    @admin.display(description="Confirmation")
+    def download_confirmation(self, obj):
+        if obj is None or obj.download_confirmed_at is None:
+            return "Not needed: offered only as its usage rights allow."
+        who = obj.download_confirmed_by
+        when = timezone.localtime(obj.download_confirmed_at)
+        return (
+            f"Redistribution confirmed by {who.get_username() if who else 'a deleted user'} "
+            f"on {when:%B %-d, %Y at %H:%M}."
+        )
+
     @admin.display(description="Dimensions")
     def dimensions(self, obj):
         return f"{obj.width} x {obj.height} px" if obj.width else "—"
@@ -215,12 +236,20 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
+        if form.confirms_redistribution:
+            obj.download_confirmed_by = request.user
+            obj.download_confirmed_at = timezone.now()
+        elif not obj.downloadable or rights_allow_redistribution(obj.usage_rights):
+            # A confirmation holds for the rights it was given under, while offered.
+            obj.download_confirmed_by = obj.download_confirmed_at = None
         previous = form.initial.get("image")
         services.photo_save(
             photo=obj,
             file_changed="image" in form.changed_data,
             previous_file=getattr(previous, "name", "") or "",
         )
+        if form.download_offer_note:
+            self.message_user(request, form.download_offer_note, messages.WARNING)
 
     def delete_model(self, request, obj):
         services.photo_delete(photo=obj)

@@ -85,8 +85,9 @@ def _entry(photo) -> dict | None:
 
 
 def download(photo) -> DownloadFile | None:
-    """The current download of a photo offered for download, or None."""
-    if photo is None or not photo.downloadable:
+    """The current download of a photo offered for download, or None: never one the
+    usage rights forbid (``Photo.offered_for_download``)."""
+    if photo is None or not photo.offered_for_download:
         return None
     entry = _entry(photo)
     if entry is None or entry.get("key") != download_key(photo):
@@ -100,7 +101,7 @@ def pending(photo) -> bool:
     """Whether the stored download differs from what the photo asks for: missing or
     stale for a downloadable photo, still there for one that no longer is."""
     entry = _entry(photo)
-    if not photo.downloadable:
+    if not photo.offered_for_download:
         return entry is not None
     return entry is None or entry.get("key") != download_key(photo)
 
@@ -170,7 +171,7 @@ def encode(image: Image.Image, photo) -> bytes:
 def generate(photo) -> dict | None:
     """Write the photo's download to private storage and return its entry (None for a
     photo not offered for download). The caller records it and removes stale files."""
-    if not photo.downloadable:
+    if not photo.offered_for_download:
         return None
     photo.image.open("rb")
     try:

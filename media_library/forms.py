@@ -3,7 +3,7 @@
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from media_library.models import Document, Photo
+from media_library.models import Document, Photo, rights_allow_redistribution
 from media_library.storage import DISK_FULL_MESSAGE
 from media_library.validation import validate_document_file, validate_image_file
 
@@ -68,6 +68,12 @@ class PhotoAdminForm(StoredFileFormMixin, forms.ModelForm):
     The image is a plain file field checked by ``validate_image_file`` rather than
     Django's ImageField check, whose generic message cannot tell an editor whether the
     file was too big, of the wrong kind, damaged or a decompression bomb.
+
+    "Offer for download" follows the usage rights (``rights_allow_redistribution``)
+    unless the editor sets it: a new photo, or one whose rights change while the box is
+    left alone, gets the default of its rights. Ticking it against the rights is refused
+    until the editor ticks ``confirm_redistribution``, which appears with the error;
+    ``confirms_redistribution`` then tells the admin to record who confirmed and when.
     """
 
     file_field = "image"
@@ -75,6 +81,14 @@ class PhotoAdminForm(StoredFileFormMixin, forms.ModelForm):
         label="Image",
         help_text=Photo._meta.get_field("image").help_text,
         widget=PrivateFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    confirm_redistribution = forms.BooleanField(
+        label="I confirm we may redistribute this photo",
+        required=False,
+        # Shown only when it is needed (see _clean_download_offer).
+        widget=forms.HiddenInput,
+        help_text="Tick only if the photo's licence lets journalists publish it from our "
+        "download and media kit. Your name and the time are recorded.",
     )
 
     class Meta:
@@ -99,6 +113,13 @@ class PhotoAdminForm(StoredFileFormMixin, forms.ModelForm):
             "caption": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read by the admin after a valid form: record a confirmation; tell the editor
+        # that the offer followed the rights.
+        self.confirms_redistribution = False
+        self.download_offer_note = ""
+
     def clean_image(self):
         image = self.cleaned_data["image"]
         if isinstance(image, UploadedFile):
@@ -113,7 +134,55 @@ class PhotoAdminForm(StoredFileFormMixin, forms.ModelForm):
                 "Describe what the photo shows for people who cannot see it, or tick "
                 "“decorative” if it adds nothing a reader would miss.",
             )
+        self._clean_download_offer(cleaned)
         return cleaned
+
+    def _clean_download_offer(self, cleaned):
+        rights = cleaned.get("usage_rights")
+        if not rights or "downloadable" not in cleaned:
+            return
+        label = dict(Photo._meta.get_field("usage_rights").flatchoices)[rights]
+        allowed = rights_allow_redistribution(rights)
+        confirm = cleaned.get("confirm_redistribution", False)
+        initial = {
+            name: self.get_initial_for_field(self.fields[name], name)
+            for name in ("usage_rights", "downloadable")
+        }
+        was_offered = bool(initial["downloadable"])
+        rights_changed = "usage_rights" in self.changed_data
+        if rights_changed and "downloadable" not in self.changed_data and not confirm:
+            # The box left alone follows the rights: to the new default when it held the
+            # old one, and off whenever the new rights forbid (a confirmation was for the
+            # old rights). A box unticked on purpose under rights that allow stays so.
+            had_default = was_offered == rights_allow_redistribution(initial["usage_rights"])
+            if had_default or not allowed:
+                cleaned["downloadable"] = allowed
+            if cleaned["downloadable"] != was_offered:
+                no_longer = "no longer" if self.instance.pk is not None else "not"
+                self.download_offer_note = (
+                    f"“{label}” lets us pass the photo on, so it is now offered for download."
+                    if allowed
+                    else f"“{label}” does not allow us to pass the photo on, so it is "
+                    f"{no_longer} offered for download. To offer it anyway, tick “Offer "
+                    "for download” and confirm that its licence allows it."
+                )
+        if not cleaned["downloadable"] or allowed:
+            return
+        already = (
+            self.instance.download_confirmed_at is not None and was_offered and not rights_changed
+        )
+        if already:
+            return
+        if confirm:
+            self.confirms_redistribution = True
+            return
+        self.fields["confirm_redistribution"].widget = forms.CheckboxInput()
+        self.add_error(
+            "downloadable",
+            f"“{label}” does not allow us to pass this photo on to journalists. If its "
+            "licence does allow it, tick “I confirm we may redistribute this photo” below "
+            "(your name and the time are recorded); otherwise untick “Offer for download”.",
+        )
 
 
 class DocumentAdminForm(StoredFileFormMixin, forms.ModelForm):

@@ -23,6 +23,28 @@ class UsageRights(models.TextChoices):
     RESTRICTED = "restricted", "Restricted: check before reuse"
 
 
+# Which rights let us give journalists the photo to publish themselves: the one rule of
+# photo licensing. Photos we own, and Creative Commons ones (every CC licence allows
+# passing the photo on with its credit). An agency's editorial licence, a licence for
+# our own use and restricted rights cover us only. The default of "offer for download",
+# the admin's confirmation, the import's check, the database constraint, the downloads
+# and the media kits all read it (through ``rights_allow_redistribution``).
+REDISTRIBUTABLE = frozenset({UsageRights.OWNED, UsageRights.CREATIVE_COMMONS})
+# Why a photo under the other rights is left out, as CREDITS.csv and the page say it.
+NOT_REDISTRIBUTABLE_BECAUSE = {
+    UsageRights.LICENSED: "licensed for our use only",
+    UsageRights.EDITORIAL: "licensed to us for editorial use only",
+    UsageRights.RESTRICTED: "its rights are restricted",
+}
+# ... and why a photo unticked under rights that allow it is: see ``downloadable``.
+NOT_OFFERED_BECAUSE = "shown on our own pages only"
+
+
+def rights_allow_redistribution(usage_rights: str) -> bool:
+    """Whether photos under these rights may be offered for download (by default)."""
+    return isinstance(usage_rights, str) and usage_rights in REDISTRIBUTABLE
+
+
 class Photo(models.Model):
     """An image in the library, reused by any number of articles.
 
@@ -81,10 +103,32 @@ class Photo(models.Model):
     )
     downloadable = models.BooleanField(
         "offer for download",
+        # The default rights (ours) allow it; other rights set their own default
+        # (``rights_allow_redistribution``), through the admin, the import and the seeder.
         default=True,
         help_text="Journalists may download the full-size photo and find it in the media "
-        "kit. Untick for photos we may show but not license, e.g. people who agreed to "
-        "appear only on our own site.",
+        "kit. On by default only where the usage rights let us pass the photo on: "
+        "“Owned by the organisation” and “Creative Commons”; off for the others, and off "
+        "again when the rights change to one of them. Offering a photo under other "
+        "rights asks you to confirm that its licence allows it. Untick for photos we may "
+        "show but not pass on, e.g. people who agreed to appear only on our own site.",
+    )
+    download_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="Who confirmed that we may redistribute this photo although its usage "
+        "rights do not say so.",
+    )
+    download_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When someone confirmed that we may redistribute this photo; empty "
+        "unless it is offered for download against its usage rights.",
     )
     focal_x = models.FloatField(
         default=0.5,
@@ -149,6 +193,16 @@ class Photo(models.Model):
                 condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
                 name="photo_focal_point_in_image",
             ),
+            # Fail safe: whatever writes the row, an offer the rights forbid needs a
+            # recorded confirmation.
+            models.CheckConstraint(
+                condition=models.Q(downloadable=False)
+                | models.Q(usage_rights__in=sorted(REDISTRIBUTABLE))
+                | models.Q(download_confirmed_at__isnull=False),
+                name="photo_download_allowed_by_rights",
+                violation_error_message="These usage rights do not let us offer the photo "
+                "for download unless someone confirms that its licence allows it.",
+            ),
         ]
 
     def __str__(self):
@@ -171,6 +225,22 @@ class Photo(models.Model):
     def renditions_pending(self) -> bool:
         """True until the worker has made current renditions (new upload or crop)."""
         return rendition_files.pending(self) or download_files.pending(self)
+
+    @property
+    def not_offered_because(self) -> str:
+        """Why journalists are not given this photo ("" when they are): its rights
+        forbid it and nobody confirmed otherwise, or it is not offered for download."""
+        if self.downloadable and self.download_confirmed_at:
+            return ""
+        if not rights_allow_redistribution(self.usage_rights):
+            return NOT_REDISTRIBUTABLE_BECAUSE.get(self.usage_rights, NOT_OFFERED_BECAUSE)
+        return "" if self.downloadable else NOT_OFFERED_BECAUSE
+
+    @property
+    def offered_for_download(self) -> bool:
+        """Whether journalists may download this photo: the one test the downloads, the
+        media kits and the pages make."""
+        return not self.not_offered_because
 
     def download(self):
         """The full-size file journalists may download (``media_library.downloads``), or

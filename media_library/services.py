@@ -20,7 +20,7 @@ from media_library import downloads as download_maker
 from media_library import gating, tasks, visibility
 from media_library import renditions as rendition_maker
 from media_library.metadata import MetadataError, strip_metadata
-from media_library.models import Document, Photo, UsageRights
+from media_library.models import Document, Photo, UsageRights, rights_allow_redistribution
 from media_library.storage import IMAGE_EXTENSIONS, originals_storage
 from media_library.usage import Usage, usages_of
 from media_library.validation import validate_document_file, validate_image_file
@@ -86,7 +86,7 @@ def photo_create(
     title: str = "",
     usage_rights: str = UsageRights.OWNED,
     usage_notes: str = "",
-    downloadable: bool = True,
+    downloadable: bool | None = None,
     focal_x: float = 0.5,
     focal_y: float = 0.5,
     uploaded_by=None,
@@ -99,7 +99,11 @@ def photo_create(
     importer) look up ``sha256`` themselves first. With ``generate_renditions=False`` the
     caller enqueues them itself (``photos_enqueue_renditions``) or leaves them to
     ``manage.py generate_renditions``. Raises ValidationError for a bad file or fields.
+    "Offer for download" left out (None) follows the usage rights
+    (``rights_allow_redistribution``); an offer the rights forbid is refused.
     """
+    if downloadable is None:
+        downloadable = rights_allow_redistribution(usage_rights)
     original, sha256 = clean_original(file)
     photo = Photo(
         image=original,

@@ -262,3 +262,17 @@ def test_some_demo_photos_carry_gps(tmp_path):
     assert sum(1 for path in made if gps(path)) == -(
         -len(files) // newsroom["photos"]["gps_every"]
     )
+
+
+def test_demo_photos_are_offered_as_their_rights_allow():
+    from media_library.models import rights_allow_redistribution
+
+    seed()
+    photos = list(Photo.objects.all())
+    assert {p.downloadable for p in photos} == {True, False}
+    for photo in photos:
+        assert photo.downloadable is rights_allow_redistribution(photo.usage_rights), photo
+    # The agencies' photos are licensed to us for editorial use only.
+    agency = Photo.objects.filter(credit__endswith="/ Agency")
+    assert agency.exists()
+    assert set(agency.values_list("usage_rights", "downloadable")) == {("editorial", False)}

@@ -29,7 +29,7 @@ from articles.models import (
 )
 from articles.notes import updated_time
 from core.validators import validate_date_in_range
-from media_library.models import Document, Photo, UsageRights
+from media_library.models import Document, Photo, UsageRights, rights_allow_redistribution
 from media_library.validation import validate_document_file, validate_image_file
 
 FORMAT = "newsroom-articles/1"
@@ -111,6 +111,7 @@ class PhotoSpec:
     title: str = ""
     usage_rights: str = UsageRights.OWNED
     usage_notes: str = ""
+    # Left out of the record: what the rights allow (``rights_allow_redistribution``).
     downloadable: bool = True
 
 
@@ -547,8 +548,8 @@ class RecordChecker:
         decorative = raw.get("is_decorative", False)
         if not isinstance(decorative, bool):
             error("photo.is_decorative", "must be true or false")
-        downloadable = raw.get("downloadable", True)
-        if not isinstance(downloadable, bool):
+        downloadable = raw.get("downloadable")
+        if "downloadable" in raw and not isinstance(downloadable, bool):
             error("photo.downloadable", "must be true or false")
         alt_text = photo_text("alt_text")
         if not alt_text and decorative is not True:
@@ -561,6 +562,18 @@ class RecordChecker:
             default=UsageRights.OWNED,
             where="photo",
         )
+        labels = dict(Photo._meta.get_field("usage_rights").flatchoices)
+        known = isinstance(rights, str) and rights in labels
+        if downloadable is True and known and not rights_allow_redistribution(rights):
+            # Fail safe: the format carries no one's confirmation that the licence
+            # allows it, so the admin, which records one, is where such an offer is made.
+            error(
+                "photo.downloadable",
+                f"true, but usage_rights {rights!r} ({labels[rights]}) does not allow "
+                "journalists to be given the photo; leave downloadable out (or false), or "
+                "import it and offer it from the admin, which asks someone to confirm that "
+                "we may redistribute it",
+            )
         if info is None:
             return None
         return PhotoSpec(
@@ -573,7 +586,11 @@ class RecordChecker:
             title=photo_text("title"),
             usage_rights=rights,
             usage_notes=photo_text("usage_notes"),
-            downloadable=downloadable is not False,
+            downloadable=(
+                downloadable
+                if isinstance(downloadable, bool)
+                else rights_allow_redistribution(rights)
+            ),
         )
 
     def _note(self, i, raw, error) -> NoteSpec | None:

@@ -255,3 +255,30 @@ def test_an_export_of_a_photo_stripped_of_gps_is_the_same_photo_when_imported_ba
     assert result.photos_reused == 1 and result.photos_created == 0
     assert Photo.objects.count() == 1
     assert Article.objects.get(slug="with-gps").hero_photo_id == photo.pk
+
+
+def test_an_offer_confirmed_against_the_rights_stays_in_its_newsroom(content, tmp_path, editor):
+    """The format has no confirmation: the export leaves ``downloadable`` to the rights,
+    so another newsroom does not offer the photo until someone there confirms, and the
+    export imports back here without changing the photo."""
+    photo = Article.objects.get(slug="facing-walls").hero_photo
+    Photo.objects.filter(pk=photo.pk).update(
+        downloadable=True, download_confirmed_by=editor, download_confirmed_at=photo.created_at
+    )
+    path = tmp_path / "out" / "articles.json"
+    path.parent.mkdir()
+    articles_export(path=path)
+    report = next(
+        r for r in json.loads(path.read_text())["articles"] if r["slug"] == "facing-walls"
+    )
+    assert report["photo"]["usage_rights"] == "editorial"
+    assert "downloadable" not in report["photo"]
+
+    articles_import(path=path)
+    photo.refresh_from_db()
+    assert (photo.downloadable, photo.download_confirmed_by) == (True, editor)
+
+    empty_database()
+    articles_import(path=path)
+    imported = Article.objects.get(slug="facing-walls").hero_photo
+    assert (imported.downloadable, imported.download_confirmed_at) == (False, None)

@@ -822,6 +822,39 @@ class TestPhotoRightsAndDownloads:
         stored = Article.objects.get(slug="facing-walls").hero_photo
         assert (stored.copyright, stored.usage_rights, stored.downloadable) == ("", "owned", True)
 
+    @pytest.mark.parametrize(
+        ("rights", "offered"),
+        [
+            ("owned", True),
+            ("creative-commons", True),
+            ("licensed", False),
+            ("editorial", False),
+            ("restricted", False),
+        ],
+    )
+    def test_left_out_downloadable_follows_the_rights(self, bundle, rights, offered):
+        photo = {**full_record()["photo"], "usage_rights": rights}
+        articles_import(path=bundle([full_record(photo=photo, related=[])]))
+        stored = Article.objects.get(slug="facing-walls").hero_photo
+        assert stored.downloadable is offered
+
+    def test_an_offer_the_rights_forbid_is_refused(self, bundle):
+        photo = {**full_record()["photo"], "usage_rights": "licensed", "downloadable": True}
+        cc = {**statement()["photo"], "usage_rights": "creative-commons", "downloadable": True}
+        with pytest.raises(ImportFailed) as exc:
+            articles_import(
+                path=bundle(
+                    [full_record(photo=photo, related=[]), statement(photo=cc, related=[])]
+                )
+            )
+        assert exc.value.errors == [
+            "record 1 (facing-walls): photo.downloadable: true, but usage_rights 'licensed' "
+            "(Licensed for our use) does not allow journalists to be given the photo; "
+            "leave downloadable out (or false), or import it and offer it from the admin, "
+            "which asks someone to confirm that we may redistribute it"
+        ]
+        assert counts() == (0, 0, 0, 0, 0)
+
     def test_every_bad_value_is_reported_with_its_record(self, bundle):
         limit = Photo._meta.get_field("copyright").max_length
         notes_limit = Photo._meta.get_field("usage_notes").max_length

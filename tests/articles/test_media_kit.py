@@ -9,13 +9,15 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image
 
 from articles import media_kit, tasks
 from articles.models import Article, MediaKit
 from core.models import SiteSettings
-from media_library.services import photo_create, photo_save
+from media_library.models import Photo
+from media_library.services import photo_create, photo_generate_renditions, photo_save
 from media_library.storage import originals_storage
 from tests.factories import ArticleFactory, DocumentFactory, SpokespersonFactory, make_photo
 from tests.media_library import images
@@ -31,8 +33,8 @@ def _photo(**kwargs):
     kwargs.setdefault("caption", "Families wait to cross at dawn.")
     kwargs.setdefault("credit", "Photo by Ana Ruiz / Agencia Sur")
     kwargs.setdefault("copyright", "Agencia Sur")
-    kwargs.setdefault("usage_rights", "editorial")
-    kwargs.setdefault("usage_notes", "Editorial use with credit only")
+    kwargs.setdefault("usage_rights", "creative-commons")
+    kwargs.setdefault("usage_notes", "CC BY 4.0, with credit")
     return make_photo(
         file=images.upload("border.jpg", images.jpeg_with_gps(width=1800, height=1200)), **kwargs
     )
@@ -90,7 +92,7 @@ class TestContents:
                 "caption": "Families wait to cross at dawn.",
                 "credit": "Photo by Ana Ruiz / Agencia Sur",
                 "copyright": "Agencia Sur",
-                "usage terms": "Editorial use with credit: Editorial use with credit only",
+                "usage terms": "Creative Commons: CC BY 4.0, with credit",
             }
         ]
 
@@ -122,7 +124,10 @@ class TestContents:
         archive = _zip(_built(article))
         assert not [n for n in archive.namelist() if n.endswith(".jpg")]
         rows = list(csv.reader(io.StringIO(archive.read("CREDITS.csv").decode("utf-8-sig"))))
-        assert rows == [media_kit.CREDITS_FIELDS]
+        assert [row[0] for row in rows] == [
+            media_kit.CREDITS_FIELDS[0],
+            "not included: shown on our own pages only; ask the press office",
+        ]
 
     def test_article_caption_override_is_the_kit_caption(self):
         article = _article(_photo(), hero_caption="Our own caption.")
@@ -144,7 +149,7 @@ class TestContents:
         assert row["caption"] == f"'{start}cmd|' /C calc'!A0"
         assert row["copyright"] == f"'{start}1+1"
         # Not at the start of the cell: the terms begin with the rights, not the notes.
-        assert row["usage terms"] == "Editorial use with credit: -only with credit"
+        assert row["usage terms"] == "Creative Commons: -only with credit"
 
     def test_a_caption_override_typed_as_a_formula_is_text(self):
         article = _article(_photo(), hero_caption="@SUM(1+1)*cmd|' /C calc'!A0")
@@ -205,6 +210,79 @@ class TestContents:
     )
     def test_photographer_in_the_file_name(self, credit, expected):
         assert media_kit.photographer_slug(credit) == expected
+
+
+class TestRightsLeaveOut:
+    """What the rights forbid stays out of the kit and the downloads, and CREDITS.csv
+    says why."""
+
+    def _credits(self, article):
+        archive = _zip(_built(article))
+        assert not [n for n in archive.namelist() if n.endswith(".jpg")]
+        text = archive.read("CREDITS.csv").decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    @pytest.mark.parametrize(
+        ("rights", "why"),
+        [
+            ("licensed", "licensed for our use only"),
+            ("editorial", "licensed to us for editorial use only"),
+            ("restricted", "its rights are restricted"),
+        ],
+    )
+    def test_a_photo_the_rights_forbid_is_a_line_saying_why(self, rights, why):
+        article = _article(_photo(usage_rights=rights, usage_notes=""))
+        assert self._credits(article) == [
+            {
+                "file": f"not included: {why}; ask the press office",
+                "caption": "Families wait to cross at dawn.",
+                "credit": "Photo by Ana Ruiz / Agencia Sur",
+                "copyright": "Agencia Sur",
+                "usage terms": Photo(usage_rights=rights).get_usage_rights_display(),
+            }
+        ]
+
+    def test_a_photo_not_offered_is_a_line_saying_so(self):
+        article = _article(_photo(usage_rights="owned", downloadable=False))
+        [row] = self._credits(article)
+        assert row["file"] == "not included: shown on our own pages only; ask the press office"
+
+    def test_a_confirmed_offer_is_in_the_kit(self, editor):
+        photo = _photo(usage_rights="editorial")
+        Photo.objects.filter(pk=photo.pk).update(
+            downloadable=True, download_confirmed_by=editor, download_confirmed_at=timezone.now()
+        )
+        photo.refresh_from_db()
+        photo_generate_renditions(photo=photo)
+        archive = _zip(_built(_article(photo)))
+        assert "facing-walls-01-ana-ruiz.jpg" in archive.namelist()
+
+    @pytest.mark.parametrize("rights", ["licensed", "editorial", "restricted"])
+    def test_no_download_and_no_link_on_the_page(self, client, rights):
+        photo = _photo(usage_rights=rights)
+        article = _article(photo)
+        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        assert client.get(url).status_code == 404
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert "Download high-resolution photo" not in page
+        assert url not in page
+        assert "not available for download" in page
+        assert "Credit: Photo by Ana Ruiz / Agencia Sur." in page
+        # The kit is still offered: the text, the credits and the PDF.
+        assert 'href="/news/facing-walls/media-kit.zip"' in page
+
+    def test_rights_changed_after_the_kit_was_built_take_the_photo_out(self, client):
+        photo = _photo(usage_rights="owned")
+        article = _article(photo)
+        assert any(n.endswith(".jpg") for n in _zip(_built(article)).namelist())
+        photo.usage_rights, photo.downloadable = "licensed", False
+        photo_save(photo=photo, file_changed=False)
+        photo_generate_renditions(photo=photo)
+        article = Article.objects.get(pk=article.pk)
+        archive = _zip(_built(article))
+        assert not [n for n in archive.namelist() if n.endswith(".jpg")]
+        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        assert client.get(url).status_code == 404
 
 
 class TestMediaKitUrl:
@@ -326,7 +404,7 @@ class TestArticlePage:
         assert reverse("articles:photo_download", args=[article.slug, photo.pk]) in page
         assert "Credit: Photo by Ana Ruiz / Agencia Sur." in page
         assert "© Agencia Sur." in page
-        assert "Usage: Editorial use with credit — Editorial use with credit only." in page
+        assert "Usage: Creative Commons — CC BY 4.0, with credit." in page
         assert f"Media kit (ZIP, {kit.size / 1024:.1f} KB)" in page
         assert 'href="/news/facing-walls/media-kit.zip"' in page
         # The report's PDF comes right under the standfirst, before the photo.

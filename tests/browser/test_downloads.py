@@ -24,8 +24,8 @@ def report():
         caption="Families wait to cross at dawn.",
         credit="Photo by Ana Ruiz / Agencia Sur",
         copyright="Agencia Sur",
-        usage_rights="editorial",
-        usage_notes="Editorial use with credit only",
+        usage_rights="creative-commons",
+        usage_notes="CC BY 4.0, with credit",
     )
     article = ArticleFactory(
         slug="facing-walls",

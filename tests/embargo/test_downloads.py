@@ -49,3 +49,25 @@ def test_an_unknown_token_downloads_nothing(client, embargoed, token):
     assert client.get("/embargo/not-a-token/media-kit.zip").status_code == 404
     photo_url = f"/embargo/not-a-token/photos/{embargoed.hero_photo_id}.jpg"
     assert client.get(photo_url).status_code == 404
+
+
+def test_a_photo_the_rights_forbid_is_not_offered_under_embargo_either(client, embargoed, token):
+    from media_library.services import photo_generate_renditions, photo_save
+
+    photo = Photo.objects.get(pk=embargoed.hero_photo_id)
+    assert client.get(f"/embargo/{token}/photos/{photo.pk}.jpg").status_code == 200
+    photo.usage_rights, photo.downloadable = "licensed", False
+    photo_save(photo=photo, file_changed=False)
+    photo_generate_renditions(photo=photo)
+
+    html = client.get(f"/embargo/{token}/").content.decode()
+    assert f"/embargo/{token}/photos/{photo.pk}.jpg" not in html
+    assert "not available for download" in html
+    assert client.get(f"/embargo/{token}/photos/{photo.pk}.jpg").status_code == 404
+    media_kit.build(embargoed.pk)
+    response = client.get(f"/embargo/{token}/media-kit.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert not any(name.endswith(".jpg") for name in archive.namelist())
+    credits = archive.read("CREDITS.csv").decode("utf-8-sig")
+    assert "not included: licensed for our use only; ask the press office" in credits

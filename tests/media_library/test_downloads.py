@@ -21,8 +21,8 @@ def _photo(data=None, **kwargs):
     kwargs.setdefault("alt_text", "Activists hold a banner outside the court")
     kwargs.setdefault("credit", "Photo by Ana Ruiz / Agencia Sur")
     kwargs.setdefault("copyright", "Agencia Sur")
-    kwargs.setdefault("usage_rights", "editorial")
-    kwargs.setdefault("usage_notes", "Editorial use with credit only")
+    kwargs.setdefault("usage_rights", "creative-commons")
+    kwargs.setdefault("usage_notes", "CC BY 4.0, with credit")
     data = data or images.jpeg_with_gps(width=2400, height=1600)
     return make_photo(file=images.upload("court.jpg", data), **kwargs)
 
@@ -59,7 +59,7 @@ def test_credit_copyright_and_usage_terms_travel_in_the_xmp():
         in xmp
     )
     assert "© Agencia Sur" in xmp
-    assert "Editorial use with credit: Editorial use with credit only" in xmp
+    assert "Creative Commons: CC BY 4.0, with credit" in xmp
     # Well-formed XML, so picture desks' tools read it too.
     packet = image.info["xmp"].split(b"?>", 1)[1].rsplit(b"<?", 1)[0]
     root = ElementTree.fromstring(packet)  # noqa: S314 - our own file
