@@ -14,6 +14,7 @@ from articles.signals import article_corrected
 from articles.workflow_models import ArticleTransition
 from core.models import SiteSettings
 from core.roles import EDITORS
+from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ def form_data(article, **overrides):
         "topics": "",
         "hero_caption": article.hero_caption,
         "reference_number": "",
+        "base_version": opened_version(article),
         "_save": "Save",
     }
     data.update(overrides)
