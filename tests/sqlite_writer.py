@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
+from articles.revisions import ensure_current
 from articles.states import ReviewState, State
 
 User = get_user_model()
@@ -122,6 +123,8 @@ def request_changes_and_resubmit(seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         article.refresh_from_db()
+        # The version marker the change form carries (a save without one is refused).
+        form["base_version"] = ensure_current(article).version
         if article.state == State.IN_REVIEW:
             comment = f"Check the figures ({requested + 1})."
             done = desk.post(
