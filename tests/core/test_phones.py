@@ -76,4 +76,3 @@ def test_the_validator_is_one_rule_for_migrations():
     path, args, kwargs = international_phone_validator.deconstruct()
     assert path == "core.phones.InternationalPhoneValidator"
     assert (args, kwargs) == ((), {})
-
