@@ -20,12 +20,10 @@ import hashlib
 import io
 import json
 import logging
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
-from html.parser import HTMLParser
 
 from django.core.files import File
 from django.db import transaction
@@ -36,6 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, MediaKit
+from articles.sanitize import html_to_text
 from core.cache import content_changed
 from core.csvfiles import csv_writer
 from core.links import absolute_url
@@ -156,61 +155,12 @@ def kit_contents(article) -> KitContents:
 # --- the release as text ---------------------------------------------------------------
 
 
-class _TextExtractor(HTMLParser):
-    """Sanitised article HTML to readable plain text: paragraphs, list items, link
-    targets kept, nothing else."""
-
-    BLOCKS = {"p", "div", "h2", "h3", "h4", "blockquote", "table", "tr", "ul", "ol", "hr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.href = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-        elif tag == "a":
-            self.href = dict(attrs).get("href")
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "a" and self.href:
-            self.parts.append(f" ({self.href})")
-            self.href = None
-
-    def handle_data(self, data):
-        # Runs of white space are one space; lines are trimmed in text().
-        self.parts.append(re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
-        text = "\n".join(lines)
-        while "\n\n\n" in text:
-            text = text.replace("\n\n\n", "\n\n")
-        return text.strip()
-
-
-def html_to_text(html: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(html or "")
-    parser.close()
-    return parser.text()
-
-
 def release_text(article, *, site) -> str:
     return render_to_string(
         "articles/media_kit/release.txt",
         {
             "article": article,
-            "body": html_to_text(article.body),
+            "body": html_to_text(article.body, paragraphs=True, links=True),
             "url": absolute_url(article.get_absolute_url()),
             "spokespeople": [p for p in article.spokespeople.all() if p.is_active],
             "site_settings": site,

@@ -15,19 +15,18 @@ versions the change form compares are always the article as stored.
 """
 
 import difflib
-import html
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html, strip_tags
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
 from articles.models import Article, ArticleRevision, Region, TaggedArticle
+from articles.sanitize import html_to_text
 from media_library.models import Document, Photo
 from press.models import Spokesperson
 
@@ -165,17 +164,13 @@ def describe_change(change_message) -> str:
 
 # --- comparing --------------------------------------------------------------------------
 
-_BLOCK_END = re.compile(
-    r"</(p|h[1-6]|li|blockquote|figcaption|tr|pre|table|ul|ol)\s*>|<br\s*/?>|<hr\s*/?>", re.I
-)
 BREAK = "\n\n"
 
 
-def html_to_text(value: str) -> str:
-    """Readable text of rich text: tags dropped, paragraphs kept as blank lines."""
-    text = html.unescape(strip_tags(_BLOCK_END.sub(BREAK, value or "")))
-    paragraphs = (" ".join(part.split()) for part in text.split(BREAK))
-    return BREAK.join(paragraph for paragraph in paragraphs if paragraph)
+def _body_text(value: str) -> str:
+    """A body's text for the word diff: every block, list item and line its own
+    paragraph, so that an edit in one list item leaves the others as they were."""
+    return html_to_text(value, paragraphs=True).replace("\n", BREAK)
 
 
 def _piece(tag, words):
@@ -293,7 +288,7 @@ def compare(old: dict, new: dict) -> list[FieldChange]:
         if kind == "text":
             change.diff = word_diff(before or "", after or "")
         elif kind == "html":
-            change.diff = word_diff(html_to_text(before), html_to_text(after))
+            change.diff = word_diff(_body_text(before), _body_text(after))
         elif kind == "list":
             old_names, new_names = _names(before), _names(after)
             change.added = [name for name in new_names if name not in old_names]

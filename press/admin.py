@@ -483,8 +483,10 @@ class MediaInquiryAdmin(admin.ModelAdmin):
             return "—"
         uri = tel_uri(obj.phone)
         if not uri:
-            # No country code: a tel: link would dial the wrong country or nothing.
-            return format_html("{} <small>(no country code)</small>", obj.phone)
+            # No country code, or too few digits for its country: a tel: link would dial
+            # the wrong country or nothing.
+            why = "incomplete number" if obj.phone.strip().startswith("+") else "no country code"
+            return format_html("{} <small>({})</small>", obj.phone, why)
         return format_html('<a href="{}">{}</a>', uri, obj.phone)
 
     @admin.display(description="e-mail", ordering="notified_at")

@@ -276,3 +276,16 @@ def test_demo_photos_are_offered_as_their_rights_allow():
     agency = Photo.objects.filter(credit__endswith="/ Agency")
     assert agency.exists()
     assert set(agency.values_list("usage_rights", "downloadable")) == {("editorial", False)}
+
+
+def test_demo_phone_numbers_pass_the_rule_staff_are_held_to():
+    """Seeding writes past the forms: the demo's numbers must still be ones the admin
+    would accept, or the demo shows numbers an editor could not save."""
+    seed()
+    site_settings = SiteSettings.load()
+    people = [*Spokesperson.objects.all(), *PressContact.objects.all()]
+    assert any(person.phone for person in people)
+    for person in people:
+        person.full_clean()
+    site_settings.full_clean()
+    assert site_settings.out_of_hours_phone

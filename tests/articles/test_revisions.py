@@ -15,11 +15,11 @@ from articles.models import Article, ArticleRevision, Region
 from articles.revisions import (
     compare,
     ensure_current,
-    html_to_text,
     record_revision,
     snapshot,
     word_diff,
 )
+from articles.sanitize import html_to_text
 from articles.states import State
 from tests.factories import ArticleFactory as BaseArticleFactory
 from tests.factories import (
@@ -210,13 +210,21 @@ class TestWordDiff:
     def test_body_is_compared_as_text_never_as_markup(self):
         old = "<p>The <strong>figure</strong> was 36.</p><p>Second paragraph.</p>"
         new = '<p>The figure was 63.</p><p>Second <a href="https://x.example">paragraph</a>.</p>'
-        assert html_to_text(old) == "The figure was 36.\n\nSecond paragraph."
+        assert html_to_text(old, paragraphs=True) == "The figure was 36.\n\nSecond paragraph."
         changes = compare({"body": old}, {"body": new})
         assert [change.key for change in changes] == ["body"]
         diff = str(changes[0].diff)
         assert "<strong>" not in diff and "<a " not in diff
         assert diff.count("<p>") == 2
         assert "36.</del>" in diff and "63.</ins>" in diff
+
+    def test_each_list_item_is_compared_on_its_own(self):
+        old = "<ul><li>First finding</li><li>Second finding</li></ul><p>Then<br>more.</p>"
+        new = "<ul><li>First finding</li><li>Second result</li></ul><p>Then<br>more.</p>"
+        diff = str(compare({"body": old}, {"body": new})[0].diff)
+        assert diff.count("<p>") == 4
+        assert "<p>- First finding</p>" in diff and "<p>more.</p>" in diff
+        assert "finding</del>" in diff and "result</ins>" in diff
 
     def test_typed_markup_is_escaped(self):
         diff = str(word_diff("a", "a <script>alert(1)</script> &amp;"))

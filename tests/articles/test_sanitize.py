@@ -1,6 +1,6 @@
 import pytest
 
-from articles.sanitize import sanitize_html
+from articles.sanitize import html_to_text, sanitize_html
 from tests.factories import ArticleFactory
 
 XSS_PAYLOADS = [
@@ -68,3 +68,38 @@ def test_body_is_sanitised_on_save():
     article = ArticleFactory(body='<p>Hi<script>alert(1)</script><img src=x onerror="a()"></p>')
     article.refresh_from_db()
     assert article.body == "<p>Hi</p>"
+
+
+class TestHtmlToText:
+    """One plain-text reading of rich text: search and meta descriptions take it on one
+    line, the media kit's release and the revision diff with its paragraphs."""
+
+    BODY = (
+        "<h2>Findings</h2><p>An already <a href='https://example.org/x'>dangerous</a>"
+        "  journey,\n across <strong>three</strong>&nbsp;borders &amp; more.</p>"
+        "<ul><li>First finding</li><li>Second<br>line</li></ul>"
+        "<table><tr><th>Year</th><td>2024</td></tr></table>"
+    )
+
+    def test_one_line(self):
+        assert html_to_text(self.BODY) == (
+            "Findings An already dangerous journey, across three borders & more. "
+            "First finding Second line Year 2024"
+        )
+
+    def test_words_in_separate_blocks_are_not_glued(self):
+        assert html_to_text("<p>one</p><p>two</p>") == "one two"
+
+    def test_paragraphs(self):
+        assert html_to_text(self.BODY, paragraphs=True) == (
+            "Findings\n\nAn already dangerous journey, across three borders & more.\n\n"
+            "- First finding\n- Second\nline\n\nYear 2024"
+        )
+
+    def test_link_targets(self):
+        text = html_to_text(self.BODY, paragraphs=True, links=True)
+        assert "An already dangerous (https://example.org/x) journey," in text
+
+    @pytest.mark.parametrize("value", [None, "", "<p></p>", "<p> &nbsp; </p>"])
+    def test_empty(self, value):
+        assert html_to_text(value) == "" and html_to_text(value, paragraphs=True) == ""

@@ -284,6 +284,42 @@ class TestSpokespeopleAndContacts:
         response = press_client.get("/admin/press/presscontact/")
         assert response.status_code == 200 and "Sam Okafor" in response.content.decode()
 
+    @pytest.mark.parametrize(
+        ("phone", "saved"),
+        [
+            ("+44 20 7946 0958 ext. 12", True),
+            ("+1 (212) 555-0100", True),
+            ("+1 212", False),
+            ("+999 123 4567", False),
+            ("212 555 0100", False),
+        ],
+    )
+    def test_phone_must_be_a_real_international_number(self, superuser_client, phone, saved):
+        response = superuser_client.post(
+            "/admin/press/presscontact/add/",
+            {
+                "name": "Sam Okafor",
+                "family_name": "Okafor",
+                "role": "Press Officer",
+                "email": "sam@example.org",
+                "phone": phone,
+                "time_zone": "Africa/Lagos",
+                "sort_order": 0,
+            },
+        )
+        if saved:
+            assert response.status_code == 302
+            # Kept as typed; links and cards dial its E.164 form.
+            assert PressContact.objects.get().phone == phone
+        else:
+            assert response.status_code == 200
+            assert not PressContact.objects.exists()
+            [error] = response.context["adminform"].form.errors["phone"]
+            assert "starting with + and the country code" in error
+            assert "+1 212 555 0100" in error
+            # What was typed is still in the form, to be corrected.
+            assert f'value="{phone}"' in response.content.decode()
+
     def test_bad_time_zone_is_refused(self, superuser_client):
         response = superuser_client.post(
             "/admin/press/presscontact/add/",

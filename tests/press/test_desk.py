@@ -130,6 +130,12 @@ class TestLinks:
         assert "212 555 0100 <small>(no country code)</small>" in html
         assert 'href="tel:212' not in html
 
+    def test_phone_too_short_to_dial_is_not_a_broken_link(self, press_client):
+        inquiry = MediaInquiryFactory(phone="+1 212")
+        html = press_client.get(change_url(inquiry)).content.decode()
+        assert "+1 212 <small>(incomplete number)</small>" in html
+        assert 'href="tel:' not in html
+
 
 class TestReply:
     def test_reply_is_stored_sent_from_the_press_office_and_answers(

@@ -141,7 +141,7 @@ class TestSpokespersonVCard:
 class TestPressContactVCard:
     def test_content_and_headers(self, client, django_assert_max_num_queries):
         contact = PressContactFactory(
-            name="Sam Okafor", email="sam@example.org", phone="+234 1 234 5678 ext. 9"
+            name="Sam Okafor", email="sam@example.org", phone="+234 201 234 5678 ext. 9"
         )
         client.get(f"/press/contacts/{contact.pk}.vcf")
         with django_assert_max_num_queries(2):
@@ -152,7 +152,7 @@ class TestPressContactVCard:
         )
         body = response.content.decode()
         assert "FN:Sam Okafor\r\n" in body
-        assert "TEL;TYPE=WORK,VOICE:+23412345678 ext. 9\r\n" in body
+        assert "TEL;TYPE=WORK,VOICE:+2342012345678 ext. 9\r\n" in body
         assert "EMAIL;TYPE=INTERNET,WORK:sam@example.org\r\n" in body
 
     def test_inactive_and_unknown_are_404(self, client):
