@@ -2,7 +2,7 @@
 went out last. A fixed number of queries, however many articles there are."""
 
 from django import template
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from articles.models import Article
@@ -16,14 +16,14 @@ register = template.Library()
 SHOWN = 8
 
 
-def _listing(queryset, *, state, moment=None):
+def _listing(queryset, *, state, moment=None, view="change"):
     rows = list(queryset[: SHOWN + 1])
     changelist = reverse("admin:articles_article_changelist")
     return {
         "rows": [
             {
                 "article": article,
-                "url": reverse("admin:articles_article_change", args=[article.pk]),
+                "url": reverse(f"admin:articles_article_{view}", args=[article.pk]),
                 "moment": describe_moment(getattr(article, moment)) if moment else "",
             }
             for article in rows[:SHOWN]
@@ -47,6 +47,18 @@ def article_dashboard(context):
                 Q(updated_by=user) | Q(updated_by__isnull=True, created_by=user)
             )
         panels["awaiting"] = _listing(awaiting, state=State.IN_REVIEW, moment="updated_at")
+        # Changes to live articles wait for an editor other than their author; ones sent
+        # back wait on their writer instead (articles.pending).
+        pending = (
+            Article.objects.in_state(State.LIVE_PENDING)
+            .exclude(pending_change__updated_by=user)
+            .annotate(pending_since=F("pending_change__updated_at"))
+            .only(*fields)
+            .order_by("pending_since")
+        )
+        panels["pending"] = _listing(
+            pending, state=State.LIVE_PENDING, moment="pending_since", view="pending"
+        )
     elif user.has_perm("articles.change_article"):
         returned = (
             Article.objects.in_state(State.CHANGES_REQUESTED)

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import ArticlePendingChange
 from core.models import SiteSettings
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,34 @@ class TestEditor:
         assert "A writer" in awaiting
         assert "Mine" not in awaiting
 
+    def test_changes_pending_on_live_articles_await_review_too(self, editor_client, editor):
+        settings = SiteSettings.load()
+        settings.require_second_person = True
+        settings.save()
+        writers = ArticleFactory(title="Live, a writer changed it")
+        ArticlePendingChange.objects.create(
+            article=writers, snapshot={}, base_version=1, updated_by=UserFactory()
+        )
+        mine = ArticleFactory(title="Live, I changed it")
+        ArticlePendingChange.objects.create(
+            article=mine, snapshot={}, base_version=1, updated_by=editor
+        )
+        sent_back = ArticleFactory(title="Live, sent back")
+        ArticlePendingChange.objects.create(
+            article=sent_back,
+            snapshot={},
+            base_version=1,
+            updated_by=UserFactory(),
+            rejected_at=timezone.now(),
+        )
+
+        pending = panel(editor_client.get(INDEX).content.decode(), "Changes to live articles")
+
+        review = reverse("admin:articles_article_pending", args=[writers.pk])
+        assert f'href="{review}"' in pending and "Live, a writer changed it" in pending
+        assert "Live, I changed it" not in pending  # not theirs to approve
+        assert "Live, sent back" not in pending  # waits on its writer, not on an editor
+
     def test_queries_do_not_grow_with_the_content(self, editor_client):
         def count():
             editor_client.get(INDEX)  # warm the settings cache and the session
@@ -87,6 +116,9 @@ class TestEditor:
         few = count()
         for _ in range(12):
             in_review()
+            ArticlePendingChange.objects.create(
+                article=ArticleFactory(), snapshot={}, base_version=1, updated_by=UserFactory()
+            )
             ArticleFactory(scheduled=True)
             ArticleFactory()
         assert count() == few
