@@ -1,5 +1,5 @@
-"""The list's cache keys come from the FilterSet's declared filters: a filter added there
-cannot be forgotten elsewhere."""
+"""The list's cache keys and the parameters shared caches are told about come from the
+FilterSet's declared filters: a filter added there cannot be forgotten elsewhere."""
 
 from datetime import UTC, datetime
 
@@ -9,6 +9,7 @@ from django.http import QueryDict
 
 from articles.filters import ArticleFilterSet
 from articles.models import Article
+from core.cache import public_parameters
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,14 @@ def test_a_new_filter_names_its_own_cache_keys():
     assert filtered.cache_parts(sort=True) != plain.cache_parts(sort=True)
     assert filtered.querystring() == "?initial=f"
     assert "initial" in WithAnotherFilter.parameters()
+
+
+def test_the_list_and_its_feeds_understand_every_declared_filter():
+    declared = set(ArticleFilterSet.base_filters)
+    assert declared <= set(public_parameters("/news/")) - {"page"}
+    assert {*public_parameters("/news/")} == {*ArticleFilterSet.parameters(), "page"}
+    assert set(public_parameters("/news/feed/")) == declared
+    assert set(public_parameters("/news/feed/atom/")) == declared
 
 
 def test_params_are_normalised_in_the_declared_order():
