@@ -7,6 +7,7 @@ when nginx is not installed (Debian: ``apt-get install nginx-light``; CI install
 
 import io
 import os
+import random
 import re
 import shutil
 import socket
@@ -40,7 +41,8 @@ def _needs_nginx():
 
 
 def free_port() -> int:
-    for port in range(18400, 18500):
+    # In random order: test runs in parallel (other checkouts) then rarely pick the same.
+    for port in random.sample(range(18400, 18500), 100):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -228,10 +230,7 @@ class Edge:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.app_port = free_port()
-        self.web_port = free_port()
-        while self.web_port == self.app_port:
-            self.web_port = free_port()
+        self.app_port = self.web_port = None
         self.access_log = folder / "access.log"
         self.env = {
             "PATH": "/usr/bin:/bin",
@@ -285,13 +284,15 @@ class Edge:
 
     def start(self):
         (self.folder / "media").mkdir()
+        self.app_port = free_port()
+        self.start_app()
+        self.web_port = free_port()  # the app's port is taken now
         config = _nginx_config(
             self.folder, listen=self.web_port, app=self.app_port, media=self.folder / "media"
         )
         self.web = subprocess.Popen(
             [NGINX, "-c", str(config), "-p", str(self.folder)], stderr=subprocess.PIPE
         )
-        self.start_app()
         _wait_for(self.web_port, self.web)
 
     def stop(self):
