@@ -341,8 +341,8 @@ def edge(tmp_path_factory):
     assert collect.wait(timeout=300) == 0, collect.stderr.read()
     output = site.manage("shell", "-c", SETUP)
     site.tokens = [line.split()[1] for line in output.splitlines() if line.startswith("TOKEN")]
-    site.start()
     try:
+        site.start()
         yield site
     finally:
         site.stop()
