@@ -24,7 +24,12 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag  # noqa: PLC0415 - models load after apps
 
-        from core.cache import invalidate_on_change, publications_scheduled_by  # noqa: PLC0415
+        from articles.filters import ArticleFilterSet  # noqa: PLC0415 - imports models
+        from core.cache import (  # noqa: PLC0415
+            invalidate_on_change,
+            public_pages,
+            publications_scheduled_by,
+        )
         from media_library.usage import register_usage  # noqa: PLC0415 - apps are loaded
 
         invalidate_on_change(
@@ -36,6 +41,14 @@ class ArticlesConfig(AppConfig):
             Tag,
         )
         publications_scheduled_by(next_publication)
+        # The list and its feeds understand what the FilterSet declares (and the list its
+        # page): a filter added there is understood here too.
+        filters = ArticleFilterSet.parameters()
+        public_pages(r"^/news/$", (*filters, "page"))
+        # The feeds, and how to follow a list in a feed reader (one page per list).
+        public_pages(r"^/news/feed/(atom/|about/)?$", filters)
+        public_pages(r"^/news/corrections/$", ("page",))
+        public_pages(r"^/news/")  # articles, the corrections feed
 
         Article = self.get_model("Article")
         # Deleting a photo or document an article shows is refused, with a link here;

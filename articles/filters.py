@@ -425,19 +425,32 @@ class ArticleFilterSet(django_filters.FilterSet):
             span = f"up to {date_format(end, 'M j, Y')}"
         return f"No articles in {year} {span}: the year and the dates do not overlap."
 
+    @classmethod
+    def parameters(cls) -> tuple[str, ...]:
+        """The query parameters the list understands: its declared filters, by URL name.
+        What shared caches are told the list and its feeds understand (articles/apps.py)."""
+        return tuple(cls.get_filters())
+
     def params(self, *, sort=True) -> list[tuple[str, str]]:
-        """The valid parameters, normalised and in a fixed order: for links and cache keys."""
+        """The valid parameters, normalised and in a fixed order (the filters' declared
+        order; a repeatable one's values in its choices' order): for links and cache keys.
+        Every declared filter is included, so a new filter can never leave its lists
+        cached under the unfiltered list's keys."""
         data = self.cleaned
         pairs = []
-        if data.get("q"):
-            pairs.append(("q", data["q"]))
-        pairs += [("type", kind) for kind in Article.Kind.values if kind in data.get("type", ())]
-        for name in ("region", "topic", "year"):
-            if data.get(name):
-                pairs.append((name, data[name]))
-        for name in ("from", "to"):
-            if data.get(name):
-                pairs.append((name, data[name].isoformat()))
+        for name, declared in self.filters.items():
+            if name == "sort":
+                continue
+            value = data.get(name)
+            if not value:
+                continue
+            if isinstance(declared, django_filters.MultipleChoiceFilter):
+                choices = [key for key, _ in declared.extra["choices"]]
+                pairs += [(name, key) for key in choices if key in value]
+            elif isinstance(value, date):
+                pairs.append((name, value.isoformat()))
+            else:
+                pairs.append((name, str(value)))
         if sort and self.sort_order != Sort.NEWEST:
             pairs.append(("sort", self.sort_order))
         return pairs

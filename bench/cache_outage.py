@@ -1,9 +1,9 @@
-"""The public site with its cache down or hanging, and the page cache against random URLs.
+"""The public site with its cache down or hanging, and the cache against random URLs.
 
     .venv/bin/python bench/cache_outage.py            # three phases, then a summary
     .venv/bin/python bench/cache_outage.py --keep     # keep the database afterwards
 
-gunicorn in production settings (2 sync workers, page cache on) over PostgreSQL with the
+gunicorn in production settings (2 sync workers) over PostgreSQL with the
 demo content (``seed_demo``), started three times:
 
 1. ``REDIS_URL`` at a closed port: every public page's status and time, ``/healthz``,
@@ -177,7 +177,7 @@ def main():
 
     site.OUT.mkdir(parents=True, exist_ok=True)
     env = site.environment()
-    env.update(PAGE_CACHE="on", EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    env.update(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     site.recreate_database()
     for command in (
         ["migrate", "--noinput", "-v", "0"],

@@ -1,5 +1,5 @@
 """Is each derived-data cache worth keeping? Public pages timed in-process with each
-layer of core.cache on and off, page cache off.
+layer of core.cache on and off.
 
     DATABASE_URL=postgres://…/bench REDIS_URL=redis://127.0.0.1:6379/9 \
         CACHE_KEY_PREFIX=layers .venv/bin/python bench/layers.py 40
@@ -28,7 +28,6 @@ from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["testserver"]
-settings.PAGE_CACHE = False
 settings.DEBUG = False
 settings.STORAGES = {
     **settings.STORAGES,

@@ -4,7 +4,7 @@
         .venv/bin/python bench/profile_requests.py /news/ "/news/?q=refugees" --requests 200
 
 Production-like settings as in ``run.py`` (``DJANGO_ENV=production``, DEBUG off, Redis
-db 14 as the cache, the page cache off unless ``--page-cache``), Django's test client
+db 14 as the cache), Django's test client
 through the whole middleware chain. For each URL: the mean time per warm request, then
 cProfile's top functions by own time and by cumulative time (``--top``).
 """
@@ -26,7 +26,6 @@ def main(argv=None):
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--page-cache", action="store_true")
     parser.add_argument("--no-profile", action="store_true", help="Only time the requests.")
     args = parser.parse_args(argv)
 
@@ -37,7 +36,6 @@ def main(argv=None):
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS="127.0.0.1",
-        PAGE_CACHE="on" if args.page_cache else "off",
         LOG_LEVEL="WARNING",
     )
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -143,7 +143,7 @@ if __name__ == "__main__":
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to the PostgreSQL database to measure.")
     print(f"{Article.objects.count():,} articles\n")
-    with override_settings(ALLOWED_HOSTS=["127.0.0.1"], PAGE_CACHE=False):
+    with override_settings(ALLOWED_HOSTS=["127.0.0.1"]):
         filter_table()
         print()
         admin_table()

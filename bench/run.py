@@ -7,8 +7,8 @@
 Generates a deterministic interchange file (bench/generate.py), imports it into a
 PostgreSQL database of its own (newsroom_bench_<count>, dropped and created unless
 --reuse), collects static files, starts gunicorn in production settings on 127.0.0.1
-and runs wrk against each URL: once with the page cache off, and for the list and an
-article once more with it on (Redis db 14). SQL queries per request are counted
+and runs wrk against each URL as the app answers it, without the edge (nginx keeps the
+pages in production: bench/edge.py measures that). SQL queries per request are counted
 separately with Django's test client against the same database and settings. The list
 page saved as a file and served by a bare WSGI app under the same gunicorn is the
 ceiling. Prints a Markdown table and writes it to bench/out/results-<date>.md.
@@ -36,7 +36,7 @@ OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 
 # The targets of issue 12 ("Speed: the next targets"), at 100,000 articles on two workers,
-# page cache off unless said. "list" rows are also held to 1.25x of /news/'s cost.
+# answered by the app (not nginx's cache). "list" rows are also held to 1.25x of /news/'s cost.
 TARGETS = {
     "first": ("≥ 275 req/s", lambda r: r["rps"] >= 275),
     "article": ("≥ 500 req/s", lambda r: r["rps"] >= 500),
@@ -258,7 +258,7 @@ def urls_to_measure(args, env):
 
 
 def count_queries(urls, env):
-    """SQL queries per request, steady state (second request), page cache off."""
+    """SQL queries per request, steady state (second request)."""
     script = """
 import json, sys
 import django
@@ -340,11 +340,11 @@ def wrk(args, url):
     return result
 
 
-def measure(args, env, label, urls, *, page_cache, queries):
+def measure(args, env, label, urls, *, queries):
     rows = []
     for kind, url in urls:
-        status, _, headers = fetch(args, url)
-        for _ in range(3):  # warm the workers (and the page cache when it is on)
+        status, _, _ = fetch(args, url)
+        for _ in range(3):  # warm the workers and the fragments they keep
             fetch(args, url)
         say(f"{label}: {url} ({status})")
         result = wrk(args, url)
@@ -353,8 +353,7 @@ def measure(args, env, label, urls, *, page_cache, queries):
             url=url,
             mode=label,
             status=status,
-            queries=queries.get(url, [None, None])[1] if not page_cache else 0,
-            cache_header=headers.get("X-Page-Cache", ""),
+            queries=queries.get(url, [None, None])[1],
         )
         rows.append(result)
     return rows
@@ -397,11 +396,6 @@ def versions(args, env):
 
 
 def verdict(row, first_page_rps, ceiling_rps):
-    if row["mode"] == "page cache on":
-        if row["url"] != "/news/" or not ceiling_rps:
-            return "", ""
-        ok = row["rps"] * 2 >= ceiling_rps
-        return "≥ 50 % of the static ceiling", "✓" if ok else "✗"
     if row["kind"] in ("deep", "list"):
         if row["url"] == "/news/":
             name = "first"
@@ -418,9 +412,7 @@ def verdict(row, first_page_rps, ceiling_rps):
 
 def report(args, info, timings, total, rows):
     now = datetime.now(UTC)
-    first_page = next(
-        (r["rps"] for r in rows if r["url"] == "/news/" and r["mode"] == "page cache off"), 0
-    )
+    first_page = next((r["rps"] for r in rows if r["url"] == "/news/" and r["mode"] == "app"), 0)
     ceiling = next((r["rps"] for r in rows if r["kind"] == "static"), 0)
     lines = [
         f"# Newsroom benchmark, {now:%Y-%m-%d %H:%M} UTC",
@@ -438,7 +430,7 @@ def report(args, info, timings, total, rows):
         f"- Machine: {info['machine']}",
         f"- Software: {info['software']}",
         "",
-        "| URL | page cache | req/s | p50 ms | p99 ms | SQL queries | target | met |",
+        "| URL | served by | req/s | p50 ms | p99 ms | SQL queries | target | met |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- | :---: |",
     ]
     for row in rows:
@@ -453,15 +445,15 @@ def report(args, info, timings, total, rows):
         url = f"`{row['url']}`" + (f" ({'; '.join(problems)})" if problems else "")
         queries = "—" if row["queries"] is None else str(row["queries"])
         lines.append(
-            f"| {url} | {row['mode'].removeprefix('page cache ')} | {row['rps']:,.0f} | "
+            f"| {url} | {row['mode']} | {row['rps']:,.0f} | "
             f"{row['p50']:.1f} | {row['p99']:.1f} | {queries} | {target} | {met} |"
         )
     lines += [
         "",
         "SQL queries: per request in the steady state, counted with Django's test client "
-        "against the same database and settings (page cache off). A page-cache hit makes "
-        "none. The static row is the ceiling: the same /news/ HTML returned as bytes by a "
-        "bare WSGI app under the same gunicorn.",
+        "against the same database and settings. The static row is the ceiling: the same "
+        "/news/ HTML returned as bytes by a bare WSGI app under the same gunicorn. Pages "
+        "from nginx's cache: bench/edge.py.",
         "",
     ]
     text = "\n".join(lines)
@@ -513,8 +505,11 @@ def parse_args(argv):
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     )
+    parser.add_argument(
+        "--db-name", help="The database to create (default: newsroom_bench_<count>)."
+    )
     args = parser.parse_args(argv)
-    args.db_name = f"newsroom_bench_{args.count}"
+    args.db_name = args.db_name or f"newsroom_bench_{args.count}"
     return args
 
 
@@ -538,7 +533,6 @@ def main(argv=None):
         "STATIC_ROOT": str(OUT / "static"),
         "GUNICORN_ACCESS_LOG": "",
         "LOG_LEVEL": "WARNING",
-        "PAGE_CACHE": "off",
     }
     if not redis_ok:
         env.pop("REDIS_URL")
@@ -555,22 +549,8 @@ def main(argv=None):
     queries = count_queries([url for _, url in urls], env)
     rows = []
     with gunicorn(args, env):
-        rows += measure(args, env, "page cache off", urls, page_cache=False, queries=queries)
+        rows += measure(args, env, "app", urls, queries=queries)
         _, list_html, _ = fetch(args, "/news/")
-    if redis_ok:
-        import redis
-
-        # The page cache starts empty: this run's keys go, never the rest of a database
-        # that may be shared (no FLUSHDB).
-        client = redis.Redis.from_url(args.redis_url)
-        for key in client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000):
-            client.delete(key)
-        article = next(row for row in urls if row[0] == "article")
-        cached_urls = [("list", "/news/"), article]
-        with gunicorn(args, {**env, "PAGE_CACHE": "on"}):
-            rows += measure(
-                args, env, "page cache on", cached_urls, page_cache=True, queries=queries
-            )
     static_file = OUT / "news-page.html"
     static_file.write_bytes(list_html)
     with gunicorn(

@@ -1,4 +1,5 @@
-"""Everything the site keeps in its shared cache, and when it must be forgotten.
+"""Everything the site keeps in its shared cache, when it must be forgotten, and what
+shared caches in front of the site may keep.
 
 One owner for caching. Apps do not talk to Django's cache about public content; they
 use what is here:
@@ -12,28 +13,22 @@ use what is here:
 * **derived data** — every cache of rendered HTML or computed data (cards, fragments,
   filter choices, counts, settings) is keyed through ``derived_key``/``cached``, so
   every edit invalidates it and nothing relies on expiry to become correct;
-* **the page cache** — whole public pages for anonymous visitors
-  (``PageCacheMiddleware``), keyed by the public URL contract only; each app server
-  also keeps recent pages in its own memory while Redis tells it the version has not
-  moved (``core.page_memory``).
+* **public pages** — whole pages are kept by the edge (nginx, deploy/nginx.conf, or a
+  CDN), not here: ``CacheHeadersMiddleware`` tells it in ``Cache-Control`` which
+  responses it may keep and for how long (``s-maxage``, never past the next scheduled
+  publication). Apps register their public pages and the query parameters they
+  understand with ``public_pages`` (``PAGE_CACHE_PATHS`` in settings names the site's).
 
 The cache is never a single point of failure: in production Django's cache is
 ``core.cache_backends.ResilientRedisCache``, which answers as an empty cache while Redis
 is down or hanging, so everything here falls back to rendering from the database.
 ``cache_available()`` and ``cache_health()`` say whether it is working.
 
-Only anonymous GET/HEAD requests for public paths are looked up: a request carrying a
-session or messages cookie (staff, anyone logged in) goes straight to the view and gets
-``Cache-Control: private, no-store``. Only complete 200 responses that set no cookie and
-used no CSRF token are stored, so forms never end up in the cache.
-
-The middleware sits right after the checks every request needs (trusted proxies, method
-and Host, conditional GET) and before everything else: a hit costs one round trip to the
-cache, no database query and none of the other middleware. Middleware whose headers
-belong to the page (SecurityMiddleware's, the Content-Security-Policy header whose nonce
-is baked into the cached HTML) belongs after it in ``MIDDLEWARE`` so that its headers
-are stored with the page. A request that SecurityMiddleware would redirect to HTTPS is
-never answered from the cache.
+Only anonymous GET/HEAD answers on public paths are marked public: a request carrying a
+session or messages cookie (staff, anyone logged in) gets ``Cache-Control: private,
+no-store``. Only complete 200 (and 404) responses that set no cookie, used no CSRF token
+and answer a query made of parameters the page understands are marked, so forms and
+``?r=<random>`` never end up in a shared cache.
 """
 
 import hashlib
@@ -47,37 +42,25 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache as memoize
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
 
 from core.cache_backends import cache_recovered
-from core.http import check_host_port
-from core.page_memory import forget_everywhere_in_this_process, page_memory
-from core.security import drop_untrusted_forwarding
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
-ENTRY_KEY = "pagecache:page:{}"
 NEXT_SCHEDULED_KEY = "pagecache:next-scheduled:{}"
 DERIVED_KEY = "derived:{}:{}:{}"
 
 # Derived entries are correct until their epoch moves; this only bounds what an idle
 # cache holds.
 DERIVED_SECONDS = 60 * 60 * 24
-
-# Entries store everything but these: they are set afresh for each response.
-PER_RESPONSE_HEADERS = {"cache-control", "set-cookie", "x-page-cache", "age"}
 
 
 # --- is the cache working? ------------------------------------------------------------
@@ -148,7 +131,6 @@ def bump_content_version():
     scope = _request_scope.get()
     if scope is not None:
         scope.clear()  # this request's own later reads must see the change too
-    forget_everywhere_in_this_process()  # without waiting for Redis's message
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -219,7 +201,7 @@ def _next_scheduled_publication(version, now):
     if version is None:
         return upcoming
     if upcoming is None:
-        cache.set(key, 0, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(key, 0, timeout=DERIVED_SECONDS)
     else:
         seconds = math.ceil((upcoming - now).total_seconds())
         cache.set(key, upcoming.timestamp(), timeout=max(1, seconds))
@@ -243,15 +225,6 @@ def content_epoch():
     if scope is not None:
         scope["epoch"] = epoch
     return epoch
-
-
-def page_lifetime(version, now):
-    """Seconds a page rendered now may be reused: never past the next publication."""
-    lifetime = float(settings.PAGE_CACHE_SECONDS)
-    upcoming = next_scheduled_publication(version, now)
-    if upcoming is not None:
-        lifetime = min(lifetime, (upcoming - now).total_seconds())
-    return lifetime
 
 
 # --- derived data: the one way to cache -----------------------------------------------
@@ -390,30 +363,48 @@ def invalidate_on_change(*models):
             )
 
 
-# --- the page cache -------------------------------------------------------------------
+# --- what shared caches may keep ------------------------------------------------------
+
+_public_pages: list[tuple[re.Pattern, tuple[str, ...]]] = []
 
 
-def page_cache_enabled():
-    return settings.PAGE_CACHE
+def public_pages(pattern: str, parameters=()):
+    """Register public pages: every path ``pattern`` (a regular expression matched from
+    the start of the path) matches may be kept by shared caches for anonymous visitors,
+    and understands the query ``parameters`` named. Called from an app's
+    ``AppConfig.ready()`` for its own pages; ``PAGE_CACHE_PATHS`` in settings names the
+    site's (home, sitemap, robots.txt, the press page).
+
+    A path is public when any registered pattern (or ``PAGE_CACHE_PATHS`` entry)
+    matches it, and then understands every parameter the matching ones name, so the order
+    of registration never matters: ``public_pages(r"^/news/feed/help/$")`` is all a new
+    page under ``/news/`` needs (and not even that, since ``^/news/`` covers it).
+    """
+    entry = (re.compile(pattern), tuple(parameters))
+    if entry not in _public_pages:
+        _public_pages.append(entry)
 
 
 @memoize
-def _public_paths(paths):
+def _configured_paths(paths):
     return [(re.compile(pattern), tuple(names)) for pattern, names in paths]
 
 
 def public_parameters(path) -> tuple[str, ...] | None:
-    """The query parameters a public page understands (``PAGE_CACHE_PATHS``, the public
-    URL contract), or None when ``path`` is not a public page."""
+    """The query parameters a public page understands, or None when ``path`` is not a
+    public page (the admin, ``PAGE_CACHE_EXCLUDE_PATHS``, anything not registered)."""
     if path.startswith("/" + settings.ADMIN_URL):
         return None
     if any(re.search(pattern, path) for pattern in settings.PAGE_CACHE_EXCLUDE_PATHS):
         return None
-    paths = tuple((pattern, tuple(names)) for pattern, names in settings.PAGE_CACHE_PATHS.items())
-    for pattern, names in _public_paths(paths):
-        if pattern.search(path):
-            return names
-    return None
+    configured = tuple(
+        (pattern, tuple(names)) for pattern, names in settings.PAGE_CACHE_PATHS.items()
+    )
+    names = None
+    for pattern, parameters in [*_configured_paths(configured), *_public_pages]:
+        if pattern.match(path):
+            names = (names or ()) + tuple(p for p in parameters if p not in (names or ()))
+    return names
 
 
 def is_public_path(path):
@@ -422,238 +413,82 @@ def is_public_path(path):
 
 
 def has_personal_cookie(request):
-    """A logged-in session or pending flash messages make the page personal."""
+    """A logged-in session or pending flash messages make the page personal (nginx
+    passes these requests to the app and never stores their answers: deploy/nginx.conf)."""
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
-def canonical_query(request, names) -> list[tuple[str, str]]:
-    """The request's parameters that ``names`` allows, in that order, empty ones left
-    out, repeatable ones sorted and deduplicated, others by their last value (as
-    ``QueryDict.get`` reads them), and left out when that value is the page's default
-    (``?page=1`` is ``/news/``). Anything else in the query string is ignored."""
-    pairs = []
-    query, repeatable, defaults = (
-        request.GET,
-        settings.PAGE_CACHE_REPEATABLE,
-        settings.PAGE_CACHE_DEFAULTS,
-    )
-    for name in names:
-        values = [value for value in query.getlist(name) if value]
-        values = sorted(set(values)) if name in repeatable else values[-1:]
-        if values == [defaults.get(name)]:
-            continue
-        pairs += [(name, value) for value in values]
-    return pairs
-
-
-def page_key(request, names=None):
-    """One key per scheme, host, path and canonical query: unknown parameters, their
-    order and repetitions never make a new entry."""
-    if names is None:
-        names = public_parameters(request.path_info) or ()
-    query = urlencode(canonical_query(request, names))
-    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return ENTRY_KEY.format(hashlib.sha256(url.encode()).hexdigest())
-
-
 def do_not_store(response):
-    """Mark a public response as not worth keeping, e.g. a list that ignored invalid
-    filters: each garbage value would otherwise be an entry of its own."""
+    """Mark a public response as not worth keeping in a shared cache, e.g. a list that
+    ignored invalid filters: each garbage value would otherwise be an entry of its own."""
     response.page_cache_store = False
     return response
 
 
-def is_storable(request, response):
-    if request.method != "GET" or response.status_code != 200 or response.streaming:
+def _storable(request, response, names):
+    if response.status_code not in (200, 404) or response.streaming:
         return False
     if not getattr(response, "page_cache_store", True):
         return False
+    if any(name not in names for name in request.GET):
+        return False  # ?r=123, utm_source: each would be an entry of its own
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     directives = response.get("Cache-Control", "").lower()
     return not any(word in directives for word in ("private", "no-store", "no-cache"))
 
 
+def page_lifetime(version, now):
+    """Seconds a page rendered now may be kept: ``PAGE_SHARED_MAX_AGE``, never past the
+    next scheduled publication."""
+    lifetime = float(settings.PAGE_SHARED_MAX_AGE)
+    upcoming = next_scheduled_publication(version, now)
+    if upcoming is not None:
+        lifetime = min(lifetime, (upcoming - now).total_seconds())
+    return max(0, int(lifetime))
+
+
 def set_public_cache_control(response, seconds):
     """Browsers revalidate every time (a revisit is a 304 for the ETag, and an
-    unpublished article is gone at once); a shared cache or CDN may keep the page for
-    ``PAGE_SHARED_MAX_AGE`` seconds, never past the next scheduled publication."""
-    shared = max(0, min(settings.PAGE_SHARED_MAX_AGE, int(seconds)))
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True, s_maxage=shared)
+    unpublished article is gone at once); a shared cache (nginx, a CDN) may keep the page
+    for ``seconds``, serve it while it fetches a fresh copy for one second more, and serve
+    it while the site answers errors for ``PAGE_STALE_IF_ERROR`` seconds."""
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True, s_maxage=seconds)
+    if seconds:
+        patch_cache_control(
+            response,
+            stale_while_revalidate=1,
+            stale_if_error=settings.PAGE_STALE_IF_ERROR,
+        )
 
 
-def may_use_page_cache(request):
-    """Whether the page cache may answer or keep ``request``'s page (a public path's):
-    not for a visitor with a session or flash messages, nor for a request that
-    SecurityMiddleware (after the page cache) redirects to HTTPS."""
-    return (
-        page_cache_enabled()
-        and not has_personal_cookie(request)
-        and not (settings.SECURE_SSL_REDIRECT and not request.is_secure())
-    )
-
-
-def look_up_page(request, names):
-    """``(key, version, hit)``: the page's key, the content version as the cache holds it
-    (None if it holds none), and the stored page if it is current, as ``(headers,
-    content)`` with the headers of this response (``hit_headers``), or None."""
-    key = page_key(request, names)
-    memory = page_memory()
-    if memory is not None:
-        remembered = memory.lookup(key)
-        if remembered is not None and (hit := _current_page(remembered[1], remembered[0])):
-            return key, remembered[0], hit
-        generation = memory.generation
-    found = cache.get_many([VERSION_KEY, key])
-    version, entry = found.get(VERSION_KEY), found.get(key)
-    if memory is not None:
-        memory.learn(generation, version, key, entry)
-    return key, version, _current_page(entry, version)
-
-
-def _current_page(entry, version):
-    if entry is None or version is None:
-        return None
-    entry_version, expires_at, headers, content = entry
-    remaining = expires_at - timezone.now().timestamp()
-    if entry_version != version or remaining <= 0:
-        return None
-    return hit_headers(headers, remaining), content
-
-
-def hit_headers(stored, remaining):
-    """A hit's headers: the stored ones (security headers, CSP, ETag, Content-Length…),
-    then what ``set_public_cache_control`` gives a page that sets no Cache-Control of
-    its own (stored pages never keep theirs), for the seconds the copy has left."""
-    shared = max(0, min(settings.PAGE_SHARED_MAX_AGE, int(remaining)))
-    return [
-        *stored,
-        ("Cache-Control", f"public, max-age=0, must-revalidate, s-maxage={shared}"),
-        ("X-Page-Cache", "HIT"),
-    ]
-
-
-def _response_from(hit):
-    headers, content = hit
-    response = HttpResponse(content)
-    for name, value in headers:
-        response[name] = value
-    return response
-
-
-class PageCacheMiddleware:
-    """Serve and store public pages for anonymous visitors; see the module docstring."""
+class CacheHeadersMiddleware:
+    """Reads the content epoch once per request (``one_epoch``) and says, in
+    ``Cache-Control``, what shared caches may keep: anonymous visitors' public pages
+    (200, and 404 so that an unpublished article's answer replaces its old copy) for
+    their lifetime (``page_lifetime``); a page seen with a session or flash messages is
+    ``private, no-store``; a response that sets a cookie (a CSRF token: forms) is
+    ``private``. Anything else keeps the headers its view gave it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
-        names = public_parameters(request.path_info)
-        if names is None:
-            with one_epoch():
-                return self.get_response(request)
-
-        use_cache = may_use_page_cache(request)
-        key = version = None
-        if use_cache:
-            key, version, hit = look_up_page(request, names)
-            if hit is not None:
-                return _response_from(hit)
-            version = version or content_version()
-        with one_epoch(version=version):
+        with one_epoch():
             response = self.get_response(request)
-            return self._finish(request, response, key, version, use_cache)
+            if request.method in ("GET", "HEAD"):
+                self._finish(request, response)
+            return response
 
-    def _finish(self, request, response, key, version, use_cache):
+    def _finish(self, request, response):
+        names = public_parameters(request.path_info)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        personal = has_personal_cookie(request) or (user is not None and user.is_authenticated)
+        if names is not None and personal:
             # Staff see their drafts' effects at once and nothing personal is shared.
             patch_cache_control(response, private=True, no_store=True)
-            return response
-        if not is_storable(request, response):
-            return response
-        now = timezone.now()
-        version = version or content_version()
-        lifetime = page_lifetime(version, now) if version is not None else 0
-        set_public_cache_control(response, lifetime)
-        if use_cache and version is not None:
-            self._store(key, version, response, now, lifetime)
-        return response
-
-    def _store(self, key, version, response, now, lifetime):
-        response["X-Page-Cache"] = "MISS"
-        if lifetime < 1:
-            return
-        if not response.has_header("ETag"):
-            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-            response["ETag"] = f'"{digest}"'
-        if not response.has_header("Last-Modified"):
-            # When this copy was made: the content cannot have changed since without
-            # replacing the copy, so it is an honest validator for If-Modified-Since.
-            response["Last-Modified"] = http_date(now.timestamp())
-        headers = [
-            (name, value)
-            for name, value in response.items()
-            if name.lower() not in PER_RESPONSE_HEADERS
-        ]
-        entry = (version, now.timestamp() + lifetime, headers, response.content)
-        cache.set(key, entry, timeout=math.ceil(lifetime))
-        if (memory := page_memory()) is not None:
-            memory.remember(key, entry)
-
-
-# --- hits before Django's request handling ---------------------------------------------
-
-
-def page_cache_hit(environ):
-    """The stored page for a WSGI ``environ``, as ``(headers, content)``, or None to let
-    Django answer.
-
-    Applies, in order, what the middleware in front of ``PageCacheMiddleware`` does for
-    a GET (forwarded headers only from trusted proxies, a Host with a possible port and
-    in ALLOWED_HOSTS) and then the page cache's own rules, with the same functions. A
-    conditional request (If-None-Match, If-Modified-Since) is left to Django, whose
-    ConditionalGetMiddleware answers it 304; a HEAD too. Anything that is not a plain
-    hit goes through the whole stack as before.
-    """
-    if environ.get("REQUEST_METHOD") != "GET" or not page_cache_enabled():
-        return None
-    if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
-        return None
-    # A copy: a WSGIRequest writes its decoded path into the environ it is given, and
-    # Django, reading that environ again on a miss, would decode the path twice (a
-    # character beyond Latin-1 then fails it with a 500).
-    request = WSGIRequest(environ.copy())
-    names = public_parameters(request.path_info)
-    if names is None:
-        return None
-    drop_untrusted_forwarding(request.META)
-    try:
-        check_host_port(request)
-        if not may_use_page_cache(request):
-            return None
-        return look_up_page(request, names)[2]
-    except DisallowedHost:  # Django answers it with a 400 (and logs it)
-        return None
-
-
-def serve_page_cache_hits(application):
-    """Wrap Django's WSGI ``application`` so that page-cache hits are answered before it.
-
-    A hit through ``PageCacheMiddleware`` still pays for Django's handler: request
-    signals (which check every database connection), the middleware chain and the
-    response's conversion. Answered here, it costs one cache round trip and little else,
-    with the same bytes and headers (security headers and CSP are stored with the page).
-    """
-
-    def serve(environ, start_response):
-        hit = page_cache_hit(environ)
-        if hit is None:
-            return application(environ, start_response)
-        headers, content = hit
-        start_response("200 OK", headers)
-        return [content]
-
-    return serve
+        elif response.cookies and "Cache-Control" not in response:
+            patch_cache_control(response, private=True)
+        elif names is not None and _storable(request, response, names):
+            set_public_cache_control(response, page_lifetime(content_version(), timezone.now()))

@@ -181,11 +181,6 @@ class ResilientRedisCache(RedisCache):
         return self._degrade(super().delete_many, None, keys, version)
 
     def clear(self):
-        # Pages this process keeps in memory go with the rest, without waiting for
-        # Redis's message. Imported here: core.page_memory builds on this module.
-        from core.page_memory import forget_everywhere_in_this_process  # noqa: PLC0415
-
-        forget_everywhere_in_this_process()
         return self._degrade(super().clear, False)
 
     def incr(self, key, delta=1, version=None):

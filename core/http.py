@@ -60,8 +60,8 @@ def check_host_port(request):
     """Raise DisallowedHost (a 400) when the Host header's port cannot exist.
 
     Reads the header Django's ``get_host()`` reads, without its ALLOWED_HOSTS check
-    (which still runs wherever the host is used): this runs on every request, page-cache
-    hits included, and a host without a port needs no more than one lookup.
+    (which still runs wherever the host is used): this runs on every request, and a host
+    without a port needs no more than one lookup.
     """
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in request.META:
         host = request.META["HTTP_X_FORWARDED_HOST"]

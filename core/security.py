@@ -148,18 +148,10 @@ class TrustedProxyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        drop_untrusted_forwarding(request.META)
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
         return self.get_response(request)
-
-
-def drop_untrusted_forwarding(meta):
-    """Remove the forwarded headers from ``meta`` unless its peer is a trusted proxy.
-
-    Also run on the WSGI environ by ``core.cache.serve_page_cache_hits``, which answers
-    page-cache hits before any middleware."""
-    if not is_trusted_proxy(meta.get("REMOTE_ADDR")):
-        for header in FORWARDED_HEADERS:
-            meta.pop(header, None)
 
 
 def client_ip(request):

@@ -85,14 +85,10 @@ MIDDLEWARE = [
     # Then refuse what no page takes (OPTIONS, TRACE, PUT…, a Host with an impossible
     # port) before anything is built from it, the HTTPS redirect included.
     "core.http.AllowedRequestMiddleware",
-    # Before the page cache so that cached pages answer If-None-Match with 304 too.
+    # Answers If-None-Match with 304 from the page's ETag.
     "django.middleware.http.ConditionalGetMiddleware",
-    # As early as it can be: a hit runs only the three above (forwarded headers, method
-    # and Host, If-None-Match) and costs no database query. Everything whose headers
-    # belong to the page (security headers, CSP and its nonce) comes after it, so that
-    # they are stored with the page; it skips hits that SecurityMiddleware would
-    # redirect to HTTPS.
-    "core.cache.PageCacheMiddleware",
+    # Says what the edge may keep (Cache-Control) and reads the content epoch once.
+    "core.cache.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -153,7 +149,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------
-# Redis in production, shared by every app server (page cache, derived data, rate
+# Redis in production, shared by every app server (content version, derived data, rate
 # limits). Its backend never fails a request: short timeouts, then it answers as an empty
 # cache and skips Redis for CACHE_RETRY_SECONDS before probing it again (core/cache.py).
 # Without REDIS_URL (development) a folder of files that every process on the machine
@@ -183,42 +179,26 @@ else:
         }
     }
 
-# Whole public pages for anonymous visitors (core/cache.py), invalidated on every
-# content change and never kept past a scheduled article's publication time. Off in
-# development so that template edits show at once.
-PAGE_CACHE = env_bool("PAGE_CACHE", default=PRODUCTION)
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# With Redis, each app server also keeps the pages it served recently in its own memory,
-# trusted only while Redis's invalidation messages say the content has not moved
-# (core/page_memory.py): a hit then costs no round trip. Per process, at most:
-PAGE_CACHE_MEMORY = env_bool("PAGE_CACHE_MEMORY", default=True)
-PAGE_CACHE_MEMORY_PAGES = env_int("PAGE_CACHE_MEMORY_PAGES", 500)
-PAGE_CACHE_MEMORY_BYTES = env_int("PAGE_CACHE_MEMORY_BYTES", 64 * 1024 * 1024)
-# Browsers always revalidate public pages (max-age=0, must-revalidate, with an ETag);
-# a CDN or shared proxy may serve its copy this long without asking (s-maxage).
+# Whole public pages are kept by the edge (deploy/nginx.conf, or a CDN), which keeps
+# anonymous visitors' answers for their s-maxage (core/cache.py). Browsers always
+# revalidate public pages (max-age=0, must-revalidate, with an ETag); a shared cache may
+# serve its copy this long without asking, never past a scheduled publication:
 PAGE_SHARED_MAX_AGE = env_int("PAGE_SHARED_MAX_AGE", 10)
-# The public pages and the query parameters each understands: the public URL contract
-# (README, "Public URLs"). The first matching pattern wins. Only these parameters make
-# a page-cache key, so random parameters never create entries.
-_LIST_FILTERS = ["q", "type", "region", "topic", "year", "from", "to"]
+# ...and serve it this long while the site answers errors (stale-if-error; nginx itself
+# serves its last good copy for as long as it keeps it).
+PAGE_STALE_IF_ERROR = env_int("PAGE_STALE_IF_ERROR", 3600)
+# The site's public pages and the query parameters each understands; apps register their
+# own from AppConfig.ready() with core.cache.public_pages (articles: /news/…, with the
+# parameters its FilterSet declares). A response to a query with any other parameter is
+# not marked for shared caches, so random parameters never create entries.
 PAGE_CACHE_PATHS = {
     r"^/$": [],
-    r"^/news/$": [*_LIST_FILTERS, "sort", "page"],
-    r"^/news/feed/(atom/)?$": _LIST_FILTERS,
-    # How to follow a list in a feed reader: one page per list, like the feeds.
-    r"^/news/feed/about/$": _LIST_FILTERS,
-    r"^/news/corrections/$": ["page"],
-    r"^/news/": [],
     r"^/press/$": [],
     # Contact cards (.vcf) of spokespeople and press officers: no parameters.
     r"^/press/(spokespeople/[\w-]+|contacts/\d+)\.vcf$": [],
     r"^/sitemap(-[\w-]+)?\.xml$": ["p"],
     r"^/robots\.txt$": [],
 }
-# Parameters that may be given more than once (?type=report&type=statement).
-PAGE_CACHE_REPEATABLE = {"type"}
-# Values that give the same page as leaving the parameter out: one entry for both.
-PAGE_CACHE_DEFAULTS = {"page": "1", "p": "1"}
 # Forms with a CSRF token, and the alerts' pages reached through personal links.
 PAGE_CACHE_EXCLUDE_PATHS = [r"^/press/inquiry/", r"^/press/alerts/"]
 

@@ -99,14 +99,14 @@ def _clear_cache(_test_settings):
 @pytest.fixture
 def redis_cache():
     """Django's cache on the test Redis (a client of it is yielded), under a key prefix
-    of this test's own, with the page cache on and the page-cache tests' small views.
+    of this test's own, with the cache tests' small views.
 
     Only this test's keys are removed afterwards: other test runs may share the server.
     """
     client = require_redis()
     prefix = own_prefix()
     with override_settings(
-        CACHES=redis_caches(REDIS_TEST_URL, prefix), PAGE_CACHE=True, ROOT_URLCONF=REDIS_URLCONF
+        CACHES=redis_caches(REDIS_TEST_URL, prefix), ROOT_URLCONF=REDIS_URLCONF
     ):
         yield client
         delete_own_keys(client, prefix)

@@ -1,9 +1,9 @@
 """Odd input on the public side and in the request plumbing: never a 500.
 
-Each case was found by a hostile run against production settings (gunicorn, Redis, the
-page cache on). Page numbers, paths, Host ports and form charsets are checked through
-the test client, and where the page cache answers before Django
-(``core.cache.serve_page_cache_hits``) through the real WSGI stack on a real Redis.
+Each case was found by a hostile run against production settings (gunicorn, Redis).
+Page numbers, paths, Host ports and form charsets are checked through the test client,
+and where the WSGI wrapper answers before Django (``core.http.refuse_unreadable_requests``)
+through the real WSGI stack, on a real Redis too.
 """
 
 from urllib.parse import unquote_to_bytes, urlencode, urlsplit
@@ -14,7 +14,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
-from core.cache import serve_page_cache_hits
 from core.http import refuse_unreadable_requests
 from tests.factories import ArticleFactory
 from tests.press.helpers import inquiry_data
@@ -204,10 +203,8 @@ NON_LATIN_1_PATHS = [
 ]
 
 
-@pytest.mark.parametrize("page_cache", [True, False])
 @pytest.mark.parametrize("path", NON_LATIN_1_PATHS)
-def test_a_path_outside_latin1_is_not_found_through_the_client(client, settings, page_cache, path):
-    settings.PAGE_CACHE = page_cache
+def test_a_path_outside_latin1_is_not_found_through_the_client(client, path):
     for method in ("GET", "HEAD", "POST"):
         assert client.generic(method, path).status_code == 404, method
     for method in ("PUT", "DELETE", "OPTIONS"):  # refused on any path, as documented
@@ -215,8 +212,8 @@ def test_a_path_outside_latin1_is_not_found_through_the_client(client, settings,
 
 
 class Stack:
-    """The production WSGI application (``newsroom.wsgi``: the wrappers refusing what
-    Django cannot read and answering page-cache hits, around Django's handler),
+    """The production WSGI application (``newsroom.wsgi``: the wrapper refusing what
+    Django cannot read, around Django's handler),
     recording the ``PATH_INFO`` each request reached Django with."""
 
     def __init__(self):
@@ -227,7 +224,7 @@ class Stack:
             self.paths_reaching_django.append(environ["PATH_INFO"])
             return django(environ, start_response)
 
-        self.application = refuse_unreadable_requests(serve_page_cache_hits(recorded))
+        self.application = refuse_unreadable_requests(recorded)
 
     def request(self, method, path, *, body=b"", content_type="", **headers):
         environ = (
@@ -286,16 +283,14 @@ def stack_on_redis(redis_cache, production):
 
 
 @pytest.fixture
-def stack_without_page_cache(production):
-    production.PAGE_CACHE = False
+def stack_on_files(production):
     ArticleFactory(title="Detained lawyers released")
     return Stack()
 
 
-@pytest.fixture(params=["page cache on Redis", "page cache off"])
+@pytest.fixture(params=["stack_on_redis", "stack_on_files"])
 def stack(request):
-    fixture = "stack_on_redis" if request.param.startswith("page cache on") else None
-    return request.getfixturevalue(fixture or "stack_without_page_cache")
+    return request.getfixturevalue(request.param)
 
 
 def test_the_stack_serves_pages_and_static_files(stack):
@@ -316,7 +311,7 @@ def test_a_path_outside_latin1_is_not_found_through_the_wsgi_stack(stack, path):
 
 
 def test_django_is_handed_the_path_as_the_server_gave_it(stack_on_redis):
-    """The page cache reads the request before Django does; Django must still see the
+    """The WSGI wrapper reads the request before Django does; Django must still see the
     server's PATH_INFO (WSGI's bytes as Latin-1), not one decoded already."""
     stack_on_redis.request("GET", "/news/%C3%A9t%C3%A9/")
 

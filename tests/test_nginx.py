@@ -7,6 +7,8 @@ when nginx is not installed (Debian: ``apt-get install nginx-light``; CI install
 
 import io
 import os
+import random
+import re
 import shutil
 import socket
 import subprocess
@@ -39,7 +41,8 @@ def _needs_nginx():
 
 
 def free_port() -> int:
-    for port in range(18400, 18500):
+    # In random order: test runs in parallel (other checkouts) then rarely pick the same.
+    for port in random.sample(range(18400, 18500), 100):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -66,7 +69,9 @@ def _nginx_config(folder: Path, *, listen: int, app: int, media: Path) -> Path:
     site = site.replace("server app:8000;", f"server 127.0.0.1:{app};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     site = site.replace("/srv/media/", f"{media}/")
+    site = site.replace("/var/cache/nginx/newsroom", f"{folder}/cache")
     assert f"127.0.0.1:{app}" in site and f"{media}/" in site, "the compose values moved"
+    assert f"{folder}/cache" in site, "the page cache's folder moved"
     (folder / "site.conf").write_text(site)
     temp = folder / "temp"
     temp.mkdir()
@@ -194,3 +199,243 @@ def test_nginx_serves_media_and_proxies_the_app(tmp_path, media):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+# --- the edge holds the pages ------------------------------------------------------------
+
+# A short s-maxage so that expiry can be watched: an unpublish must be gone from nginx
+# within it (plus the second of stale-while-revalidate the app allows).
+SHARED_MAX_AGE = 2
+
+SETUP = """
+from datetime import timedelta
+from django.utils import timezone
+from embargo.models import EmbargoLink
+from tests.factories import ArticleFactory
+for slug in ("published-story", "to-withdraw", "kept-through-outage"):
+    ArticleFactory(slug=slug, title=slug.replace("-", " ").title())
+secret = ArticleFactory(
+    slug="secret-story", title="Secret Story", published_at=timezone.now() + timedelta(days=2)
+)
+for email in ("one@example.org", "two@example.org"):
+    link, token = EmbargoLink.issue(article=secret, email=email, send_email=False)
+    link.save()
+    print("TOKEN", token)
+"""
+
+
+class Edge:
+    """nginx with deploy/nginx.conf in front of gunicorn (production settings, SQLite),
+    with the app's access log to count what reached it."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.app_port = self.web_port = None
+        self.access_log = folder / "access.log"
+        self.env = {
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "nginx-test-only-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+            "CACHE_DIR": str(folder / "app-cache"),
+            "MEDIA_ROOT": str(folder / "media"),
+            "PRIVATE_MEDIA_ROOT": str(folder / "private"),
+            "STATIC_ROOT": str(folder / "static"),
+            "PAGE_SHARED_MAX_AGE": str(SHARED_MAX_AGE),
+            "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
+        }
+        self.app = self.web = None
+
+    def manage(self, *args) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
+
+    def start_app(self):
+        self.app = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "--config", "newsroom/gunicorn.conf.py",
+                "--bind", f"127.0.0.1:{self.app_port}", "--workers", "2",
+                "--access-logfile", str(self.access_log), "--access-logformat", "%(r)s",
+            ],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "app.log").open("a"),
+        )  # fmt: skip
+        _wait_for(self.app_port, self.app)
+        # Listening is not answering: the workers load Django first (slow on a busy machine).
+        deadline = time.monotonic() + 60
+        while not self._app_answers():
+            assert time.monotonic() < deadline, "the app does not answer"
+            time.sleep(0.2)
+
+    def _app_answers(self):
+        try:
+            return _get(f"http://127.0.0.1:{self.app_port}/healthz")[0] == 200
+        except OSError:  # not yet
+            return False
+
+    def stop_app(self):
+        _stop(self.app)
+
+    def start(self):
+        (self.folder / "media").mkdir()
+        self.app_port = free_port()
+        self.start_app()
+        self.web_port = free_port()  # the app's port is taken now
+        config = _nginx_config(
+            self.folder, listen=self.web_port, app=self.app_port, media=self.folder / "media"
+        )
+        self.web = subprocess.Popen(
+            [NGINX, "-c", str(config), "-p", str(self.folder)], stderr=subprocess.PIPE
+        )
+        _wait_for(self.web_port, self.web)
+
+    def stop(self):
+        for process in (self.web, self.app):
+            _stop(process)
+
+    def get(self, path, **headers):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.web_port}{path}", headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def reached_app(self, path) -> int:
+        """How many requests for ``path`` gunicorn has logged (it logs as it answers)."""
+        time.sleep(0.3)
+        lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
+        return sum(line.startswith(f"GET {path} ") for line in lines)
+
+
+def _stop(process):
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory):
+    if NGINX is None:
+        pytest.skip("nginx is not installed")
+    site = Edge(tmp_path_factory.mktemp("edge"))
+    # Static files are collected while the database is made (production needs them).
+    collect = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT, env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    site.manage("migrate", "--noinput", "-v", "0")
+    assert collect.wait(timeout=300) == 0, collect.stderr.read()
+    output = site.manage("shell", "-c", SETUP)
+    site.tokens = [line.split()[1] for line in output.splitlines() if line.startswith("TOKEN")]
+    try:
+        site.start()
+        yield site
+    finally:
+        site.stop()
+
+
+def cache_status(answer):
+    return answer[1]["X-Cache-Status"]
+
+
+def test_a_public_page_is_answered_by_nginx_without_the_app(edge):
+    path = "/news/published-story/"
+    first = edge.get(path)
+    assert (first[0], cache_status(first)) == (200, "MISS")
+    assert f"s-maxage={SHARED_MAX_AGE}" in first[1]["Cache-Control"]
+    assert edge.reached_app(path) == 1
+    for _ in range(5):
+        again = edge.get(path)
+        assert (again[0], cache_status(again), again[2]) == (200, "HIT", first[2])
+    assert edge.reached_app(path) == 1
+
+
+def test_an_unpublished_article_is_gone_within_its_s_maxage_and_stays_gone(edge):
+    path = "/news/to-withdraw/"
+    assert cache_status(edge.get(path)) == "MISS"
+    assert cache_status(edge.get(path)) == "HIT"
+
+    edge.manage(
+        "shell", "-c",
+        "from articles.models import Article\n"
+        "article = Article.objects.get(slug='to-withdraw')\n"
+        "article.status = Article.Status.DRAFT\n"
+        "article.save()\n",
+    )  # fmt: skip
+    withdrawn = time.monotonic()
+    # The copy was made before the unpublish: it expires within s-maxage of it, and may
+    # be served one second more while nginx asks the app again.
+    deadline = withdrawn + SHARED_MAX_AGE + 1
+    answers = []
+    while time.monotonic() < deadline + 2:
+        answers.append((time.monotonic(), edge.get(path)[0]))
+        time.sleep(0.1)
+    assert {status for _, status in answers} <= {200, 404}
+    assert all(status == 404 for at, status in answers if at > deadline), answers
+    # A stale copy covers an outage, never an unpublish: nginx keeps the 404 now.
+    edge.stop_app()
+    try:
+        time.sleep(SHARED_MAX_AGE + 1.5)
+        for _ in range(3):
+            assert edge.get(path)[0] == 404
+    finally:
+        edge.start_app()
+
+
+def test_personal_pages_and_sessions_are_never_stored(edge):
+    one, two = edge.tokens
+    for _ in range(2):
+        for token, mine, theirs in ((one, b"one@", b"two@"), (two, b"two@", b"one@")):
+            page = edge.get(f"/embargo/{token}/")
+            assert page[0] == 200
+            assert mine in page[2] and theirs not in page[2]
+            assert cache_status(page) != "HIT"
+            assert page[1]["Cache-Control"] == "private, no-store"
+
+    edge.get("/news/")
+    assert cache_status(edge.get("/news/")) == "HIT"
+    for cookie in ("sessionid=abc", "messages=xyz", "a=b; sessionid=abc"):
+        personal = edge.get("/news/", Cookie=cookie)
+        assert cache_status(personal) == "BYPASS", cookie
+        assert "no-store" in personal[1]["Cache-Control"]
+    # A CSRF cookie alone is no session: the public copy, which holds no token.
+    assert cache_status(edge.get("/news/", Cookie="csrftoken=abc")) == "HIT"
+
+    # Forms carry each visitor's own token.
+    forms = [edge.get("/press/inquiry/") for _ in range(2)]
+    assert all(form[0] == 200 and cache_status(form) != "HIT" for form in forms)
+    tokens = [re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', f[2])[1] for f in forms]
+    assert tokens[0] != tokens[1]
+
+
+def test_with_the_app_stopped_cached_pages_still_answer(edge):
+    paths = ["/", "/news/", "/news/?type=report", "/news/kept-through-outage/",
+             "/news/feed/", "/sitemap.xml", "/robots.txt"]  # fmt: skip
+    for path in paths:
+        edge.get(path)
+        assert cache_status(edge.get(path)) == "HIT", path
+    edge.stop_app()
+    try:
+        for path in paths:
+            assert edge.get(path)[0] == 200, path
+        time.sleep(SHARED_MAX_AGE + 1.5)  # expired now: the last good copy answers
+        for path in paths:
+            answer = edge.get(path)
+            assert (answer[0], cache_status(answer)) == (200, "STALE"), path
+        assert edge.get("/news/never-cached/")[0] == 502
+    finally:
+        edge.start_app()

@@ -30,7 +30,7 @@ def production_settings(**extra_env):
         "import json\n"
         "from django.conf import settings\n"
         "print(json.dumps({"
-        "'DEBUG': settings.DEBUG, 'PAGE_CACHE': settings.PAGE_CACHE,"
+        "'DEBUG': settings.DEBUG, 'SHARED_MAX_AGE': settings.PAGE_SHARED_MAX_AGE,"
         "'CACHE': settings.CACHES['default']['BACKEND'],"
         "'STORAGE': settings.STORAGES['default'],"
         "'ORIGINALS': settings.STORAGES['originals'],"
@@ -40,7 +40,7 @@ def production_settings(**extra_env):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AWS_", "REDIS_", "PAGE_CACHE", "DJANGO_"))
+        if not key.startswith(("AWS_", "REDIS_", "PAGE_", "DJANGO_"))
     }
     env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **PRODUCTION_ENV, **extra_env}
     env = {key: value for key, value in env.items() if value is not None}
@@ -66,7 +66,7 @@ def test_production_defaults_and_object_storage():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["DEBUG"] is False
-    assert values["PAGE_CACHE"] is True
+    assert values["SHARED_MAX_AGE"] == 10
     assert values["SSL_REDIRECT"] is True
     assert values["CACHE"] == "core.cache_backends.ResilientRedisCache"
     assert values["WHITENOISE_MAX_AGE"] == 3600
@@ -107,9 +107,9 @@ def test_private_media_inside_media_root_is_refused(tmp_path):
     assert "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT" in result.stderr
 
 
-def test_page_cache_can_be_switched_off_in_production():
-    result = production_settings(PAGE_CACHE="off")
-    assert json.loads(result.stdout)["PAGE_CACHE"] is False
+def test_the_edge_can_be_told_to_keep_pages_longer_or_not_at_all():
+    assert json.loads(production_settings(PAGE_SHARED_MAX_AGE="60").stdout)["SHARED_MAX_AGE"] == 60
+    assert json.loads(production_settings(PAGE_SHARED_MAX_AGE="0").stdout)["SHARED_MAX_AGE"] == 0
 
 
 @pytest.fixture

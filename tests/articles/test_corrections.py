@@ -567,8 +567,7 @@ class TestCorrectionsPage:
     def test_only_get(self, client):
         assert client.post(CORRECTIONS).status_code == 405
 
-    def test_page_is_cacheable_and_follows_new_notes(self, client, settings):
-        settings.PAGE_CACHE = True
+    def test_page_is_cacheable_and_follows_new_notes(self, client):
         assert is_public_path(CORRECTIONS)
         assert is_public_path(CORRECTIONS_FEED)
         article = ArticleFactory()

@@ -57,8 +57,7 @@ def test_refusing_costs_no_query(client, article, django_assert_num_queries):
         assert client.post("/news/").status_code == 405
 
 
-def test_refused_even_when_the_page_is_cached(client, article, settings):
-    settings.PAGE_CACHE = True
+def test_refused_even_when_the_page_is_cached(client, article):
     assert client.get("/news/").status_code == 200
     assert client.get("/news/").status_code == 200
 

@@ -108,8 +108,7 @@ def test_the_task_is_idempotent_and_skips_deleted_photos():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_public_pages_show_no_broken_image_until_renditions_land_then_show_it(client, settings):
-    settings.PAGE_CACHE = True
+def test_public_pages_show_no_broken_image_until_renditions_land_then_show_it(client):
     photo = make_photo(
         file=image_upload("a.jpg", width=1600, height=900), alt_text="A", generate_renditions=False
     )
