@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_nginx import NGINX, _nginx_config, _wait_for, free_port
+from tests.test_nginx import NGINX, _nginx_config, _wait_for, _wait_until_answering, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "tests" / "vendor" / "lighthouse" / "node_modules" / "lighthouse" / "cli"
@@ -108,6 +108,8 @@ def site(tmp_path_factory):
     try:
         _wait_for(app_port, app)
         _wait_for(web_port, web)
+        # Listening is not answering: the workers load Django first (slow on a busy machine).
+        _wait_until_answering(f"http://127.0.0.1:{app_port}/healthz")
         yield f"http://127.0.0.1:{web_port}"
     finally:
         for process in (web, app):
