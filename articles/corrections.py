@@ -68,7 +68,7 @@ def article_record_change(
         raise ValueError(f"{kind!r} is not a kind of change")
     text = text.strip()
     if kind == ChangeKind.SILENT:
-        _log(user, article, "Silent fix: no public note.")
+        log_change(user, article, "Silent fix: no public note.")
         return None
     if kind in ArticleNote.AT_TOP and not text:
         raise ValidationError("A correction or clarification needs its note.")
@@ -84,7 +84,7 @@ def article_record_change(
     article.updated_by = user
     article.save(update_fields=["substantively_updated_at", "updated_by", "updated_at"])
     told = " Subscribers to be told." if notify_subscribers else ""
-    _log(user, article, f"Published a public {ChangeKind(kind).name.lower()}.{told}")
+    log_change(user, article, f"Published a public {ChangeKind(kind).name.lower()}.{told}")
     transaction.on_commit(
         lambda: article_corrected.send(
             sender=Article, article=article, note=note, notify_subscribers=notify_subscribers
@@ -93,7 +93,8 @@ def article_record_change(
     return note
 
 
-def _log(user, article, message):
+def log_change(user, article, message):
+    """An entry in the article's admin history ("History"), for a change made here."""
     LogEntry.objects.log_actions(
         user_id=user.pk,
         queryset=[article],

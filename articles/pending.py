@@ -12,14 +12,18 @@ a correction), or sends it back with a note, which keeps it for its writer.
 With the setting off, edits to live articles are saved at once, as before.
 """
 
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
-from articles.corrections import MATERIAL_FIELDS, ChangeKind, article_record_change
+from articles.corrections import (
+    MATERIAL_FIELDS,
+    ChangeKind,
+    article_record_change,
+    log_change,
+)
 from articles.models import Article, ArticlePendingChange
 from articles.regions import sync_groupings
 from articles.revisions import ensure_current, form_initial, record_revision, snapshot
@@ -157,7 +161,7 @@ def pending_save(
             article=locked, user=user, action=Action.PROPOSE_CHANGES, from_state=from_state
         )
     else:
-        _log(user, locked, "Updated the pending changes.")
+        log_change(user, locked, "Updated the pending changes.")
     return pending
 
 
@@ -305,14 +309,4 @@ def pending_withdraw(*, article: Article, user: AbstractBaseUser):
         return None
     return workflow.record_step(
         article=locked, user=user, action=Action.WITHDRAW_CHANGES, from_state=from_state
-    )
-
-
-def _log(user, article, message):
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[article],
-        action_flag=CHANGE,
-        change_message=message,
-        single_object=True,
     )
