@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and throttles admin logins.
     "axes.middleware.AxesMiddleware",
+    # A database that stops answering under a view is a 503 page, not a server error.
+    "core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

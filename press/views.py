@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,6 +17,7 @@ from articles.models import Region
 from core.datetimes import in_two_zones
 from core.links import absolute_url
 from core.models import SiteSettings
+from core.outage import DATABASE_UNAVAILABLE
 from core.security import client_ip
 from press import services
 from press.forms import MediaInquiryForm
@@ -26,9 +26,6 @@ from press.vcards import vcard
 
 logger = logging.getLogger(__name__)
 
-# What Django raises when the database cannot be reached or drops the connection. Other
-# database errors (a bad query, a broken constraint) are bugs, or handled where they occur.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 # A database back after a restart or a failover: a few minutes.
 NOT_SAVED_RETRY_SECONDS = 120
 
