@@ -25,7 +25,6 @@ from articles.corrections import (
     log_change,
 )
 from articles.models import Article, ArticlePendingChange
-from articles.regions import sync_groupings
 from articles.revisions import ensure_current, form_initial, record_revision, snapshot
 from articles.sanitize import sanitize_html
 from articles.states import State
@@ -211,7 +210,6 @@ def apply_snapshot(*, article: Article, data: dict) -> None:
     article.related.set(initial["related"])
     article.spokespeople.set(initial["spokespeople"])
     article.topics.set(list(data.get("topics") or []))
-    sync_groupings([article.pk])
 
 
 def material_changes(article: Article, data: dict) -> list[str]:

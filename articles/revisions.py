@@ -8,10 +8,15 @@ deleted, and restoring must load a version into the editor rather than write it 
 the live article (reversion's ``revert()`` writes rows; simple-history tracks no
 many-to-many without a history table per relation).
 
-Who records: the admin on every save (``articles.admin_revisions``), the publishing
-services, and ``ensure_current`` whenever the editor opens an article, which records
-what another route (an import, a script) changed since the last revision, so the
-versions the change form compares are always the article as stored.
+Who records: the admin on every save (``articles.admin_revisions``), the workflow and
+the services, each with its author and a message; and, for every other route, the
+receiver of ``articles.changes.article_changed`` (``record_outside_changes``): once the
+transaction commits, an article whose content differs from its latest revision gets one
+with no author, "Changed outside the editor" (a shell ``save()``, a script's
+``regions.set()``, an import). After the admin's or a service's own revision it finds
+nothing to record. An import's new articles get their first revision when the editor
+first opens them (``ensure_current``, which also covers rows written before revisions
+began), so the versions the change form compares are always the article as stored.
 """
 
 import difflib
@@ -25,6 +30,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from articles.changes import on_commit_for
 from articles.models import Article, ArticleRevision, Region, TaggedArticle
 from articles.sanitize import html_to_text
 from media_library.models import Document, Photo
@@ -141,6 +147,33 @@ def ensure_current(article: Article) -> ArticleRevision:
         else "The article as it was when revisions began."
     )
     return record_revision(article=article, message=message)
+
+
+# What a revision keeps, as ``articles.changes`` names what was written.
+KEPT = frozenset({"article", "regions", "topics", "attachments", "related", "spokespeople"})
+# Articles per query when recording after an import.
+CHUNK = 500
+
+
+def record_outside_changes(sender, *, article_ids, changed, before, bulk=False, **kwargs):
+    """``articles.changes.article_changed``: once the transaction commits, keep a
+    revision of each article whose content no revision holds yet (see the module
+    docstring). An import's new articles are left to ``ensure_current``: 100,000 of
+    them would otherwise write 100,000 snapshots."""
+    if not changed & KEPT:
+        return
+    ids = article_ids
+    if bulk:
+        ids = {pk for pk in article_ids if before.get(pk) is not None}
+    if ids:
+        on_commit_for(_record_outside, ids)
+
+
+def _record_outside(article_ids) -> None:
+    ids = sorted(article_ids)
+    for start in range(0, len(ids), CHUNK):
+        for article in Article.objects.filter(pk__in=ids[start : start + CHUNK]):
+            ensure_current(article)
 
 
 def live_revision(article: Article) -> ArticleRevision | None:

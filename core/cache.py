@@ -361,8 +361,9 @@ def cached_many(name: str, items: dict, build_missing: Callable[[dict], dict]) -
 def content_changed():
     """Public content has just been written: invalidate now, and again on commit.
 
-    Model signals call this for the models apps register (``invalidate_on_change``);
-    writes that bypass signals (``QuerySet.update``, ``bulk_create``) call it themselves.
+    Model signals call this for the models apps register (``invalidate_on_change``), and
+    apps' own signals (``invalidate_on_signal``); writes that bypass both
+    (``QuerySet.update``, ``bulk_create``) call it themselves.
 
     Now, so that the writer's own next read (inside the same transaction: a test, a
     shell session, a later step of the same request) is never served the old value;
@@ -404,6 +405,13 @@ def invalidate_on_change(*models):
                 sender=through,
                 dispatch_uid=f"content-m2m-{through._meta.label}",
             )
+
+
+def invalidate_on_signal(signal):
+    """Move the content version whenever ``signal`` is sent: for an app that announces
+    its writes with a signal of its own (``articles.changes.article_changed``, sent for
+    every route, bulk writes included) rather than model signals."""
+    signal.connect(_content_changed, dispatch_uid=f"content-signal-{id(signal)}")
 
 
 # --- what shared caches may keep ------------------------------------------------------
