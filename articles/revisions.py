@@ -31,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
 from articles.changes import on_commit_for
+from articles.content import CONTENT_FIELDS, PUBLICATION_FIELDS
 from articles.models import Article, ArticleRevision, Region, TaggedArticle
 from articles.sanitize import html_to_text
 from media_library.models import Document, Photo
@@ -38,24 +39,7 @@ from press.models import Spokesperson
 
 # The fields a revision keeps, in the order the comparison shows them, with how each
 # reads: plain text and the body get a word diff, the rest old → new.
-FIELDS = [
-    ("title", "Title", "text"),
-    ("summary", "Summary", "text"),
-    ("body", "Body", "html"),
-    ("kind", "Kind", "choice"),
-    ("slug", "Slug", "value"),
-    ("status", "Status", "choice"),
-    ("published_at", "Publication time", "time"),
-    ("substantively_updated_at", "Last substantively updated", "time"),
-    ("regions", "Regions", "list"),
-    ("topics", "Topics", "list"),
-    ("hero_photo", "Photo", "ref"),
-    ("hero_caption", "Caption", "text"),
-    ("attachments", "Attachments", "list"),
-    ("related", "Related articles", "list"),
-    ("spokespeople", "Spokespeople", "list"),
-    ("reference_number", "Reference number", "value"),
-]
+FIELDS = [(field.name, field.label, field.kind) for field in CONTENT_FIELDS]
 CHOICES = {"kind": dict(Article.Kind.choices), "status": dict(Article.Status.choices)}
 
 
@@ -63,49 +47,52 @@ def _time(moment):
     return moment.astimezone(timezone.UTC).isoformat() if moment else None
 
 
+# How each list field is read (from the database, with the names a version shows).
+RELATIONS = {
+    "regions": lambda pk: [
+        list(row)
+        for row in Region.objects.filter(articles=pk)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ],
+    "topics": lambda pk: sorted(
+        TaggedArticle.objects.filter(content_object_id=pk).values_list("tag__name", flat=True)
+    ),
+    "attachments": lambda pk: [
+        [document.pk, str(document)]
+        for document in Document.objects.filter(articles=pk).order_by("title", "pk")
+    ],
+    "related": lambda pk: [
+        list(row)
+        for row in Article.objects.filter(related_from=pk)
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    ],
+    "spokespeople": lambda pk: [
+        list(row)
+        for row in Spokesperson.objects.filter(articles=pk)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ],
+}
+
+
 def snapshot(article: Article) -> dict:
     """The article as stored, read from the database (never from the instance's
-    prefetch cache, which a save of its relations may have left stale)."""
-    pk = article.pk
-    photo = article.hero_photo if article.hero_photo_id else None
-    return {
-        "kind": article.kind,
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "status": article.status,
-        "published_at": _time(article.published_at),
-        "substantively_updated_at": _time(article.substantively_updated_at),
-        "reference_number": article.reference_number,
-        "hero_photo": [photo.pk, str(photo)] if photo else None,
-        "hero_caption": article.hero_caption,
-        "regions": [
-            list(row)
-            for row in Region.objects.filter(articles=pk)
-            .order_by("name", "pk")
-            .values_list("pk", "name")
-        ],
-        "topics": sorted(
-            TaggedArticle.objects.filter(content_object_id=pk).values_list("tag__name", flat=True)
-        ),
-        "attachments": [
-            [document.pk, str(document)]
-            for document in Document.objects.filter(articles=pk).order_by("title", "pk")
-        ],
-        "related": [
-            list(row)
-            for row in Article.objects.filter(related_from=pk)
-            .order_by("title", "pk")
-            .values_list("pk", "title")
-        ],
-        "spokespeople": [
-            list(row)
-            for row in Spokesperson.objects.filter(articles=pk)
-            .order_by("name", "pk")
-            .values_list("pk", "name")
-        ],
-    }
+    prefetch cache, which a save of its relations may have left stale): every field of
+    ``articles.content.CONTENT_FIELDS``."""
+    data = {}
+    for field in CONTENT_FIELDS:
+        if field.kind == "list":
+            data[field.name] = RELATIONS[field.name](article.pk)
+        elif field.kind == "ref":
+            related = getattr(article, field.name)
+            data[field.name] = [related.pk, str(related)] if related is not None else None
+        elif field.kind == "time":
+            data[field.name] = _time(getattr(article, field.name))
+        else:
+            data[field.name] = getattr(article, field.name)
+    return data
 
 
 def latest_revision(article: Article) -> ArticleRevision | None:
@@ -150,7 +137,7 @@ def ensure_current(article: Article) -> ArticleRevision:
 
 
 # What a revision keeps, as ``articles.changes`` names what was written.
-KEPT = frozenset({"article", "regions", "topics", "attachments", "related", "spokespeople"})
+KEPT = frozenset({"article", *(field.name for field in CONTENT_FIELDS if field.kind == "list")})
 # Articles per query when recording after an import.
 CHUNK = 500
 
@@ -337,8 +324,10 @@ def form_initial(data: dict) -> dict:
     related articles and spokespeople deleted since are left out (``_missing`` names
     them)."""
     initial = {
-        key: data.get(key)
-        for key in ("kind", "title", "slug", "summary", "body", "hero_caption", "reference_number")
+        field.name: data.get(field.name)
+        for field in CONTENT_FIELDS
+        if field.kind in ("text", "html", "choice", "value")
+        and field.name not in PUBLICATION_FIELDS
     }
     # Topics are chosen by id in the form; one deleted since is named as missing.
     names = list(data.get("topics", []))

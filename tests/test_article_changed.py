@@ -263,7 +263,9 @@ def reschedule_from_a_shell(article, at, *, editor, tmp_path):
     "route",
     [reschedule_by_workflow, reschedule_by_service, reschedule_by_import, reschedule_from_a_shell],
 )
-def test_embargo_links_follow_a_new_time_by_every_route(route, editor, commit, tmp_path, mailoutbox):
+def test_embargo_links_follow_a_new_time_by_every_route(
+    route, editor, commit, tmp_path, mailoutbox
+):
     first = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
     with commit():
         article = ArticleFactory(published_at=first, regions=["mx"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.changes import Stored, articles_written
+from articles.content import CONTENT_FIELDS
 from articles.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, ArticleNote, TaggedArticle
@@ -24,18 +25,15 @@ from media_library import visibility
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
-# The article columns an import sets; comparing them tells whether a record changed.
-ARTICLE_FIELDS = (
-    "kind",
-    "title",
-    "summary",
-    "body",
-    "published_at",
-    "status",
-    "reference_number",
-    "hero_caption",
-    "substantively_updated_at",
-    "hero_photo_id",
+# The article columns an import sets (the content the format carries, but the slug, by
+# which records are matched, and the relations); comparing them tells whether a record
+# changed.
+ARTICLE_FIELDS = tuple(
+    Article._meta.get_field(field.name).attname
+    for field in CONTENT_FIELDS
+    if field.key is not None
+    and field.name != "slug"
+    and not Article._meta.get_field(field.name).many_to_many
 )
 
 # name: (through model, article column, other column)
