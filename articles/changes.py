@@ -30,7 +30,9 @@ groupings and the revisions (``articles``), the content version of the caches
 live), the embargoes (links told of a new time; media released at the lift). A receiver
 that works outside the database (a task, an e-mail) waits for the commit
 (``on_commit_for``); one that keeps derived rows true (the groupings) writes at once,
-so the writer's next read in the same transaction sees them.
+so the writer's next read in the same transaction sees them. (Whether a photo's or
+document's file is public follows every registered use of it the same way for all its
+users, ``media_library.visibility``; the importer tells it what it wrote.)
 """
 
 from collections.abc import Callable, Iterable
@@ -41,10 +43,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import Signal
 
+from articles.content import CONTENT_FIELDS
+
 article_changed = Signal()
 
-# The relations of an article whose writes are announced.
-RELATIONS = ("regions", "topics", "attachments", "related", "spokespeople")
+# The relations of an article whose writes are announced: those of its content.
+RELATIONS = tuple(field.name for field in CONTENT_FIELDS if field.kind == "list")
 # What a bulk write (an import) may have written: the row and every relation.
 EVERYTHING = frozenset({"article", *RELATIONS, "notes"})
 
