@@ -122,17 +122,16 @@ def record_revision(*, article: Article, user=None, message: str = "") -> Articl
     )
 
 
+OUTSIDE = "Changed outside the editor (import or script)."
+
+
 def ensure_current(article: Article) -> ArticleRevision:
     """The revision that matches the article as stored, recording one first when the
     article was changed outside the admin and services (or before revisions began)."""
     latest = latest_revision(article)
     if latest is not None and latest.snapshot == snapshot(article):
         return latest
-    message = (
-        "Changed outside the editor (import or script)."
-        if latest
-        else "The article as it was when revisions began."
-    )
+    message = OUTSIDE if latest else "The article as it was when revisions began."
     return record_revision(article=article, message=message)
 
 
@@ -160,7 +159,8 @@ def _record_outside(article_ids) -> None:
     ids = sorted(article_ids)
     for start in range(0, len(ids), CHUNK):
         for article in Article.objects.filter(pk__in=ids[start : start + CHUNK]):
-            ensure_current(article)
+            # Nothing is recorded when the latest revision already holds it.
+            record_revision(article=article, message=OUTSIDE)
 
 
 def live_revision(article: Article) -> ArticleRevision | None:
