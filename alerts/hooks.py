@@ -1,6 +1,7 @@
-"""Where articles going live reach the alerts: model signals for every save (the admin's
-form and actions, the services, the shell) and the importer's own signal for its bulk
-writes. Connected in ``AlertsConfig.ready()``.
+"""Where articles going live reach the alerts: ``articles.changes.article_changed``, sent
+for every write of an article by any route (the admin's form and actions, the workflow,
+the services, the shell, the importer's bulk writes). Connected in
+``AlertsConfig.ready()``.
 
 Only a transition counts: an article becoming published, or a published article's time
 moving. Edits of a published article, whatever they change, alert nobody.
@@ -10,30 +11,25 @@ from alerts import services
 from articles.models import Article
 
 
-def remember_state(sender, instance, raw=False, **kwargs):
-    """Before a save: how the stored article stood (status and time), if it exists."""
-    if raw or instance.pk is None:
-        instance._alerts_before = None
+def article_changed(
+    sender, *, article_ids, changed, before, article=None, bulk=False, alerts=True, **kwargs
+):
+    if not alerts or "article" not in changed:
         return
-    instance._alerts_before = (
-        Article.objects.filter(pk=instance.pk).values_list("status", "published_at").first()
-    )
-
-
-def article_saved(sender, instance, created=False, raw=False, **kwargs):
-    if raw or instance.status != Article.Status.PUBLISHED:
-        return
-    before = getattr(instance, "_alerts_before", None)
-    if before == (instance.status, instance.published_at):
-        return  # an edit of a published article: never a new alert
-    services.schedule_article(article=instance)
-
-
-def articles_imported(sender, *, article_ids, alerts=True, **kwargs):
-    """An import wrote these articles; alert the ones published within the last day or
-    scheduled (``import_articles --no-alerts`` passes ``alerts=False``)."""
-    if alerts:
+    if bulk:
+        # An import: the recent or scheduled ones among what it wrote (an article once
+        # matched is never alerted again, so what it rewrote alerts nobody twice).
         services.schedule_articles(article_ids=article_ids)
+        return
+    if article is None or article.status != Article.Status.PUBLISHED:
+        return
+    stood = before.get(article.pk)
+    if stood is not None and (stood.status, stood.published_at) == (
+        article.status,
+        article.published_at,
+    ):
+        return  # an edit of a published article: never a new alert
+    services.schedule_article(article=article)
 
 
 def article_corrected(sender, article, note=None, notify_subscribers=False, **kwargs):

@@ -229,11 +229,6 @@ class ArticleAdmin(
         # search_fields stays for Django's checks and the search box.
         return search_admin(queryset, search_term), False
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The regions were just written (m2m): keep the stored groupings true.
-        sync_groupings([form.instance.pk])
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # modelform_factory made a new class for this request, so this sets nothing shared.

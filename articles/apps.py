@@ -24,16 +24,23 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag  # noqa: PLC0415 - models load after apps
 
+        from articles import changes, regions, revisions  # noqa: PLC0415 - imports models
         from articles.filters import ArticleFilterSet  # noqa: PLC0415 - imports models
         from core.cache import (  # noqa: PLC0415
             invalidate_on_change,
+            invalidate_on_signal,
             public_pages,
             publications_scheduled_by,
         )
         from media_library.usage import register_usage  # noqa: PLC0415 - apps are loaded
 
+        # Every write of an article, by any route, is announced once (articles.changes);
+        # this app's own followers: the stored groupings, the revisions, the caches.
+        changes.connect_model_signals(self.get_model("Article"))
+        changes.article_changed.connect(regions.groupings_follow, dispatch_uid="groupings")
+        changes.article_changed.connect(revisions.record_outside_changes, dispatch_uid="revisions")
+        invalidate_on_signal(changes.article_changed)
         invalidate_on_change(
-            self.get_model("Article"),
             self.get_model("Region"),
             self.get_model("SlugRedirect"),
             self.get_model("TaggedArticle"),
@@ -58,5 +65,6 @@ class ArticlesConfig(AppConfig):
 
         from articles import media_kit  # noqa: PLC0415 - imports models
 
-        # Media kits are rebuilt (by a task) when what they hold changes.
+        # Media kits are rebuilt (by a task) when what they hold changes (the article's
+        # own changes through articles.changes).
         media_kit.connect_signals()

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from tqdm import tqdm
 
+from articles.content import CONTENT_FIELDS
 from articles.importing import FORMAT
 from articles.models import Article
 from media_library.models import UsageRights, rights_allow_redistribution
@@ -59,70 +60,80 @@ class _Exporter:
         return self.copied[field_file.name]
 
     def record(self, article):
-        record = {
-            "slug": article.slug,
-            "kind": article.kind,
-            "title": article.title,
-            "summary": article.summary,
-        }
-        if article.body:
-            record["body"] = article.body
-        record["published_at"] = _iso(article.published_at)
-        # Only live or scheduled articles are "published" in the format; a withdrawn one
-        # is not public, which the format calls a draft.
-        record["status"] = (
-            Article.Status.PUBLISHED
-            if article.status == Article.Status.PUBLISHED
-            else Article.Status.DRAFT
-        )
-        if article.reference_number:
-            record["reference_number"] = article.reference_number
-        if article.substantively_updated_at:
-            record["substantively_updated_at"] = _iso(article.substantively_updated_at)
-        record["regions"] = sorted(region.slug for region in article.regions.all())
-        record["topics"] = sorted(tag.name for tag in article.topics.all())
-        photo = article.hero_photo
-        if photo is not None:
-            record["photo"] = {
-                "file": self.copy(photo.image, "images", photo.pk),
-                "alt_text": photo.alt_text,
-                "caption": photo.caption,
-                "credit": photo.credit,
-            }
-            optional = {
-                "title": (photo.title, ""),
-                "is_decorative": (photo.is_decorative, False),
-                "copyright": (photo.copyright, ""),
-                "usage_rights": (photo.usage_rights, UsageRights.OWNED),
-                "usage_notes": (photo.usage_notes, ""),
-                # Left out, it follows the rights. An offer confirmed here against the
-                # rights is left out too: the format has no confirmation, and another
-                # newsroom should not offer the photo until someone there confirms it.
-                "downloadable": (
-                    photo.downloadable and rights_allow_redistribution(photo.usage_rights),
-                    rights_allow_redistribution(photo.usage_rights),
-                ),
-            }
-            for key, (value, default) in optional.items():
-                if value != default:
-                    record["photo"][key] = value
-            if article.hero_caption:
-                record["hero_caption"] = article.hero_caption
-        record["related"] = sorted(other.slug for other in article.related.all())
-        record["attachments"] = [
-            {
-                "file": self.copy(document.file, "docs", document.pk),
-                "title": document.title,
-                "language": document.language,
-            }
-            for document in article.attachments.all()
-        ]
+        """The article's record: every field of ``articles.content.CONTENT_FIELDS`` the
+        format carries, under its key, left out when empty (lists are always written)."""
+        record = {}
+        for field in CONTENT_FIELDS:
+            if field.key is None:
+                continue  # not carried by the format (articles.content says why)
+            value = self.value(article, field)
+            if value not in (None, ""):
+                record[field.key] = value
         notes = [
             {"kind": note.kind, "text": note.text, "published_at": _iso(note.published_at)}
             for note in article.notes.all()
         ]
         if notes:
             record["notes"] = notes
+        return record
+
+    def value(self, article, field):
+        match field.name:
+            case "status":
+                # Only live or scheduled articles are "published" in the format; a
+                # withdrawn one is not public, which the format calls a draft.
+                if article.status == Article.Status.PUBLISHED:
+                    return Article.Status.PUBLISHED
+                return Article.Status.DRAFT
+            case "hero_photo":
+                return self.photo(article.hero_photo) if article.hero_photo_id else None
+            case "hero_caption" if not article.hero_photo_id:
+                return None  # the format takes a caption override only with a photo
+            case "regions":
+                return sorted(region.slug for region in article.regions.all())
+            case "topics":
+                return sorted(tag.name for tag in article.topics.all())
+            case "related":
+                return sorted(other.slug for other in article.related.all())
+            case "attachments":
+                return [
+                    {
+                        "file": self.copy(document.file, "docs", document.pk),
+                        "title": document.title,
+                        "language": document.language,
+                    }
+                    for document in article.attachments.all()
+                ]
+        if field.kind == "time":
+            return _iso(getattr(article, field.name))
+        if field.kind in ("list", "ref"):
+            raise ValueError(f"The export does not know how to write {field.name!r}.")
+        return getattr(article, field.name)
+
+    def photo(self, photo):
+        record = {
+            "file": self.copy(photo.image, "images", photo.pk),
+            "alt_text": photo.alt_text,
+            "caption": photo.caption,
+            "credit": photo.credit,
+        }
+        optional = {
+            "title": (photo.title, ""),
+            "is_decorative": (photo.is_decorative, False),
+            "copyright": (photo.copyright, ""),
+            "usage_rights": (photo.usage_rights, UsageRights.OWNED),
+            "usage_notes": (photo.usage_notes, ""),
+            # Left out, it follows the rights. An offer confirmed here against the
+            # rights is left out too: the format has no confirmation, and another
+            # newsroom should not offer the photo until someone there confirms it.
+            "downloadable": (
+                photo.downloadable and rights_allow_redistribution(photo.usage_rights),
+                rights_allow_redistribution(photo.usage_rights),
+            ),
+        }
+        for key, (value, default) in optional.items():
+            if value != default:
+                record[key] = value
         return record
 
     def run(self, queryset):

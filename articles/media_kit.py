@@ -9,8 +9,9 @@ in ``CREDITS.csv`` saying why (``Photo.not_offered_because``) in place of its fi
 
 Built by the ``build_media_kit`` task, never inside a request: when a published article,
 its photo, its attachments or its spokespeople change (``connect_signals``, wired from
-``ArticlesConfig.ready``) and when someone asks for a kit that is not built yet. A burst
-of edits queues one build (``request_build``). The file is stored privately under
+``ArticlesConfig.ready``; the article's own changes through ``articles.changes``) and
+when someone asks for a kit that is not built yet. A burst of edits queues one build
+(``request_build``). The file is stored privately under
 ``media-kits/<article id>/<version>.zip``, where the version hashes everything the kit
 holds (``kit_contents``): a kit that no longer matches its article is never served, and
 ``articles.downloads`` serves it only for an article the visitor may see.
@@ -28,11 +29,12 @@ from datetime import timedelta
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.changes import article_changed
 from articles.models import Article, MediaKit
 from articles.sanitize import html_to_text
 from core.cache import content_changed
@@ -54,6 +56,8 @@ KITS_DIR = "media-kits/"
 # next change or request queues another.
 QUEUED_FOR = timedelta(minutes=10)
 CREDITS_FIELDS = ["file", "caption", "credit", "copyright", "usage terms"]
+# Articles per query when an import changed many.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -328,24 +332,25 @@ def request_builds(article_ids) -> None:
         request_build(article_id)
 
 
-def _article_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if instance.status == Article.Status.PUBLISHED:
-        request_build(instance.pk)
-    else:
-        discard(instance.pk)
-
-
-def _article_relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        request_builds([instance.pk])
-    elif pk_set:
-        request_builds(pk_set)
-    # A reverse clear (document.articles.clear()) names no articles; rare, and a kit
-    # request rebuilds whatever is out of date.
+def _articles_changed(sender, *, article_ids, changed, article=None, bulk=False, **kwargs):
+    """``articles.changes.article_changed``: the article or its attachments or
+    spokespeople changed, by any route."""
+    if bulk:
+        # An import: rebuild the kits already made; a new one is built when first asked.
+        ids = sorted(article_ids)
+        for start in range(0, len(ids), CHUNK):
+            request_builds(
+                MediaKit.objects.filter(article_id__in=ids[start : start + CHUNK]).values_list(
+                    "article_id", flat=True
+                )
+            )
+    elif article is not None:
+        if article.status == Article.Status.PUBLISHED:
+            request_build(article.pk)
+        else:
+            discard(article.pk)
+    elif changed & {"attachments", "spokespeople"}:
+        request_builds(article_ids)
 
 
 def _photo_changed(sender, photo_id=None, instance=None, raw=False, **kwargs):
@@ -376,14 +381,8 @@ def connect_signals() -> None:
     """Rebuild kits when what they hold changes: the article, its photo (text now; the
     file when the renditions task has made it), its attachments and spokespeople."""
     uid = "media-kit-"
-    post_save.connect(_article_saved, sender=Article, dispatch_uid=uid + "article")
+    article_changed.connect(_articles_changed, dispatch_uid=uid + "article")
     post_delete.connect(_kit_deleted, sender=MediaKit, dispatch_uid=uid + "deleted")
-    for relation in (Article.attachments, Article.spokespeople):
-        m2m_changed.connect(
-            _article_relation_changed,
-            sender=relation.through,
-            dispatch_uid=uid + relation.through._meta.label,
-        )
     post_save.connect(_photo_changed, sender=Photo, dispatch_uid=uid + "photo")
     photo_downloads.download_changed.connect(_photo_changed, dispatch_uid=uid + "download")
     post_save.connect(_document_saved, sender=Document, dispatch_uid=uid + "document")

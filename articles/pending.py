@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
+from articles.content import CONTENT_FIELDS, PUBLICATION_FIELDS
 from articles.corrections import (
     MATERIAL_FIELDS,
     ChangeKind,
@@ -25,7 +26,6 @@ from articles.corrections import (
     log_change,
 )
 from articles.models import Article, ArticlePendingChange
-from articles.regions import sync_groupings
 from articles.revisions import ensure_current, form_initial, record_revision, snapshot
 from articles.sanitize import sanitize_html
 from articles.states import State
@@ -50,7 +50,13 @@ CONTENT_KEYS = (
     "spokespeople",
     "reference_number",
 )
-PLAIN_KEYS = ("kind", "title", "slug", "summary", "hero_caption", "reference_number")
+# The plain content a pending version carries (the body, the photo and the relations are
+# read apart; publication is never part of a pending version).
+PLAIN_KEYS = tuple(
+    field.name
+    for field in CONTENT_FIELDS
+    if field.kind in ("text", "choice", "value") and field.name not in PUBLICATION_FIELDS
+)
 
 
 def changes_wait(article: Article) -> bool:
@@ -211,7 +217,6 @@ def apply_snapshot(*, article: Article, data: dict) -> None:
     article.related.set(initial["related"])
     article.spokespeople.set(initial["spokespeople"])
     article.topics.set(list(data.get("topics") or []))
-    sync_groupings([article.pk])
 
 
 def material_changes(article: Article, data: dict) -> list[str]:

@@ -5,7 +5,8 @@ Queries live on the querysets: ``Region.objects.named()`` / ``expand()`` turn sl
 codes into regions, ``Article.objects.in_regions()`` finds the articles on them. This
 module holds what is built from them: ``region_index()`` and ``region_choices()`` for
 filters and forms (a grouping first, then its countries), and ``sync_groupings()``, which
-keeps ``ArticleGrouping`` true after any write of articles' regions.
+keeps ``ArticleGrouping`` true after any write of articles' regions: ``groupings_follow``
+calls it for every route (``articles.changes``).
 """
 
 import unicodedata
@@ -133,8 +134,9 @@ def live_region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 def sync_groupings(article_ids: Iterable[int]) -> None:
     """Make the stored groupings of ``article_ids`` match their regions.
 
-    Call it after writing articles' regions by any route (admin, services, importer, a
-    region moved to another grouping). Idempotent, and cheap when nothing changed.
+    Every write of articles' regions calls it through ``groupings_follow`` (the admin,
+    the services, the importer, the shell); a region moved to another grouping calls it
+    through ``sync_region_groupings``. Idempotent, and cheap when nothing changed.
     """
     article_ids = sorted(set(article_ids))
     with transaction.atomic():
@@ -164,6 +166,13 @@ def _sync_batch(article_ids):
         ArticleGrouping.objects.bulk_create(
             [ArticleGrouping(article_id=a, grouping_id=g) for a, g in sorted(missing)]
         )
+
+
+def groupings_follow(sender, *, article_ids, changed, **kwargs) -> None:
+    """``articles.changes.article_changed``: regions written, groupings follow at once
+    (inside the writer's transaction, so its next read sees them)."""
+    if "regions" in changed:
+        sync_groupings(article_ids)
 
 
 def sync_region_groupings(region_ids: Iterable[int]) -> None:

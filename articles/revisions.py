@@ -8,10 +8,15 @@ deleted, and restoring must load a version into the editor rather than write it 
 the live article (reversion's ``revert()`` writes rows; simple-history tracks no
 many-to-many without a history table per relation).
 
-Who records: the admin on every save (``articles.admin_revisions``), the publishing
-services, and ``ensure_current`` whenever the editor opens an article, which records
-what another route (an import, a script) changed since the last revision, so the
-versions the change form compares are always the article as stored.
+Who records: the admin on every save (``articles.admin_revisions``), the workflow and
+the services, each with its author and a message; and, for every other route, the
+receiver of ``articles.changes.article_changed`` (``record_outside_changes``): once the
+transaction commits, an article whose content differs from its latest revision gets one
+with no author, "Changed outside the editor" (a shell ``save()``, a script's
+``regions.set()``, an import). After the admin's or a service's own revision it finds
+nothing to record. An import's new articles get their first revision when the editor
+first opens them (``ensure_current``, which also covers rows written before revisions
+began), so the versions the change form compares are always the article as stored.
 """
 
 import difflib
@@ -25,6 +30,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from articles.changes import on_commit_for
+from articles.content import CONTENT_FIELDS, PUBLICATION_FIELDS
 from articles.models import Article, ArticleRevision, Region, TaggedArticle
 from articles.sanitize import html_to_text
 from media_library.models import Document, Photo
@@ -32,24 +39,7 @@ from press.models import Spokesperson
 
 # The fields a revision keeps, in the order the comparison shows them, with how each
 # reads: plain text and the body get a word diff, the rest old → new.
-FIELDS = [
-    ("title", "Title", "text"),
-    ("summary", "Summary", "text"),
-    ("body", "Body", "html"),
-    ("kind", "Kind", "choice"),
-    ("slug", "Slug", "value"),
-    ("status", "Status", "choice"),
-    ("published_at", "Publication time", "time"),
-    ("substantively_updated_at", "Last substantively updated", "time"),
-    ("regions", "Regions", "list"),
-    ("topics", "Topics", "list"),
-    ("hero_photo", "Photo", "ref"),
-    ("hero_caption", "Caption", "text"),
-    ("attachments", "Attachments", "list"),
-    ("related", "Related articles", "list"),
-    ("spokespeople", "Spokespeople", "list"),
-    ("reference_number", "Reference number", "value"),
-]
+FIELDS = [(field.name, field.label, field.kind) for field in CONTENT_FIELDS]
 CHOICES = {"kind": dict(Article.Kind.choices), "status": dict(Article.Status.choices)}
 
 
@@ -57,49 +47,52 @@ def _time(moment):
     return moment.astimezone(timezone.UTC).isoformat() if moment else None
 
 
+# How each list field is read (from the database, with the names a version shows).
+RELATIONS = {
+    "regions": lambda pk: [
+        list(row)
+        for row in Region.objects.filter(articles=pk)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ],
+    "topics": lambda pk: sorted(
+        TaggedArticle.objects.filter(content_object_id=pk).values_list("tag__name", flat=True)
+    ),
+    "attachments": lambda pk: [
+        [document.pk, str(document)]
+        for document in Document.objects.filter(articles=pk).order_by("title", "pk")
+    ],
+    "related": lambda pk: [
+        list(row)
+        for row in Article.objects.filter(related_from=pk)
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    ],
+    "spokespeople": lambda pk: [
+        list(row)
+        for row in Spokesperson.objects.filter(articles=pk)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ],
+}
+
+
 def snapshot(article: Article) -> dict:
     """The article as stored, read from the database (never from the instance's
-    prefetch cache, which a save of its relations may have left stale)."""
-    pk = article.pk
-    photo = article.hero_photo if article.hero_photo_id else None
-    return {
-        "kind": article.kind,
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "status": article.status,
-        "published_at": _time(article.published_at),
-        "substantively_updated_at": _time(article.substantively_updated_at),
-        "reference_number": article.reference_number,
-        "hero_photo": [photo.pk, str(photo)] if photo else None,
-        "hero_caption": article.hero_caption,
-        "regions": [
-            list(row)
-            for row in Region.objects.filter(articles=pk)
-            .order_by("name", "pk")
-            .values_list("pk", "name")
-        ],
-        "topics": sorted(
-            TaggedArticle.objects.filter(content_object_id=pk).values_list("tag__name", flat=True)
-        ),
-        "attachments": [
-            [document.pk, str(document)]
-            for document in Document.objects.filter(articles=pk).order_by("title", "pk")
-        ],
-        "related": [
-            list(row)
-            for row in Article.objects.filter(related_from=pk)
-            .order_by("title", "pk")
-            .values_list("pk", "title")
-        ],
-        "spokespeople": [
-            list(row)
-            for row in Spokesperson.objects.filter(articles=pk)
-            .order_by("name", "pk")
-            .values_list("pk", "name")
-        ],
-    }
+    prefetch cache, which a save of its relations may have left stale): every field of
+    ``articles.content.CONTENT_FIELDS``."""
+    data = {}
+    for field in CONTENT_FIELDS:
+        if field.kind == "list":
+            data[field.name] = RELATIONS[field.name](article.pk)
+        elif field.kind == "ref":
+            related = getattr(article, field.name)
+            data[field.name] = [related.pk, str(related)] if related is not None else None
+        elif field.kind == "time":
+            data[field.name] = _time(getattr(article, field.name))
+        else:
+            data[field.name] = getattr(article, field.name)
+    return data
 
 
 def latest_revision(article: Article) -> ArticleRevision | None:
@@ -129,18 +122,45 @@ def record_revision(*, article: Article, user=None, message: str = "") -> Articl
     )
 
 
+OUTSIDE = "Changed outside the editor (import or script)."
+
+
 def ensure_current(article: Article) -> ArticleRevision:
     """The revision that matches the article as stored, recording one first when the
     article was changed outside the admin and services (or before revisions began)."""
     latest = latest_revision(article)
     if latest is not None and latest.snapshot == snapshot(article):
         return latest
-    message = (
-        "Changed outside the editor (import or script)."
-        if latest
-        else "The article as it was when revisions began."
-    )
+    message = OUTSIDE if latest else "The article as it was when revisions began."
     return record_revision(article=article, message=message)
+
+
+# What a revision keeps, as ``articles.changes`` names what was written.
+KEPT = frozenset({"article", *(field.name for field in CONTENT_FIELDS if field.kind == "list")})
+# Articles per query when recording after an import.
+CHUNK = 500
+
+
+def record_outside_changes(sender, *, article_ids, changed, before, bulk=False, **kwargs):
+    """``articles.changes.article_changed``: once the transaction commits, keep a
+    revision of each article whose content no revision holds yet (see the module
+    docstring). An import's new articles are left to ``ensure_current``: 100,000 of
+    them would otherwise write 100,000 snapshots."""
+    if not changed & KEPT:
+        return
+    ids = article_ids
+    if bulk:
+        ids = {pk for pk in article_ids if before.get(pk) is not None}
+    if ids:
+        on_commit_for(_record_outside, ids)
+
+
+def _record_outside(article_ids) -> None:
+    ids = sorted(article_ids)
+    for start in range(0, len(ids), CHUNK):
+        for article in Article.objects.filter(pk__in=ids[start : start + CHUNK]):
+            # Nothing is recorded when the latest revision already holds it.
+            record_revision(article=article, message=OUTSIDE)
 
 
 def live_revision(article: Article) -> ArticleRevision | None:
@@ -304,8 +324,10 @@ def form_initial(data: dict) -> dict:
     related articles and spokespeople deleted since are left out (``_missing`` names
     them)."""
     initial = {
-        key: data.get(key)
-        for key in ("kind", "title", "slug", "summary", "body", "hero_caption", "reference_number")
+        field.name: data.get(field.name)
+        for field in CONTENT_FIELDS
+        if field.kind in ("text", "html", "choice", "value")
+        and field.name not in PUBLICATION_FIELDS
     }
     # Topics are chosen by id in the form; one deleted since is named as missing.
     names = list(data.get("topics", []))

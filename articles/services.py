@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article
-from articles.regions import sync_groupings
 from articles.revisions import record_revision
 from articles.states import State
 from articles.workflow import Action
@@ -106,7 +105,6 @@ def article_duplicate(*, article: Article, user: AbstractBaseUser) -> Article:
         updated_by=user,
     )
     copy.regions.set(article.regions.all())
-    sync_groupings([copy.pk])
     copy.topics.set(list(article.topics.all()))
     copy.attachments.set(article.attachments.all())
     copy.related.set(article.related.all())

@@ -10,7 +10,6 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Region
-from articles.regions import sync_groupings
 from media_library.models import Document, Photo
 from press.models import MediaInquiry, PressContact, Spokesperson
 
@@ -115,7 +114,6 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             self.regions.set(
                 [r if isinstance(r, Region) else Region.objects.get(slug=r) for r in extracted]
             )
-            sync_groupings([self.pk])
 
     @factory.post_generation
     def topics(self, create, extracted, **kwargs):

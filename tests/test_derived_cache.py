@@ -4,6 +4,7 @@ epoch: every edit, regions and topics included, shows at once."""
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.cache.backends.filebased import FileBasedCache
@@ -127,3 +128,61 @@ def test_the_inquiry_form_reads_the_epoch_once(client, django_assert_max_num_que
     client.get("/press/inquiry/")
     with django_assert_max_num_queries(0):
         assert client.get("/press/inquiry/").status_code == 200
+
+
+# --- a deploy that changes a template -------------------------------------------------
+
+
+def deploy_templates(settings, folder, **changed):
+    """A new release: the project's templates with ``changed`` ones ({name: edit of its
+    source}), served by a new process (nothing about templates remembered)."""
+    for name, edit in changed.items():
+        source = (Path(settings.BASE_DIR) / "templates" / name).read_text()
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(edit(source))
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [folder, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+
+
+def test_a_changed_fragment_template_is_rendered_anew_after_a_deploy(client, settings, tmp_path):
+    article = ArticleFactory(title="Detention centres")
+    before = client.get(article.get_absolute_url()).content.decode()
+    assert "release-two" not in before
+    # The article's main fragment is now cached; the content does not change.
+    deploy_templates(
+        settings,
+        tmp_path / "release-two",
+        **{
+            "articles/article_detail.html": lambda source: source.replace(
+                '{% cached_fragment "article-main" fragment_parts %}',
+                '{% cached_fragment "article-main" fragment_parts %}<i id="release-two"></i>',
+            )
+        },
+    )
+    after = client.get(article.get_absolute_url()).content.decode()
+    assert '<i id="release-two"></i>' in after
+    assert "Detention centres" in after
+
+
+def test_a_changed_card_template_is_rendered_anew_after_a_deploy(client, settings, tmp_path):
+    ArticleFactory(title="Detention centres")
+    assert "card-release-two" not in client.get("/news/").content.decode()
+    deploy_templates(
+        settings,
+        tmp_path / "release-two",
+        **{
+            "includes/cards/kind_icon.html": lambda source: source + "<b>card-release-two</b>",
+        },
+    )
+    assert "<b>card-release-two</b>" in client.get("/news/").content.decode()
+
+
+def test_the_templates_version_is_read_once_per_process(settings, tmp_path):
+    first = core_cache.templates_version()
+    with mock.patch.object(Path, "read_bytes") as read:
+        assert core_cache.templates_version() == first
+    assert not read.called
+    deploy_templates(settings, tmp_path / "release-two", **{"home.html": lambda s: s + " "})
+    assert core_cache.templates_version() != first

@@ -34,7 +34,7 @@ def articles_import(
     ``generate_renditions=False`` they are left for ``manage.py generate_renditions
     --missing`` and listed in ``ImportResult.photos_without_renditions``. On PostgreSQL
     the written tables are analysed after the commit. ``alerts=False`` e-mails no
-    subscriber about the imported articles (see ``articles_written``).
+    subscriber about the imported articles (see ``articles.changes``).
     """
     records = parse_file(path=path, progress=progress)
     return write_records(

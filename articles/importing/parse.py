@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from articles.content import CONTENT_FIELDS
 from articles.importing.chunks import chunked, progress_bar
 from articles.models import (
     RESERVED_SLUGS,
@@ -34,24 +35,8 @@ from media_library.validation import validate_document_file, validate_image_file
 
 FORMAT = "newsroom-articles/1"
 
-ARTICLE_KEYS = {
-    "slug",
-    "kind",
-    "title",
-    "summary",
-    "body",
-    "published_at",
-    "status",
-    "regions",
-    "topics",
-    "photo",
-    "hero_caption",
-    "related",
-    "attachments",
-    "reference_number",
-    "substantively_updated_at",
-    "notes",
-}
+# A record's keys: the content the format carries (articles.content) and its notes.
+ARTICLE_KEYS = {field.key for field in CONTENT_FIELDS if field.key is not None} | {"notes"}
 NOTE_KEYS = {"kind", "text", "published_at"}
 PHOTO_KEYS = {
     "file",

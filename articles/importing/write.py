@@ -12,38 +12,29 @@ from dataclasses import dataclass, field
 from django.core.files import File
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.changes import Stored, articles_written
+from articles.content import CONTENT_FIELDS
 from articles.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, ArticleNote, TaggedArticle
-from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
-from core.cache import content_changed
 from media_library import visibility
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
-# The article columns an import sets; comparing them tells whether a record changed.
-ARTICLE_FIELDS = (
-    "kind",
-    "title",
-    "summary",
-    "body",
-    "published_at",
-    "status",
-    "reference_number",
-    "hero_caption",
-    "substantively_updated_at",
-    "hero_photo_id",
+# The article columns an import sets (the content the format carries, but the slug, by
+# which records are matched, and the relations); comparing them tells whether a record
+# changed.
+ARTICLE_FIELDS = tuple(
+    Article._meta.get_field(field.name).attname
+    for field in CONTENT_FIELDS
+    if field.key is not None
+    and field.name != "slug"
+    and not Article._meta.get_field(field.name).many_to_many
 )
-
-# Sent inside the import's transaction once every article is written, with
-# ``article_ids`` (every record's article) and ``alerts`` (False for ``--no-alerts``):
-# bulk writes send no model signals, so apps that follow publications listen here.
-articles_written = Signal()
 
 # name: (through model, article column, other column)
 RELATIONS = {
@@ -127,21 +118,29 @@ def write_records(
         for name in ("topics", "related", "attachments"):
             replace_relation(name, changes[name], progress=progress)
         relations_changed |= write_notes(records, slug_ids=slug_ids, existing=existing, user=user)
-        result.updated = update_articles(
+        updated = update_articles(
             records,
             existing=existing,
             photo_ids=photo_ids,
             relations_changed=relations_changed,
             user=user,
         )
+        result.updated = len(updated)
         result.unchanged = len(existing) - result.updated
         if result.created or result.updated:
-            # Bulk writes send no model signals, so the page cache is told here.
-            content_changed()
             transaction.on_commit(analyze_written_tables)
-            # Nor do they reach the alerts and embargoes: this signal stands in for them.
-            written = [slug_ids[record.slug] for record in records]
-            articles_written.send(sender=Article, article_ids=written, alerts=alerts)
+            # Bulk writes send no model signals: what follows a write of an article (the
+            # groupings, caches, revisions, alerts, embargoes, media kits) is told here.
+            created = [slug_ids[r.slug] for r in records if r.slug not in existing]
+            stood = {
+                row["pk"]: Stored(*(row[name] for name in Stored._fields))
+                for row in existing.values()
+            }
+            articles_written(
+                article_ids=[*created, *updated],
+                before=dict.fromkeys(created) | {pk: stood[pk] for pk in updated},
+                alerts=alerts,
+            )
             # A photo or PDF is public while a live article uses it: check those the
             # articles use now and those they used before.
             visibility.sync_after_commit(
@@ -391,10 +390,9 @@ def replace_relation(name, changes: dict[int, set[int]], *, progress=False) -> N
 
 def write_regions(changes: dict[int, set[int]], *, progress=False) -> None:
     """Set the regions of imported articles (article id -> region ids): the one place an
-    import writes regions, so whatever must follow them is called from here."""
+    import writes regions. The stored groupings follow when the import announces what it
+    wrote (``articles.changes.articles_written``)."""
     replace_relation("regions", changes, progress=progress)
-    # Bulk writes send no m2m signals: the stored groupings are brought up to date here.
-    sync_groupings(changes)
 
 
 def _note_key(kind, text, published_at):
@@ -442,8 +440,8 @@ def write_notes(records, *, slug_ids, existing, user) -> set[int]:
     return changed
 
 
-def update_articles(records, *, existing, photo_ids, relations_changed, user) -> int:
-    """Save the existing articles whose columns or relations changed; return how many."""
+def update_articles(records, *, existing, photo_ids, relations_changed, user) -> list[int]:
+    """Save the existing articles whose columns or relations changed; return their ids."""
     changed = []
     now = timezone.now()
     for record in records:
@@ -466,7 +464,7 @@ def update_articles(records, *, existing, photo_ids, relations_changed, user) ->
         Article.objects.bulk_update(
             changed, [*ARTICLE_FIELDS, "updated_at", "updated_by"], batch_size=BATCH_SIZE
         )
-    return len(changed)
+    return [article.pk for article in changed]
 
 
 def analyze_written_tables() -> None:
