@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -250,7 +251,26 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 ADMIN_URL = env("ADMIN_URL", "admin/").strip("/") + "/"
 
 # --- Internationalisation -------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The languages the newsroom publishes in, e.g. LANGUAGES=en,es,fr,ar: the first is the
+# default. Each is named in its own language (Django's LANG_INFO), as a language switcher
+# shows it to a reader who may not read the current page's language.
+LANGUAGES = []
+for code in env_list("LANGUAGES", "en"):
+    code = code.lower()
+    info = LANG_INFO.get(code, {})
+    if "name_local" not in info:
+        raise ImproperlyConfigured(
+            f"LANGUAGES: {code!r} is not a language code Django knows "
+            "(use codes such as en, es, fr, ar, pt-br, zh-hans)."
+        )
+    if code in dict(LANGUAGES):
+        raise ImproperlyConfigured(f"LANGUAGES: {code!r} is listed twice.")
+    LANGUAGES.append((code, info["name_local"]))
+if not LANGUAGES:
+    raise ImproperlyConfigured("LANGUAGES must name at least one language, e.g. LANGUAGES=en.")
+LANGUAGE_CODE = LANGUAGES[0][0]
+# The interface's own catalogues (es, fr, ar…); Django's and the admin's come with Django.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # All times are stored in UTC and shown in the newsroom's own zone.
 TIME_ZONE = env("TIME_ZONE", "America/New_York")
 USE_I18N = True
