@@ -12,8 +12,11 @@ both checkouts' apps at once in production settings, each in two ways:
 - **warm**: Redis as the cache (each checkout its own key prefix, same Redis database),
   the derived data (cards, fragments, counts, a page's ids) built by the warm-up
   requests. The base's own page cache is off (``PAGE_CACHE=off``), so both render.
-- **cold**: Django's dummy cache backend: nothing is kept, every request builds every
-  derived value from the database, as the first request after a publication does.
+- **cold**: every request is the first of a new content epoch, as the first request after
+  a publication is: the content version read from the cache is new each time, so every
+  derived value (cards, fragments, counts, a page's ids, the filters' choices) is built
+  from the database, once per request (what is built is stored in the worker's memory,
+  never read back). The base's page cache is off here too.
 
 and, with ``--page-cache``, the base once more with its page cache on (what it served
 from Redis and its in-process memory). For each URL, ``--rounds`` rounds of wrk
@@ -41,10 +44,31 @@ import run as harness
 ROOT = harness.ROOT
 OUT = harness.OUT
 
-COLD_SETTINGS = '''"""The bench's settings with nothing cached (written by bench/compare.py)."""
+COLD_SETTINGS = '''"""The bench's settings, every request cold (written by bench/compare.py).
+
+Each read of the content version answers a new one, so every request is the first of a
+new content epoch, as the first request after a publication is: every derived value is
+built again (once per request, as then), and what is stored is never read back. Kept in
+this process's memory, not in Redis, which would fill with entries no one reads.
+"""
+
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+
 from newsroom.settings import *  # noqa: F403
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+class EveryRequestANewEpoch(LocMemCache):
+    def get(self, key, default=None, version=None):
+        if key == "pagecache:version":
+            return time.time_ns() // 1000
+        return super().get(key, default, version)
+
+
+CACHES = {
+    "default": {"BACKEND": "bench_cold_settings.EveryRequestANewEpoch", "LOCATION": "cold"}
+}
 '''
 
 
