@@ -70,7 +70,7 @@ def main(argv=None):
 
     def trace(frame, event, arg):
         name = frame.f_code.co_filename
-        if not name.startswith(own) or name.startswith(venv):
+        if not name.startswith(own) or name.startswith(venv) or name == __file__:
             return None  # not the project's: no line events for this frame
 
         def lines(frame, event, arg):
