@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -137,16 +138,15 @@ def say(message):
 
 
 def wait_for(port, process):
-    deadline = time.monotonic() + 60
+    """Until gunicorn answers anything (``/healthz`` may say 503: no task worker here)."""
+    deadline = time.monotonic() + 180
     while True:
         with contextlib.suppress(OSError):
-            import urllib.request
-
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
+            harness.fetch(argparse.Namespace(port=port), "/healthz")
+            return
         if process.poll() is not None or time.monotonic() > deadline:
             sys.exit(f"[compare] gunicorn on {port} did not start (bench/out/compare-*.log)")
-        time.sleep(0.3)
+        time.sleep(0.5)
 
 
 @contextlib.contextmanager
@@ -179,13 +179,16 @@ def parse_args(argv):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=30, help="wrk's timeout, seconds.")
+    parser.add_argument("--cold-requests", type=int, default=3, help="Per round and side.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--port", type=int, default=18770, help="First of the ports used.")
     parser.add_argument("--modes", default="cold,warm", help="cold, warm, or both.")
     parser.add_argument(
         "--page-cache", action="store_true", help="Also the base with its page cache on."
     )
-    parser.add_argument("--only", action="append", help="Measure only URLs containing this.")
+    parser.add_argument(
+        "--only", action="append", help="Only this URL (from /) or URLs containing this."
+    )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
@@ -214,6 +217,21 @@ def load_average():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def one_by_one(args, port, url):
+    """Cold pages: ``--cold-requests`` GETs one after another, each timed. A cold page
+    takes seconds on a busy machine, too long for wrk's runs to count many."""
+    seconds = []
+    for _ in range(args.cold_requests):
+        started = time.perf_counter()
+        status, _, _ = harness.fetch(argparse.Namespace(port=port), url)
+        seconds.append(time.perf_counter() - started)
+    return {
+        "rps": len(seconds) / sum(seconds),
+        "p50": statistics.median(seconds) * 1000,
+        "errors": 0 if status == 200 else len(seconds),
+    }
+
+
 def wrk_at(args, port, url):
     """harness.wrk with a timeout a cold page can meet (wrk's own is 2 s)."""
     output = harness.run(
@@ -231,6 +249,8 @@ def wrk_at(args, port, url):
 
 def main(argv=None):
     args = parse_args(argv)
+    # Stopped from outside: still stop the servers (the finally clauses).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("[compare] stopped"))
     base = Checkout("base", args.base, args.base_db, args)
     head = Checkout("head", ROOT, args.head_db, args)
     if args.prepare:
@@ -266,7 +286,11 @@ def main(argv=None):
     # article, which the other has too; each must answer 200 on both sides).
     total, urls = harness.urls_to_measure(args, head.env)
     if args.only:
-        urls = [(kind, url) for kind, url in urls if any(part in url for part in args.only)]
+        urls = [
+            (kind, url)
+            for kind, url in urls
+            if any(url == part if part.startswith("/") else part in url for part in args.only)
+        ]
 
     results = []
     started = datetime.now(UTC)
@@ -277,14 +301,15 @@ def main(argv=None):
                 names = ["base", "head"] if (mode, "head") in sides else ["base"]
                 for name in names:
                     args.port = sides[(mode, name)]
-                    for _ in range(4):  # warm-up: workers, derived data, the page cache
+                    for _ in range(2 if mode == "cold" else 4):  # workers, derived data, pages
                         status, _, _ = harness.fetch(args, url)
                     if status != 200:
                         sys.exit(f"[compare] {mode} {name}: {url} answered {status}")
                 rounds = {name: [] for name in names}
                 for number in range(args.rounds):
                     for name in names if number % 2 == 0 else names[::-1]:
-                        rounds[name].append(wrk_at(args, sides[(mode, name)], url))
+                        measure = one_by_one if mode == "cold" else wrk_at
+                        rounds[name].append(measure(args, sides[(mode, name)], url))
                 row = {"url": url, "kind": kind, "mode": mode, "load": load_average()}
                 for name, runs in rounds.items():
                     row[name] = {
