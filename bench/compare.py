@@ -16,7 +16,8 @@ both checkouts' apps at once in production settings, each in two ways:
   a publication is: the content version read from the cache is new each time, so every
   derived value (cards, fragments, counts, a page's ids, the filters' choices) is built
   from the database, once per request (what is built is stored in the worker's memory,
-  never read back). The base's page cache is off here too.
+  never read back). The base's page cache is off here too. Timed one request after
+  another (``--cold-requests`` per round and side): a cold list takes seconds.
 
 and, with ``--page-cache``, the base once more with its page cache on (what it served
 from Redis and its in-process memory). For each URL, ``--rounds`` rounds of wrk
@@ -320,7 +321,8 @@ def main(argv=None):
                     }
                 results.append(row)
                 say(f"{mode:10} {url}: " + ", ".join(
-                    f"{name} {row[name]['rps']:.0f} req/s {row[name]['all']}" for name in names
+                    f"{name} {row[name]['rps']:.1f} req/s {row[name]['all']} "
+                    f"p50 {row[name]['p50']:.0f} ms" for name in names
                 ))  # fmt: skip
                 loads.append(row["load"])
     report(args, base, head, total, results, started, loads)
