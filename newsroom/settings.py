@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The ground floor (site settings, security, roles): first, so every app may use it.
     "core",
+    # Every e-mail: queued as a row, sent and retried by the worker (outbox/).
+    "outbox",
     "newsroom",
     "media_library",
     "press",
