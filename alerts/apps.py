@@ -24,3 +24,13 @@ class AlertsConfig(AppConfig):
         articles_written.connect(hooks.articles_imported, dispatch_uid="alerts.imported")
         # A correction an editor chose to announce goes to those who were sent the article.
         article_corrected.connect(hooks.article_corrected, dispatch_uid="alerts.corrected")
+        # Confirmations sent, addresses refused for good (bounces).
+        from outbox.signals import message_refused, message_sent  # noqa: PLC0415
+
+        message_sent.connect(hooks.mail_sent, dispatch_uid="alerts.mail_sent")
+        message_refused.connect(hooks.mail_refused, dispatch_uid="alerts.mail_refused")
+        # Lost fan-outs, owed alerts and digest slots, caught up by the worker.
+        from alerts.tasks import catch_up  # noqa: PLC0415
+        from outbox import sweeps  # noqa: PLC0415
+
+        sweeps.register("alerts", catch_up, every=60)

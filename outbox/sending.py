@@ -11,6 +11,7 @@ when the lease runs out and the next claim takes it over.
 
 import email.policy
 import logging
+import smtplib
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
@@ -152,6 +153,9 @@ def send_rows(rows: list[Message]) -> Result:
                     result.failed += 1
                 else:
                     result.gave_up += 1
+                # A refused recipient leaves the session usable; anything else may not.
+                if isinstance(error, smtplib.SMTPRecipientsRefused):
+                    continue
                 if not _reopen(connection):
                     for other in rows[index + 1 :]:
                         _failed(other, error)

@@ -95,14 +95,17 @@ def enqueue_many(items: Iterable[Outgoing], *, chunk: int = 1000) -> int:
 def _deliver_after_commit() -> None:
     from outbox.tasks import deliver  # noqa: PLC0415 - the task module imports this one
 
-    # Once per transaction, however many mails it queued.
-    if any(getattr(func, "outbox_nudge", False) for _, func, _ in connection.run_on_commit):
+    # Once per transaction, however many mails it queued: a nudge still waiting for the
+    # commit will do.
+    waiting = (getattr(func, "outbox_nudge", None) for _, func, _ in connection.run_on_commit)
+    if any(state == "waiting" for state in waiting):
         return
 
     def nudge():
+        nudge.outbox_nudge = "spent"
         deliver.enqueue()
 
-    nudge.outbox_nudge = True
+    nudge.outbox_nudge = "waiting"
     # robust: the rows are committed; a queue that cannot take the task leaves them to
     # the worker's sweep rather than failing the request.
     transaction.on_commit(nudge, robust=True)

@@ -5,7 +5,8 @@ Each turn of the loop it
   check read;
 - every ``SWEEP_SECONDS``: sends the mail that is due (new, retries whose pause is over,
   leases that ran out because a worker died), so nothing waits for a cron job or a new
-  enqueue; and marks failed the tasks left RUNNING by a worker whose heartbeat stopped;
+  enqueue; marks failed the tasks left RUNNING by a worker whose heartbeat stopped; and
+  runs the apps' catch-up sweeps (``outbox.sweeps``) when theirs are due;
 - runs one ready task, as ``db_worker`` does.
 A database error (PostgreSQL restarting, a failover) is logged and waited out with a
 growing pause; the worker carries on when the database answers again, it does not exit.
@@ -27,6 +28,7 @@ from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from outbox import sweeps
 from outbox.models import WorkerHeartbeat
 from outbox.sending import deliver_due
 
@@ -114,6 +116,9 @@ class Worker(DBWorker):
 
     def sweep(self) -> None:
         self.fail_orphans()
+        for registered in sweeps.due():
+            registered.last = time.monotonic()
+            registered.function()
         result = deliver_due(max_batches=SWEEP_BATCHES)
         if result.sent or result.failed or result.gave_up:
             logger.info(
