@@ -1,21 +1,23 @@
 """The worker: django-tasks-db's task loop, made to outlive its database and its peers.
 
-Each turn of the loop it
+Beside its task loop, sender threads (``MailSenders``; one on SQLite) send the mail that
+is due: new, retries whose pause is over, leases that ran out because a worker died; so
+nothing waits for a cron job or a new enqueue. Each turn of the task loop it
 - writes its heartbeat (``WorkerHeartbeat``), which ``/healthz`` and compose's health
   check read;
-- every ``SWEEP_SECONDS``: sends the mail that is due (new, retries whose pause is over,
-  leases that ran out because a worker died), so nothing waits for a cron job or a new
-  enqueue; marks failed the tasks left RUNNING by a worker whose heartbeat stopped; and
-  runs the apps' catch-up sweeps (``outbox.sweeps``) when theirs are due;
+- every ``SWEEP_SECONDS``: marks failed the tasks left RUNNING by a worker whose
+  heartbeat stopped, and runs the apps' catch-up sweeps (``outbox.sweeps``) when due;
 - runs one ready task, as ``db_worker`` does.
 A database error (PostgreSQL restarting, a failover) is logged and waited out with a
 growing pause; the worker carries on when the database answers again, it does not exit.
 """
 
 import logging
+import threading
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import (
     DatabaseError,
     InterfaceError,
@@ -45,15 +47,86 @@ SWEEP_BATCHES = 20
 OUTAGE_PAUSE_MAX = 30
 
 
+class MailSenders:
+    """Threads of the worker that send due mail while its main thread runs tasks (a
+    fan-out queueing 10,000 alerts is being sent from its first committed chunk on).
+    Each claims its own batches and sends them over its own SMTP connection; a database
+    or mail server outage is waited out, never fatal."""
+
+    def __init__(self, count: int, *, idle: float = 1.0):
+        self.count = count
+        self.idle = idle
+        self.stopping = threading.Event()
+        self.threads = []
+
+    def start(self) -> None:
+        for number in range(self.count):
+            thread = threading.Thread(target=self.loop, name=f"mail-sender-{number}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def stop(self, timeout: float = 30) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def loop(self) -> None:
+        pause = 0.0
+        try:
+            while not self.stopping.is_set():
+                try:
+                    result = deliver_due(max_batches=1)
+                except DatabaseError as error:
+                    pause = min(max(pause * 2, 1.0), OUTAGE_PAUSE_MAX)
+                    logger.warning("Mail sender: database unavailable (%s)", error)
+                    _drop_connections()
+                    self.stopping.wait(pause)
+                    continue
+                pause = 0.0
+                if not (result.sent or result.failed or result.gave_up):
+                    self.stopping.wait(self.idle)
+        finally:
+            connections.close_all()
+
+
+def _drop_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close()
+        except DatabaseError:
+            connection.connection = None
+
+
+def sender_count() -> int:
+    # SQLite has one writer at a time: more senders there would only queue for the lock.
+    if connections["default"].vendor == "sqlite":
+        return 1
+    return getattr(settings, "OUTBOX_SENDERS", 4)
+
+
 class Worker(DBWorker):
-    def __init__(self, *, sweep_seconds: float = SWEEP_SECONDS, **kwargs):
+    def __init__(
+        self, *, sweep_seconds: float = SWEEP_SECONDS, senders: int | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.sweep_seconds = sweep_seconds
         self.last_sweep = 0.0
         self.outage_pause = 0.0
+        self.senders = MailSenders(sender_count() if senders is None else senders)
 
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s", self.worker_id)
+        self.senders.start()
+        try:
+            self.loop()
+        finally:
+            self.senders.stop()
+
+    def shutdown(self, signum, frame) -> None:
+        self.senders.stopping.set()
+        super().shutdown(signum, frame)
+
+    def loop(self) -> None:
         while self.running:
             try:
                 ran = self.turn()
@@ -77,12 +150,7 @@ class Worker(DBWorker):
             error,
             self.outage_pause,
         )
-        for connection in connections.all(initialized_only=True):
-            connection.close_if_unusable_or_obsolete()
-            try:
-                connection.close()
-            except DatabaseError:
-                connection.connection = None
+        _drop_connections()
         time.sleep(self.outage_pause)
 
     def turn(self) -> bool:
@@ -119,6 +187,10 @@ class Worker(DBWorker):
         for registered in sweeps.due():
             registered.last = time.monotonic()
             registered.function()
+        # Beats of workers long gone are of no use to anyone.
+        WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+        if self.senders.count:
+            return  # the sender threads send
         result = deliver_due(max_batches=SWEEP_BATCHES)
         if result.sent or result.failed or result.gave_up:
             logger.info(
@@ -128,8 +200,6 @@ class Worker(DBWorker):
                 result.failed,
                 result.gave_up,
             )
-        # Beats of workers long gone are of no use to anyone.
-        WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
 
     def fail_orphans(self) -> int:
         """Mark failed the tasks left RUNNING by workers that stopped beating (killed,

@@ -27,6 +27,13 @@ class Command(db_worker.Command):
             help="Seconds between looks for due mail and orphaned tasks (default: 5).",
         )
         parser.add_argument(
+            "--senders",
+            type=int,
+            default=None,
+            help="Threads sending mail beside the tasks (default: OUTBOX_SENDERS, 4; "
+            "1 on SQLite; 0: mail is sent by the sweep and the delivery task only).",
+        )
+        parser.add_argument(
             "--check",
             type=float,
             metavar="SECONDS",
@@ -57,6 +64,7 @@ class Command(db_worker.Command):
             worker_id=options["worker_id"],
             excluded_queue_names=excluded,
             sweep_seconds=options["sweep"],
+            senders=options["senders"],
         )
         worker.configure_signals()
         worker.run()
