@@ -35,12 +35,12 @@ logger = logging.getLogger(__name__)
 def batch_size() -> int:
     # Mails per claim and per SMTP connection: big enough that connecting costs nothing,
     # small enough that a worker dying mid-batch leaves little waiting for its lease.
-    return getattr(settings, "OUTBOX_BATCH_SIZE", 200)
+    return settings.OUTBOX_BATCH_SIZE
 
 
 def lease() -> timedelta:
     # Far longer than a batch takes with the mail server's timeouts.
-    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 300))
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 class OutgoingEmail(EmailMultiAlternatives):

@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 # How often the worker looks for due mail and dead peers without being nudged.
 SWEEP_SECONDS = 5
-# A worker whose last beat is older than this is taken for dead.
-STALE_AFTER = timedelta(seconds=60)
 # At most this many batches per sweep, so other tasks are not kept waiting behind a
 # fan-out (the sweep comes back a moment later).
 SWEEP_BATCHES = 20
@@ -101,7 +99,7 @@ def sender_count() -> int:
     # SQLite has one writer at a time: more senders there would only queue for the lock.
     if connections["default"].vendor == "sqlite":
         return 1
-    return getattr(settings, "OUTBOX_SENDERS", 4)
+    return settings.OUTBOX_SENDERS
 
 
 class Worker(DBWorker):
@@ -205,14 +203,13 @@ class Worker(DBWorker):
         """Mark failed the tasks left RUNNING by workers that stopped beating (killed,
         or their machine gone). Their work is idempotent and, for mail, recovered by the
         outbox's leases; the row only records that this run never finished."""
-        alive = set(
-            WorkerHeartbeat.objects.filter(beat_at__gte=timezone.now() - STALE_AFTER).values_list(
-                "worker_id", flat=True
-            )
-        )
+        # A worker whose last beat is older than this is taken for dead.
+        stale = timezone.now() - timedelta(seconds=settings.OUTBOX_WORKER_STALE_SECONDS)
+        beating = WorkerHeartbeat.objects.filter(beat_at__gte=stale)
+        alive = set(beating.values_list("worker_id", flat=True))
         orphans = 0
         running = DBTaskResult.objects.running().filter(backend_name=self.backend_name)
-        for result in running.filter(started_at__lt=timezone.now() - STALE_AFTER):
+        for result in running.filter(started_at__lt=stale):
             if result.worker_ids and result.worker_ids[-1] in alive:
                 continue
             result.set_failed(WorkerDied(f"worker {result.worker_ids[-1:]} stopped mid-task"))
