@@ -126,19 +126,23 @@ class Worker(DBWorker):
 
     def loop(self) -> None:
         while self.running:
-            try:
-                ran = self.turn()
-            except (OperationalError, InterfaceError) as error:
-                if is_locked_database_exception(error):
-                    ran = False
-                else:
-                    self.wait_out(error)
-                    continue
-            self.outage_pause = 0.0
+            ran = self.step()
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
             if self.running and not ran:
                 time.sleep(self.interval)
+
+    def step(self) -> bool:
+        """One turn, a database outage waited out rather than raised; True if a task
+        ran."""
+        try:
+            ran = self.turn()
+        except (OperationalError, InterfaceError) as error:
+            if not is_locked_database_exception(error):
+                self.wait_out(error)
+            return False
+        self.outage_pause = 0.0
+        return ran
 
     def wait_out(self, error: DatabaseError) -> None:
         self.outage_pause = min(max(self.outage_pause * 2, 1.0), OUTAGE_PAUSE_MAX)
