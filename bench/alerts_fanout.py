@@ -10,7 +10,8 @@ them in batches over one SMTP connection each); a local SMTP server (aiosmtpd) i
 process of its own that accepts every message, counts them and notes each recipient.
 The subscribers are confirmed, spread over 40 different filters that all match the
 release (everything, its type, its region, its grouping, its topic, a word of its title,
-and combinations), plus 2,000 whose filters do not match, and 1% addresses the server refuses (550) to show one failure
+and combinations), plus 2,000 whose filters do not match, and 1% addresses the server
+refuses (550) to show one failure
 never stops the rest. The clock starts when the article is published (its transaction
 commits and enqueues the fan-out) and stops when the mail server has taken the last
 alert. The target is 60 seconds with one worker. It then checks every matching
