@@ -367,11 +367,12 @@ ADMINS = env_list("ADMINS")
 EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Newsroom] ")
 # The outbox (outbox/): mails per claim and SMTP connection; how long a worker holds the
 # mails it claimed (after that a worker that died mid-send is taken over); sender threads
-# per worker; how long a silent worker's unfinished tasks wait before they are marked
-# failed. Short values are for the crash tests.
+# per worker (each has one SMTP transaction in flight: a worker killed mid-send repeats
+# at most that many mails); how long a silent worker's unfinished tasks wait before they
+# are marked failed. Short values are for the crash tests.
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
-OUTBOX_SENDERS = env_int("OUTBOX_SENDERS", 4)
+OUTBOX_SENDERS = env_int("OUTBOX_SENDERS", 1)
 OUTBOX_WORKER_STALE_SECONDS = env_int("OUTBOX_WORKER_STALE_SECONDS", 60)
 
 # --- Site -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The worker: django-tasks-db's task loop, made to outlive its database and its peers.
 
-Beside its task loop, sender threads (``MailSenders``; one on SQLite) send the mail that
+Beside its task loop, sender threads (``MailSenders``; ``OUTBOX_SENDERS``, one by
+default and at most one on SQLite) send the mail that
 is due: new, retries whose pause is over, leases that ran out because a worker died; so
 nothing waits for a cron job or a new enqueue. Each turn of the task loop it
 - writes its heartbeat (``WorkerHeartbeat``), which ``/healthz`` and compose's health
@@ -98,7 +99,7 @@ def _drop_connections() -> None:
 def sender_count() -> int:
     # SQLite has one writer at a time: more senders there would only queue for the lock.
     if connections["default"].vendor == "sqlite":
-        return 1
+        return min(settings.OUTBOX_SENDERS, 1)
     return settings.OUTBOX_SENDERS
 
 
@@ -119,6 +120,16 @@ class Worker(DBWorker):
             self.loop()
         finally:
             self.senders.stop()
+
+    def run_task(self, db_task_result) -> None:
+        # The nudge that mail was queued: the sender threads are already on it. Sending
+        # it here too would put a second SMTP transaction in flight, and a SIGKILL could
+        # then repeat two mails instead of one.
+        if self.senders.count and db_task_result.task_path == "outbox.tasks.deliver":
+            db_task_result.set_successful("left to the sender threads")
+            self._run_tasks += 1
+            return
+        super().run_task(db_task_result)
 
     def shutdown(self, signum, frame) -> None:
         self.senders.stopping.set()

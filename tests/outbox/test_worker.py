@@ -11,7 +11,9 @@ from outbox import services, worker
 from outbox.models import Message, WorkerHeartbeat
 from tests.database_outage import database_down
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test leaves the roles' groups alone, as the
+# other transactional tests of the suite expect.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

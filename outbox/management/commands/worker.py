@@ -30,7 +30,7 @@ class Command(db_worker.Command):
             "--senders",
             type=int,
             default=None,
-            help="Threads sending mail beside the tasks (default: OUTBOX_SENDERS, 4; "
+            help="Threads sending mail beside the tasks (default: OUTBOX_SENDERS, 1; at most "
             "1 on SQLite; 0: mail is sent by the sweep and the delivery task only).",
         )
         parser.add_argument(
