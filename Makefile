@@ -28,11 +28,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 install: $(DEV_STAMP)
 
 ## run: install the site, migrate, load demo content, print the demo logins, start the dev
-## server and a background worker beside it (mail, renditions), both stopped by Ctrl-C
+## server and a background worker beside it (tasks and the outbox's mail), both stopped by Ctrl-C
 run: $(SITE_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
-	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(RUN_ADDRESS)
 

@@ -18,3 +18,13 @@ class AlertsConfig(AppConfig):
         article_changed.connect(hooks.article_changed, dispatch_uid="alerts.changed")
         # A correction an editor chose to announce goes to those who were sent the article.
         article_corrected.connect(hooks.article_corrected, dispatch_uid="alerts.corrected")
+        # Confirmations sent, addresses refused for good (bounces).
+        from outbox.signals import message_refused, message_sent  # noqa: PLC0415
+
+        message_sent.connect(hooks.mail_sent, dispatch_uid="alerts.mail_sent")
+        message_refused.connect(hooks.mail_refused, dispatch_uid="alerts.mail_refused")
+        # Lost fan-outs, owed alerts and digest slots, caught up by the worker.
+        from alerts.tasks import catch_up  # noqa: PLC0415
+        from outbox import sweeps  # noqa: PLC0415
+
+        sweeps.register("alerts", catch_up, every=60)

@@ -1,11 +1,10 @@
 """The alert e-mails, subjects and bodies rendered from templates (``templates/emails/``).
 
-Only the tasks in ``alerts/tasks.py`` send them. Every mail that goes out because of a
+They are queued in the outbox (``outbox/``), which sends them with header lines unfolded,
+so ``List-Unsubscribe`` stays one readable URL. Every mail that goes out because of a
 subscription carries RFC 8058 one-click unsubscription (``List-Unsubscribe`` with the
 signed link, ``List-Unsubscribe-Post``) and a link to the journalist's preferences.
 """
-
-import email.policy
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -17,19 +16,6 @@ from alerts.tokens import token_for
 from core.datetimes import zone_label
 from core.links import absolute_url
 from core.models import SiteSettings
-
-
-class ListMessage(EmailMessage):
-    """A mail with list headers that stay readable.
-
-    ``List-Unsubscribe`` holds one long URL with no space in it. Folded at the usual 78
-    characters, Python's e-mail package turns such a header into RFC 2047 encoded words,
-    which no mail client reads as a URL: the one-click button would vanish. Lines may be
-    up to 998 characters (RFC 5322), so the header is written on one line.
-    """
-
-    def message(self, *, policy=email.policy.default):
-        return super().message(policy=policy.clone(max_line_length=998))
 
 
 def _render(name: str, context: dict) -> tuple[str, str]:
@@ -81,7 +67,7 @@ def _list_message(
         "site_settings": site_settings,
     }
     subject, body = _render(name, context)
-    return ListMessage(
+    return EmailMessage(
         subject=subject,
         body=body,
         to=[subscription.email],

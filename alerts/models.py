@@ -21,8 +21,6 @@ from core.fields import BoundedDateTimeField
 # After this many hard bounces (a 5xx refusal of the address at send time) a
 # subscription is suspended: mailing a dead address again hurts the sender's reputation.
 MAX_BOUNCES = 3
-# A delivery that could not be sent is retried this many times, then given up.
-MAX_DELIVERY_ATTEMPTS = 6
 
 
 def new_key() -> str:
@@ -189,22 +187,17 @@ class Announcement(models.Model):
 
 class DeliveryQuerySet(models.QuerySet):
     def unsent(self):
-        return self.filter(sent_at__isnull=True, attempts__lt=MAX_DELIVERY_ATTEMPTS)
-
-    def due(self, *, at):
-        """Unsent, not given up, due and not held by a sender right now."""
-        return self.unsent().filter(
-            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
-            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
-        )
+        """Owed and not yet handed to the outbox."""
+        return self.filter(sent_at__isnull=True)
 
 
 class Delivery(models.Model):
     """An article (or an announcement about it) owed to one subscriber, then sent.
 
-    Rows are written when the article is matched, before anything is sent; a sender
-    claims a batch (``sending_until``), sends it and records ``sent_at``. The unique
-    constraints mean a subscriber can be owed an article, and an announcement, once.
+    Rows are written when the article is matched, before anything is sent; the mail is
+    rendered into the outbox (``outbox.Message``, which sends and retries it) and
+    ``sent_at`` records that hand-over. The unique constraints mean a subscriber can be
+    owed an article, and an announcement, once.
     """
 
     subscription = models.ForeignKey(
@@ -220,14 +213,9 @@ class Delivery(models.Model):
         default=False, help_text="Waits for the subscriber's daily digest."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = BoundedDateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = BoundedDateTimeField(null=True, blank=True)
-    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
-    claim = models.CharField(
-        max_length=32, blank=True, help_text="The sender holding this row while it sends."
+    sent_at = BoundedDateTimeField(
+        null=True, blank=True, help_text="When the mail was handed to the outbox."
     )
-    last_error = models.CharField(max_length=300, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

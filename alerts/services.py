@@ -1,13 +1,13 @@
 """The alerts' multi-step writes: subscribing, confirming, changing and stopping alerts,
 announcing articles, and erasing a subscriber on request.
 
-Nothing here sends mail or matches subscribers: tasks (``alerts/tasks.py``) are enqueued
-after the transaction commits, and a worker does the work.
+Nothing here sends mail or matches subscribers: mails are queued in the outbox and tasks
+(``alerts/tasks.py``) enqueued after the transaction commits; a worker does the rest.
 """
 
 import hashlib
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.admin.models import DELETION, LogEntry
@@ -15,11 +15,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alerts import tasks
-from alerts.models import Announcement, ArticleAlert, Delivery, DigestRun, Subscription
+from alerts import emails, tasks
+from alerts.models import Announcement, ArticleAlert, Delivery, Subscription
+from alerts.slots import digest_times_at, next_slot  # noqa: F401 - part of this API
+from alerts.tasks import schedule_digest
 from articles.models import Article
 from core.addresses import mailbox_key, normalize_email
-from core.datetimes import get_zone, newsroom_zone_name
+from core.datetimes import newsroom_zone_name
+from outbox import services as outbox
 from press.services import RateLimit
 
 logger = logging.getLogger(__name__)
@@ -92,7 +95,11 @@ def subscribe(
         )
         if subscription.status == Subscription.Status.CONFIRMED:
             if _may_mail(email):
-                _on_commit(tasks.send_already_subscribed, subscription.pk)
+                outbox.enqueue(
+                    emails.already_subscribed(subscription),
+                    kind=tasks.ALREADY_SUBSCRIBED,
+                    about=subscription,
+                )
             return subscription
         if not created:
             # Pending, unsubscribed or suspended: start again from the new request.
@@ -104,7 +111,9 @@ def subscribe(
             subscription.status = Subscription.Status.PENDING
             subscription.save()
         if _may_mail(email):
-            _on_commit(tasks.send_confirmation, subscription.pk)
+            outbox.enqueue(
+                emails.confirmation(subscription), kind=tasks.CONFIRMATION, about=subscription
+            )
     return subscription
 
 
@@ -137,6 +146,7 @@ def unsubscribe(*, subscription: Subscription) -> Subscription:
         status=Subscription.Status.UNSUBSCRIBED
     ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
     subscription.deliveries.filter(sent_at__isnull=True).delete()
+    outbox.cancel_about(subscription, reason="not sent: unsubscribed")
     subscription.refresh_from_db()
     return subscription
 
@@ -172,6 +182,7 @@ def update_preferences(
     except IntegrityError:
         raise FilterTaken("You already have an alert for exactly this filter.") from None
     if frequency == Subscription.Frequency.DAILY:
+        _withdraw_instant(subscription)
         subscription.deliveries.filter(sent_at__isnull=True).update(in_digest=True)
         schedule_digest(digest_hour, subscription.digest_time_zone)
     elif was_daily:
@@ -182,6 +193,22 @@ def update_preferences(
     return subscription
 
 
+def _withdraw_instant(subscription: Subscription) -> None:
+    """Alerts queued for this subscriber but not yet sent (a mail server refusing them
+    for now) go back to being owed: the digest will carry them."""
+    waiting = outbox.Message.objects.about(subscription).filter(
+        kind__in=(tasks.ALERT, tasks.ANNOUNCEMENT),
+        state__in=(outbox.Message.State.QUEUED, outbox.Message.State.RETRYING),
+    )
+    keys = set(waiting.values_list("dedup_key", flat=True))
+    if not keys:
+        return
+    rows = subscription.deliveries.filter(sent_at__isnull=False, in_digest=False)
+    withdrawn = [row.pk for row in rows if tasks.dedup_key(row) in keys]
+    waiting.filter(dedup_key__in=keys).delete()
+    Delivery.objects.filter(pk__in=withdrawn).update(sent_at=None)
+
+
 @transaction.atomic
 def erase(*, subscription: Subscription, user) -> None:
     """Delete a subscriber on request: the address, its subscription and every record
@@ -189,6 +216,8 @@ def erase(*, subscription: Subscription, user) -> None:
     pk = subscription.pk
     content_type = ContentType.objects.get_for_model(Subscription)
     subscription.deliveries.all().delete()
+    # The outbox's copies of its mails hold the address too.
+    outbox.Message.objects.about(subscription).delete()
     subscription.delete()
     # Earlier admin log rows about it named the address (their object_repr).
     LogEntry.objects.filter(content_type=content_type, object_id=str(pk)).update(
@@ -275,45 +304,5 @@ def announce(article: Article, *, reason: str) -> Announcement | None:
         for pk, frequency in told.values_list("pk", "frequency")
     ]
     Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    _on_commit(tasks.deliver, article.pk, announcement.pk)
+    _on_commit(tasks.queue_alerts, article.pk, announcement.pk)
     return announcement
-
-
-# --- Daily digests ---------------------------------------------------------------------
-
-
-def next_slot(hour: int, zone_name: str = "", *, now: datetime | None = None) -> datetime:
-    """The next time it is ``hour``:00 in ``zone_name`` (the newsroom's zone by default),
-    in UTC."""
-    now = now or timezone.now()
-    zone = get_zone(zone_name) if zone_name else timezone.get_current_timezone()
-    local = now.astimezone(zone)
-    for days in range(3):
-        day = local.date() + timedelta(days=days)
-        candidate = datetime.combine(day, time(hour), tzinfo=zone)
-        if candidate > now:
-            return candidate.astimezone(UTC)
-    raise AssertionError("unreachable: an hour comes round within three days")
-
-
-def digest_times_at(slot: datetime) -> list[tuple[str, int]]:
-    """The (zone, hour) choices of daily subscribers whose digest falls at ``slot``: the
-    same rule as ``next_slot``, so a slot scheduled for a time finds it again, across
-    daylight saving changes too."""
-    just_before = slot - timedelta(seconds=1)
-    return [
-        (zone, hour)
-        for zone, hour in Subscription.objects.digest_times()
-        if next_slot(hour, zone, now=just_before) == slot
-    ]
-
-
-def schedule_digest(hour: int, zone_name: str = "", *, now: datetime | None = None) -> DigestRun:
-    """Make sure the next digests at ``hour`` in ``zone_name`` are scheduled: one run row
-    and one task per slot (a moment in UTC), however many subscribers, in however many
-    zones, it falls on."""
-    slot = next_slot(hour, zone_name, now=now)
-    run, created = DigestRun.objects.get_or_create(slot_at=slot)
-    if created:
-        _defer(tasks.send_digests, slot, slot.isoformat())
-    return run

@@ -1,5 +1,5 @@
 """The editorial desk's e-mails about review and publication, subjects and bodies both
-rendered from templates. Only ``articles.tasks`` sends them."""
+rendered from templates. ``articles.tasks`` queues them in the outbox."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission

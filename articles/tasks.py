@@ -3,66 +3,53 @@ editors that an article awaits review and writers what became of theirs, and bui
 media kits.
 
 Transition e-mails are enqueued by ``articles.workflow`` after the transition's
-transaction commits, never sent inside a request. Idempotent: the transition records when
-its e-mail went out, and a task claims it with one UPDATE, so a retried or duplicated task
-never sends twice.
+transaction commits, never sent inside a request. The task renders the e-mail and queues
+it in the outbox (``outbox/``), which sends and retries it; the transition records when
+(``notified_at``), claimed with one UPDATE and a de-duplication key, so a retried or
+duplicated task never queues it twice.
 """
 
 import logging
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db import transaction
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from articles import media_kit
 from articles.emails import transition_email
 from articles.workflow_models import ArticleTransition
-from press.emails import MAIL_ERRORS
-from press.tasks import retry_delay
+from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
 KIT_MAX_ATTEMPTS = 4
 KIT_FIRST_RETRY_SECONDS = 30
-# While one task sends, others find the transition taken until this long has passed.
-SEND_LEASE = timedelta(minutes=15)
+TRANSITION = "articles.transition"
 
 
 @task
 def notify_transition(transition_id: int) -> str:
-    """Send the e-mail about one transition, once. Returns what happened."""
-    now = timezone.now()
-    claimed = (
-        ArticleTransition.objects.filter(
-            pk=transition_id, notified_at__isnull=True, notify_attempts__lt=MAX_ATTEMPTS
+    """Queue the e-mail about one transition, once. Returns what happened."""
+    with transaction.atomic():
+        claimed = ArticleTransition.objects.filter(
+            pk=transition_id, notified_at__isnull=True
+        ).update(notified_at=timezone.now())
+        if not claimed:
+            return "nothing due"
+        transition = ArticleTransition.objects.select_related("article", "user").get(
+            pk=transition_id
         )
-        # A lease that ran out belongs to a worker that died mid-send.
-        .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=now))
-        .update(notify_attempts=F("notify_attempts") + 1, sending_until=now + SEND_LEASE)
-    )
-    if not claimed:
-        return "nothing due"
-    transition = ArticleTransition.objects.select_related("article", "user").get(pk=transition_id)
-    message = transition_email(transition)
-    if message is None:
-        ArticleTransition.objects.filter(pk=transition_id).update(notified_at=now)
-        return "nobody to tell"
-    try:
-        message.send()
-    except MAIL_ERRORS as error:
-        logger.warning("Transition %s: e-mail failed: %r", transition_id, error)
-        attempts = transition.notify_attempts
-        backend = notify_transition.get_backend()
-        ArticleTransition.objects.filter(pk=transition_id).update(sending_until=None)
-        if attempts < MAX_ATTEMPTS and backend.supports_defer:
-            notify_transition.using(run_after=timezone.now() + retry_delay(attempts)).enqueue(
-                transition_id
-            )
-        return f"failed: {error!r}"
-    ArticleTransition.objects.filter(pk=transition_id).update(notified_at=timezone.now())
-    return f"sent to {len(message.to)}"
+        message = transition_email(transition)
+        if message is None:
+            return "nobody to tell"
+        enqueue(
+            message,
+            kind=TRANSITION,
+            about=transition,
+            dedup_key=f"{TRANSITION}:{transition_id}",
+        )
+    return f"queued for {len(message.to)}"
 
 
 @task(takes_context=True)

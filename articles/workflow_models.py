@@ -44,12 +44,9 @@ class ArticleTransition(models.Model):
         editable=False,
         help_text="The publication time this transition set, if any.",
     )
-    # When the e-mail about it went out (``articles.tasks.notify_transition``): a retried
-    # or duplicated task finds it set and sends nothing again.
+    # When the e-mail about it was queued in the outbox (``articles.tasks.
+    # notify_transition``): a retried or duplicated task finds it set and queues nothing.
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    notify_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    # Held by the task sending it, so a duplicate started meanwhile finds nothing to do.
-    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -103,6 +103,10 @@ ROLES = {
         "alerts.view_subscription",
         "alerts.change_subscription",
         "alerts.delete_subscription",
+        # The outbox (every e-mail the site sends, with its recipients): see what is
+        # queued, failing or given up; send again, give up.
+        "outbox.view_message",
+        "outbox.change_message",
     ],
 }
 

@@ -200,7 +200,6 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
         "revoked_at",
         "invited_at",
         "notified_published_at",
-        "last_error",
     ]
     readonly_fields = fields
 

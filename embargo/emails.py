@@ -1,6 +1,6 @@
 """The e-mails recipients of embargo links get, rendered from templates.
 
-Only ``embargo.tasks`` sends them.
+``embargo.tasks`` queues them in the outbox.
 """
 
 from django.core.mail import EmailMessage

@@ -95,7 +95,8 @@ class EmbargoLink(models.Model):
     send_email = models.BooleanField(
         default=True, editable=False, help_text="False when the link was handed out by hand."
     )
-    # Delivery: the invitation, then a notice each time the publication time moves.
+    # Delivery: the invitation, then a notice each time the publication time moves; the
+    # times record when each was queued in the outbox, which sends and retries it.
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     notified_published_at = models.DateTimeField(
         null=True,
@@ -103,9 +104,6 @@ class EmbargoLink(models.Model):
         editable=False,
         help_text="The publication time the recipient was last told.",
     )
-    send_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.CharField(max_length=500, blank=True, editable=False)
 
     objects = EmbargoLinkQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils.crypto import salted_hmac
 from core.addresses import email_key, normalize_email
 from core.security import client_ip
 from embargo.models import EmbargoLink, EmbargoOpening, hash_token, under_embargo
+from outbox.models import Message
+from outbox.services import give_up
 
 # Entries are separated by commas, semicolons or line breaks; an entry written
 # "Jane Doe <jane@example.com>" gives the address between the angle brackets, and one
@@ -97,9 +100,12 @@ def embargo_share(
         raise EmbargoError("The expiry must be in the future.", code="expiry_past")
     issued = []
     for email in emails:
-        EmbargoLink.objects.filter(
-            article=article, email__iexact=email, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        _revoke(
+            EmbargoLink.objects.filter(
+                article=article, email__iexact=email, revoked_at__isnull=True
+            ),
+            now=now,
+        )
         link, token = EmbargoLink.issue(
             article=article,
             email=email,
@@ -123,7 +129,19 @@ def embargo_revoke(*, article, email: str | None = None) -> int:
     links = EmbargoLink.objects.filter(article=article, revoked_at__isnull=True)
     if email is not None:
         links = links.filter(email__iexact=email)
-    return links.update(revoked_at=timezone.now())
+    return _revoke(links, now=timezone.now())
+
+
+def _revoke(links, *, now) -> int:
+    """Stop ``links``, and the mails still queued for them (their link would not work)."""
+    ids = list(links.values_list("pk", flat=True))
+    give_up(
+        Message.objects.pending().filter(
+            content_type=ContentType.objects.get_for_model(EmbargoLink), object_id__in=ids
+        ),
+        reason="not sent: the link was revoked",
+    )
+    return EmbargoLink.objects.filter(pk__in=ids).update(revoked_at=now)
 
 
 def client_hash(request) -> str:

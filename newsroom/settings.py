@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The ground floor (site settings, security, roles): first, so every app may use it.
     "core",
+    # Every e-mail: queued as a row, sent and retried by the worker (outbox/).
+    "outbox",
     "newsroom",
     "media_library",
     "press",
@@ -385,6 +387,15 @@ PRESS_OFFICE_EMAIL = env("PRESS_OFFICE_EMAIL", "press@example.org")
 # that anyone was told.
 ADMINS = env_list("ADMINS")
 EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Newsroom] ")
+# The outbox (outbox/): mails per claim and SMTP connection; how long a worker holds the
+# mails it claimed (after that a worker that died mid-send is taken over); sender threads
+# per worker (each has one SMTP transaction in flight: a worker killed mid-send repeats
+# at most that many mails); how long a silent worker's unfinished tasks wait before they
+# are marked failed. Short values are for the crash tests.
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_SENDERS = env_int("OUTBOX_SENDERS", 1)
+OUTBOX_WORKER_STALE_SECONDS = env_int("OUTBOX_WORKER_STALE_SECONDS", 60)
 
 # --- Site -----------------------------------------------------------------------------
 # Absolute base for feeds, sitemaps and share links when no request is at hand: every

@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import SimpleTemplateResponse
@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from articles.frontpage import FrontPage
 from core.cache import cache_health
 from core.models import SiteSettings
+from outbox.health import outbox_health
 from press.errors import NOT_REPORTED, REPORTED, report_outcome
 
 
@@ -53,13 +54,24 @@ def _timed(check):
     return status, round((time.perf_counter() - started) * 1000, 1)
 
 
-def _database_answers():
+# The worker beats every second or so; a minute of silence means it is stuck or gone.
+WORKER_SILENT_AFTER = 60
+# Mail due this long and not sent: the worker or the mail server is not keeping up.
+MAIL_OVERDUE_AFTER = 300
+
+
+def _database_answers(found: dict):
+    """The database's answer, in one query: the newest worker heartbeat and the oldest
+    due message (``outbox.health``), saved in ``found``."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+        found.update(outbox_health())
     except DatabaseError:
         return False
+    return True
+
+
+def _age(seconds):
+    return None if seconds is None else round(seconds, 1)
 
 
 @never_cache
@@ -68,14 +80,25 @@ def healthz(request):
 
     503 when the database does not answer: nothing useful can be served. A cache that
     does not answer only makes the site slower (every page is then rendered from the
-    database), so the answer stays 200 with ``"status": "degraded"`` rather than taking
-    every app server out of the pool at once because the shared Redis hiccupped.
+    database), a silent worker or overdue mail only delays e-mail, so those answers stay
+    200 with ``"status": "degraded"`` rather than taking every app server out of the pool
+    at once. ``worker_heartbeat_age_s`` is null where no worker ever ran (a site without
+    one); ``oldest_due_mail_age_s`` is null when no mail is waiting.
     """
-    database, database_ms = _timed(_database_answers)
+    found = {}
+    database, database_ms = _timed(lambda: _database_answers(found))
     cache_status, cache_ms = _timed(cache_health)
+    beat_age, due_age = found.get("heartbeat_age"), found.get("oldest_due_age")
+    worker = "ok"
+    if beat_age is None:
+        worker = "none"
+    elif beat_age > WORKER_SILENT_AFTER:
+        worker = "silent"
+    mail = "overdue" if due_age is not None and due_age > MAIL_OVERDUE_AFTER else "ok"
     if database != "ok":
         status, code = "unavailable", 503
-    elif cache_status != "ok":
+        worker = mail = "unknown"
+    elif cache_status != "ok" or worker == "silent" or mail != "ok":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
@@ -84,6 +107,10 @@ def healthz(request):
             "status": status,
             "database": database,
             "cache": cache_status,
+            "worker": worker,
+            "mail": mail,
+            "worker_heartbeat_age_s": _age(beat_age),
+            "oldest_due_mail_age_s": _age(due_age),
             "timings_ms": {"database": database_ms, "cache": cache_ms},
         },
         status=code,

@@ -151,8 +151,13 @@ def web_problems(services, folder):
     worker_sources = {source for source, _t, _ro in _mounts(worker)}
     if not set(app_mounts) <= worker_sources:
         problems.append("worker: must mount the same media volumes as the app")
-    if "db_worker" not in " ".join(map(str, worker.get("command") or [])):
-        problems.append("worker: does not run manage.py db_worker")
+    command = list(map(str, worker.get("command") or []))
+    if "manage.py" not in command or "worker" not in command:
+        problems.append("worker: does not run manage.py worker")
+    if not (worker.get("healthcheck") or {}).get("test"):
+        problems.append("worker: no healthcheck (manage.py worker --check)")
+    if worker.get("restart") not in ("unless-stopped", "always"):
+        problems.append("worker: must be restarted when it exits")
     return problems
 
 

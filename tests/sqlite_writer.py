@@ -1,4 +1,4 @@
-"""Staff at work in the admin while ``manage.py db_worker`` polls the same SQLite file, as
+"""Staff at work in the admin while ``manage.py worker`` polls the same SQLite file, as
 under ``make run``. tests/test_sqlite_worker.py runs each role in a process of its own,
 with Django set up on that file (``DATABASE_URL``) and the project's own settings:
 

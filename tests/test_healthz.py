@@ -1,11 +1,14 @@
 """/healthz: what load balancers see when the database or the cache fails."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from newsroom import views
+from outbox.models import Message, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +43,54 @@ def test_cache_down_is_reported_but_keeps_the_server_in_the_pool(client):
         "status": "degraded",
         "database": "ok",
         "cache": "unavailable",
+        "worker": "none",
+        "mail": "ok",
+        "worker_heartbeat_age_s": None,
+        "oldest_due_mail_age_s": None,
         "timings_ms": response.json()["timings_ms"],
     }
+
+
+def test_a_beating_worker_and_fresh_mail_are_ok(client, django_assert_max_num_queries):
+    WorkerHeartbeat.objects.create(worker_id="w1", beat_at=timezone.now() - timedelta(seconds=2))
+    queue_mail(due_seconds_ago=10)
+    with django_assert_max_num_queries(1):
+        body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["worker"] == "ok" and body["mail"] == "ok"
+    assert 1 <= body["worker_heartbeat_age_s"] < 30
+    assert 9 <= body["oldest_due_mail_age_s"] < 60
+
+
+def test_a_silent_worker_is_degraded_but_stays_in_the_pool(client):
+    WorkerHeartbeat.objects.create(worker_id="w1", beat_at=timezone.now() - timedelta(minutes=5))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded" and body["worker"] == "silent"
+    assert body["worker_heartbeat_age_s"] >= 300
+
+
+def test_overdue_mail_is_degraded(client):
+    WorkerHeartbeat.objects.create(worker_id="w1", beat_at=timezone.now())
+    queue_mail(due_seconds_ago=3600)
+    # Not yet due (a retry waiting for its pause) does not count.
+    queue_mail(due_seconds_ago=-3600)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded" and body["mail"] == "overdue"
+    assert body["oldest_due_mail_age_s"] >= 3600
+
+
+def queue_mail(*, due_seconds_ago):
+    return Message.objects.create(
+        kind="tests.mail",
+        recipients="someone@example.com",
+        from_email="site@example.com",
+        subject="Hello",
+        body="Hello",
+        next_attempt_at=timezone.now() - timedelta(seconds=due_seconds_ago),
+    )
 
 
 def test_both_down(client):

@@ -41,6 +41,6 @@ def test_test_and_install_install_the_dev_extra():
 def test_run_gives_the_site_the_address_it_serves():
     commands = dry_run("run")
     served = re.search(r"runserver (\S+)", commands).group(1)
-    for command in ("seed_demo", "db_worker", "runserver"):
+    for command in ("seed_demo", "worker", "runserver"):
         line = next(line for line in commands.splitlines() if f"manage.py {command}" in line)
         assert f"SITE_URL=http://{served} " in line, line

@@ -1,4 +1,4 @@
-"""``make run`` on SQLite: staff writing in the admin while ``manage.py db_worker`` polls
+"""``make run`` on SQLite: staff writing in the admin while ``manage.py worker`` polls
 the same database file, each in a process of its own, must never meet "database is
 locked" (a 500 in the admin) and every write must land.
 
@@ -74,7 +74,7 @@ def test_the_admin_and_the_worker_share_sqlite_without_a_locked_database(tmp_pat
     # make run's worker, polling more often than its one second to meet the admin more.
     worker_log = tmp_path / "worker.log"
     worker = _start(
-        ["manage.py", "db_worker", "--interval", "0.05", "--no-reload", "--no-startup-delay"],
+        ["manage.py", "worker", "--interval", "0.05", "--no-reload", "--no-startup-delay"],
         env,
         worker_log,
     )

@@ -126,7 +126,7 @@ def servers(shared_redis, tmp_path):
             ports.append(port)
         with (tmp_path / "worker.log").open("w") as out:
             worker = subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+                [sys.executable, "manage.py", "worker", "--no-reload", "--interval", "1"],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -4,12 +4,12 @@ import smtplib
 from email import message_from_bytes
 from urllib.parse import urlparse
 
-from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from alerts.models import Subscription
 from alerts.tokens import token_for
+from tests.outbox.helpers import delivered
 
 BOUNCING = {"default": {"BACKEND": "tests.alerts.helpers.BouncingBackend"}}
 
@@ -34,7 +34,8 @@ def path_of(url: str) -> str:
 
 
 def sent_to(address) -> list:
-    return [message for message in mail.outbox if address in message.to]
+    """What reached the mail server for ``address``, once the outbox sent what is due."""
+    return [message for message in delivered() if address in message.to]
 
 
 class BouncingBackend(EmailBackend):

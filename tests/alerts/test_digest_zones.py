@@ -59,9 +59,9 @@ def test_each_subscriber_gets_the_digest_at_their_own_hour(django_capture_on_com
     new_york_slot = services.next_slot(8, "America/New_York", now=earlier)
     assert london_slot != new_york_slot
 
-    assert tasks.send_digests.call(london_slot.isoformat()) == "sent 1 digests"
+    assert tasks.send_digests.call(london_slot.isoformat()) == "queued 1 digests"
     assert len(sent_to(london.email)) == 1 and sent_to(new_york.email) == []
-    assert tasks.send_digests.call(new_york_slot.isoformat()) == "sent 1 digests"
+    assert tasks.send_digests.call(new_york_slot.isoformat()) == "queued 1 digests"
     assert len(sent_to(new_york.email)) == 1
 
 

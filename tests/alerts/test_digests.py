@@ -39,7 +39,7 @@ def test_a_digest_holds_everything_owed_in_one_mail(publish):
     assert mail.outbox == []
 
     result = tasks.send_digests.call(slot_at(7).isoformat())
-    assert result == "sent 1 digests"
+    assert result == "queued 1 digests"
     [digest] = sent_to(reader.email)
     assert digest.subject == "Newsroom: 2 new articles for you"
     assert digest.body.index("First") < digest.body.index("Second")
@@ -65,7 +65,7 @@ def test_a_slot_is_sent_once(publish):
 
 def test_nothing_owed_sends_nothing(publish):
     subscriber(frequency="daily", digest_hour=7)
-    assert tasks.send_digests.call(slot_at(7).isoformat()) == "sent 0 digests"
+    assert tasks.send_digests.call(slot_at(7).isoformat()) == "queued 0 digests"
     assert mail.outbox == []
 
 

@@ -8,12 +8,14 @@ from django.core import mail
 from django.utils import timezone
 
 from alerts import services, tasks
-from alerts.models import MAX_DELIVERY_ATTEMPTS, ArticleAlert, Delivery, Subscription
+from alerts.models import ArticleAlert, Delivery, Subscription
 from articles.corrections import article_record_change
 from articles.models import Article, Region
 from articles.services import article_publish, article_unpublish
+from outbox.models import Message
 from tests.alerts.helpers import BOUNCING, BouncingBackend, path_of, sent_to, subscriber
 from tests.factories import ArticleFactory
+from tests.outbox.helpers import delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +123,11 @@ def test_a_retried_fan_out_sends_nothing_twice(publish):
     article = publish()
     assert len(mail.outbox) == 1
     # The worker ran the task again (a retry, a duplicate, the sweeper).
-    assert tasks.fan_out_article.call(article.pk) == "sent 0, failed 0"
-    tasks.deliver.call(article.pk)
+    assert tasks.fan_out_article.call(article.pk) == "queued 0"
+    tasks.queue_alerts.call(article.pk)
     assert len(sent_to(reader.email)) == 1
     assert Delivery.objects.count() == 1
+    assert Message.objects.count() == 1
 
 
 def test_edits_and_republication_never_send_again(
@@ -164,7 +167,7 @@ def test_a_scheduled_article_is_not_sent_before_its_time(publish):
     assert mail.outbox == [] and not Delivery.objects.exists()
     Article.objects.filter(pk=article.pk).update(published_at=timezone.now())
     tasks.fan_out_article.call(article.pk)
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 def test_an_unpublished_article_is_not_sent(publish):
@@ -189,14 +192,14 @@ def test_one_refused_address_never_stops_the_rest(publish, settings):
     # One connection for the batch.
     assert BouncingBackend.opened == 1
 
-    bounced = Delivery.objects.get(subscription=bouncing)
-    assert bounced.sent_at is None and bounced.attempts == MAX_DELIVERY_ATTEMPTS
+    bounced = Message.objects.get(recipients=bouncing.email)
+    assert bounced.state == Message.State.GAVE_UP and "550" in bounced.last_error
     bouncing.refresh_from_db()
     assert bouncing.bounce_count == 1 and "550" in bouncing.last_bounce
     assert bouncing.status == Subscription.Status.CONFIRMED
 
-    later = Delivery.objects.get(subscription=busy)
-    assert later.sent_at is None and later.attempts == 1
+    later = Message.objects.get(recipients=busy.email)
+    assert later.state == Message.State.RETRYING and later.attempts == 1
     assert later.next_attempt_at > timezone.now() and "450" in later.last_error
     busy.refresh_from_db()
     assert busy.bounce_count == 0
@@ -220,25 +223,23 @@ def test_a_failed_delivery_is_retried_when_due(publish, settings):
     article = publish()
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     # Not yet due: nothing.
-    tasks.deliver.call(article.pk)
+    tasks.queue_alerts.call(article.pk)
     assert sent_to(busy.email) == []
-    Delivery.objects.update(next_attempt_at=timezone.now())
-    tasks.deliver.call(article.pk)
+    Message.objects.update(next_attempt_at=timezone.now())
     assert len(sent_to(busy.email)) == 1
-    assert Delivery.objects.get().sent_at is not None
+    assert Message.objects.get().state == Message.State.SENT
 
 
 def test_a_dead_mail_server_loses_nothing(publish, settings):
     settings.MAILERS = {"default": {"BACKEND": "tests.press.mail_backends.RefusingBackend"}}
     subscriber()
-    article = publish()
-    row = Delivery.objects.get()
-    assert row.sent_at is None and row.next_attempt_at > timezone.now()
+    publish()
+    row = Message.objects.get()
+    assert row.state == Message.State.RETRYING and row.next_attempt_at > timezone.now()
     assert "Connection refused" in row.last_error
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    Delivery.objects.update(next_attempt_at=timezone.now())
-    tasks.deliver.call(article.pk)
-    assert len(mail.outbox) == 1
+    Message.objects.update(next_attempt_at=timezone.now())
+    assert len(delivered()) == 1
 
 
 def test_an_unsubscribed_reader_is_not_sent_what_was_owed(publish):
@@ -247,6 +248,18 @@ def test_an_unsubscribed_reader_is_not_sent_what_was_owed(publish):
     assert Delivery.objects.filter(sent_at__isnull=True).count() == 1
     services.unsubscribe(subscription=reader)
     assert not Delivery.objects.exists()
+
+
+def test_an_unsubscribed_reader_is_not_sent_what_was_queued(publish, settings):
+    settings.MAILERS = BOUNCING
+    reader = subscriber("busy@example.com")
+    publish()
+    assert Message.objects.get().state == Message.State.RETRYING
+    services.unsubscribe(subscription=reader)
+    Message.objects.update(next_attempt_at=timezone.now())
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert delivered() == []
+    assert Message.objects.get().state == Message.State.GAVE_UP
 
 
 def test_announce_tells_those_who_were_sent_the_article(
@@ -265,7 +278,7 @@ def test_announce_tells_those_who_were_sent_the_article(
     assert update.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert sent_to(newcomer.email) == []
     # Announced once, whatever retries.
-    tasks.deliver.call(article.pk, announcement.pk)
+    tasks.queue_alerts.call(article.pk, announcement.pk)
     assert len(sent_to(reader.email)) == 2
 
 

@@ -10,7 +10,9 @@ from articles.models import Article
 from embargo import tasks
 from embargo.formats import embargo_time
 from embargo.models import EmbargoLink
+from outbox.models import Message
 from tests.embargo.conftest import SECRET_TITLE, share
+from tests.outbox.helpers import delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +50,9 @@ def test_a_retried_task_never_sends_twice(embargoed):
     share(embargoed, "ana@example.com")
     link = EmbargoLink.objects.get()
 
-    assert tasks.notify_recipient.call(link_id=link.pk) == "sent invitation"
+    assert tasks.notify_recipient.call(link_id=link.pk) == "queued invitation"
     assert tasks.notify_recipient.call(link_id=link.pk) == "nothing due"
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 def test_a_failed_send_is_recorded_and_the_next_attempt_sends(settings, embargoed):
@@ -58,14 +60,16 @@ def test_a_failed_send_is_recorded_and_the_next_attempt_sends(settings, embargoe
     link = EmbargoLink.objects.get()
     settings.MAILERS = REFUSING
 
-    assert tasks.notify_recipient.call(link_id=link.pk).startswith("retrying at ")
-    link.refresh_from_db()
-    assert link.invited_at is None and link.last_error and link.sending_until is None
+    assert tasks.notify_recipient.call(link_id=link.pk) == "queued invitation"
+    assert delivered() == []
+    message = Message.objects.get(kind="embargo.invitation")
+    assert message.state == Message.State.RETRYING and message.last_error
 
     settings.MAILERS = LOCMEM
-    assert tasks.notify_recipient.call(link_id=link.pk) == "sent invitation"
-    link.refresh_from_db()
-    assert link.invited_at is not None and link.last_error == ""
+    Message.objects.update(next_attempt_at=timezone.now())
+    assert tasks.notify_recipient.call(link_id=link.pk) == "nothing due"
+    assert len(delivered()) == 1
+    assert Message.objects.get(kind="embargo.invitation").state == Message.State.SENT
 
 
 def test_a_moved_publication_time_is_mailed_once_with_the_new_time(
