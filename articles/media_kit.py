@@ -302,7 +302,7 @@ def _delete_quietly(path):
 def request_build(article_id: int) -> bool:
     """Queue a build of the article's kit after commit unless one is queued already;
     True if it queued one."""
-    from articles import tasks  # noqa: PLC0415 - tasks import this module
+    from desk import tasks  # noqa: PLC0415 - tasks import this module
 
     now = timezone.now()
     kit, created = MediaKit.objects.get_or_create(

@@ -406,7 +406,7 @@ class Article(models.Model):
 
     @property
     def pending_change_or_none(self):
-        """The article's pending version (``articles.pending``), waiting or sent back."""
+        """The article's pending version (``desk.pending``), waiting or sent back."""
         try:
             return self.pending_change
         except ObjectDoesNotExist:
@@ -510,13 +510,5 @@ class MediaKit(models.Model):
         return f"Media kit of article {self.article_id}"
 
 
-# Defined in their own modules; imported here so that Django finds the models.
+# Defined in its own module; imported here so that Django finds the model.
 from articles.notes import ArticleNote  # noqa: E402, F401
-from articles.revision_models import (  # noqa: E402, F401
-    ArticleEditLock,
-    ArticlePendingChange,
-    ArticleRevision,
-)
-
-# The workflow's record of every state change, kept beside the model it records.
-from articles.workflow_models import ArticleTransition  # noqa: E402, F401

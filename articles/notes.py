@@ -1,7 +1,7 @@
 """Public notes on articles: corrections, clarifications and updates.
 
 A serious newsroom does not correct silently. When the title, summary or text of a live
-article changes, the change form asks what kind of change it is (``articles.corrections``)
+article changes, the change form asks what kind of change it is (``desk.corrections``)
 and records the answer here. Corrections and clarifications show at the top of the
 article and on ``/news/corrections/``; updates show at its foot.
 """

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "media_library",
     "press",
     "articles",
+    "desk",
     "alerts",
     "embargo",
 ]

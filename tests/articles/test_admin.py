@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.admin import EstimatedCountPaginator
 from articles.models import Article, Region, SlugRedirect
-from articles.revisions import ensure_current
 from core.models import SiteSettings
+from desk.admin import EstimatedCountPaginator
+from desk.revisions import ensure_current
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,
@@ -65,7 +65,7 @@ def form_data(**overrides):
 
 def opened_version(article) -> int | str:
     """The version marker the change form carries when opened now, as a page would post
-    it (``articles.admin_revisions``: a save without one is refused); none on the add
+    it (``desk.admin_revisions``: a save without one is refused); none on the add
     form."""
     if article.pk is None:
         return ""

@@ -11,8 +11,8 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 from taggit.models import Tag
 
-from articles import workflow
 from articles.models import BODY_EDITOR_EXTENSIONS, Article
+from desk import workflow
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +287,7 @@ class TestTheStateAtTheTop:
 
 
 def test_the_lock_notice_ends_its_sentence_once(editor_client, writer):
-    from articles.models import ArticleEditLock
+    from desk.models import ArticleEditLock
 
     article = ArticleFactory()
     afternoon = timezone.localtime().replace(hour=15, minute=4)

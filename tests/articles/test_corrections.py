@@ -13,11 +13,11 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.correction_views import CorrectionListView
-from articles.corrections import ChangeKind, article_record_change
 from articles.models import Article, ArticleNote
 from articles.signals import article_corrected
 from core.cache import is_public_path
 from core.models import SiteSettings
+from desk.corrections import ChangeKind, article_record_change
 from tests.articles.list_helpers import parse_xml
 from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticlePendingChange
 from core.models import SiteSettings
+from desk.models import ArticlePendingChange
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

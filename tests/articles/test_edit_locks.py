@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticleEditLock
+from desk.models import ArticleEditLock
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_opening_the_form_locks_the_article_and_loads_the_heartbeat_script(ana):
     lock = ArticleEditLock.objects.get(article=article)
     assert lock.user == ana
     assert f'data-heartbeat-url="{heartbeat_url(article)}"' in html
-    assert "articles/edit_lock" in html
+    assert "desk/edit_lock" in html
     assert "Being edited by" not in html
 
 

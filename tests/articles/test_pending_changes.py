@@ -8,12 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Article, ArticlePendingChange
+from articles.models import Article
 from articles.notes import ArticleNote
 from articles.signals import article_corrected
-from articles.workflow_models import ArticleTransition
 from core.models import SiteSettings
 from core.roles import EDITORS
+from desk.models import ArticlePendingChange
+from desk.workflow_models import ArticleTransition
 from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ArticleRevision, Region
+from articles.models import Article, Region
+from desk.models import ArticleRevision
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,

@@ -13,7 +13,7 @@ from articles.importing import FORMAT, articles_import
 from articles.models import Article, ArticleGrouping, Region
 from articles.regions import region_choices, sync_groupings
 from articles.related import related_articles
-from articles.services import article_duplicate
+from desk.services import article_duplicate
 from press.forms import MediaInquiryForm
 from tests.factories import ArticleFactory
 

@@ -11,16 +11,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ArticleRevision, Region
-from articles.revisions import (
+from articles.models import Article, Region
+from articles.sanitize import html_to_text
+from articles.states import State
+from desk.models import ArticleRevision
+from desk.revisions import (
     compare,
     ensure_current,
     record_revision,
     snapshot,
     word_diff,
 )
-from articles.sanitize import html_to_text
-from articles.states import State
 from tests.factories import ArticleFactory as BaseArticleFactory
 from tests.factories import (
     DocumentFactory,

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from articles.models import Article, Region
-from articles.services import article_duplicate, article_publish, article_unpublish
+from desk.services import article_duplicate, article_publish, article_unpublish
 from tests.factories import (
     ArticleFactory,
     DocumentFactory,

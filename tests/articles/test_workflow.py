@@ -12,15 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
 from articles.exporting import articles_export
-from articles.models import Article, ArticlePendingChange
+from articles.models import Article
 from articles.states import State
-from articles.tasks import notify_transition
-from articles.workflow import Action, TransitionRefused
-from articles.workflow_models import ArticleTransition
 from core.models import SiteSettings
 from core.roles import EDITORS
+from desk import workflow
+from desk.models import ArticlePendingChange
+from desk.tasks import notify_transition
+from desk.workflow import Action, TransitionRefused
+from desk.workflow_models import ArticleTransition
 from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 from tests.smtp import free_port, smtp_mailers

@@ -22,10 +22,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services, workflow
 from articles.importing import articles_import
 from articles.models import Article
-from articles.workflow import Action
+from desk import services, workflow
+from desk.workflow import Action
 from embargo import tasks as embargo_tasks
 from media_library import downloads, gating
 from media_library.models import Document, Photo

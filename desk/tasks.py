@@ -2,7 +2,7 @@
 editors that an article awaits review and writers what became of theirs, and building
 media kits.
 
-Transition e-mails are enqueued by ``articles.workflow`` after the transition's
+Transition e-mails are enqueued by ``desk.workflow`` after the transition's
 transaction commits, never sent inside a request. Idempotent: the transition records when
 its e-mail went out, and a task claims it with one UPDATE, so a retried or duplicated task
 never sends twice.
@@ -16,8 +16,8 @@ from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from articles import media_kit
-from articles.emails import transition_email
-from articles.workflow_models import ArticleTransition
+from desk.emails import transition_email
+from desk.workflow_models import ArticleTransition
 from press.emails import MAIL_ERRORS
 from press.tasks import retry_delay
 

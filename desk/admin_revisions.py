@@ -11,7 +11,7 @@
   content fills the form, and nothing changes until the editor saves it like any other
   edit, so restoring never publishes and never touches the live text by itself);
 - an advisory edit lock with heartbeats and "Take over";
-- Preview of the form as it is now, saved or not (``articles.preview``).
+- Preview of the form as it is now, saved or not (``desk.preview``).
 """
 
 from dataclasses import dataclass
@@ -28,15 +28,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 
-from articles.edit_locks import (
+from articles.models import Article
+from core.http import not_allowed
+from core.numbers import whole_number
+from desk.edit_locks import (
     edit_lock_claim,
     edit_lock_release,
     edit_lock_take_over,
     holder_name,
 )
-from articles.models import Article, ArticleRevision
-from articles.preview import ArticlePreviewView, render_form_preview
-from articles.revisions import (
+from desk.models import ArticleRevision
+from desk.preview import ArticlePreviewView, render_form_preview
+from desk.revisions import (
     compare,
     describe_change,
     ensure_current,
@@ -45,9 +48,7 @@ from articles.revisions import (
     live_revision,
     record_revision,
 )
-from articles.services import local_time
-from core.http import not_allowed
-from core.numbers import whole_number
+from desk.services import local_time
 
 REVISIONS_PER_PAGE = 50
 

@@ -1,5 +1,5 @@
 """The editorial desk's e-mails about review and publication, subjects and bodies both
-rendered from templates. Only ``articles.tasks`` sends them."""
+rendered from templates. Only ``desk.tasks`` sends them."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from articles.workflow import TELLS_EDITORS, describe_moment
-from articles.workflow_models import ArticleTransition
 from core.links import absolute_url
+from desk.workflow import TELLS_EDITORS, describe_moment
+from desk.workflow_models import ArticleTransition
 
 
 def editors(*, excluding=None):

@@ -10,7 +10,7 @@ Roles are permissions (``core.roles``): writers hold ``articles.change_article``
 submit for review; editors also hold ``articles.publish_article`` and decide what is
 public. With ``SiteSettings.require_second_person`` on, whoever wrote or last edited an
 article cannot approve, publish or schedule it: a second editor must; and a change to a
-live article, an editor's included, waits as a pending version (``articles.pending``)
+live article, an editor's included, waits as a pending version (``desk.pending``)
 until another editor approves it.
 """
 
@@ -24,11 +24,11 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from articles.models import Article
-from articles.revisions import record_revision
 from articles.states import ReviewState, State
-from articles.workflow_models import ArticleTransition
 from core.models import SiteSettings
 from core.validators import validate_date_in_range
+from desk.revisions import record_revision
+from desk.workflow_models import ArticleTransition
 
 PUBLISH_PERMISSION = "articles.publish_article"
 CHANGE_PERMISSION = "articles.change_article"
@@ -117,7 +117,7 @@ RULES = {
     ),
 }
 
-# Who hears of a transition (``articles.tasks.notify_transition``).
+# Who hears of a transition (``desk.tasks.notify_transition``).
 TELLS_EDITORS = frozenset({Action.SUBMIT, Action.REVISE, Action.PROPOSE_CHANGES})
 TELLS_WRITER = frozenset(
     {
@@ -351,7 +351,7 @@ def _record(*, article, user, action, from_state, comment, now) -> ArticleTransi
     # A new publication state or time is a new version (none when only the review moved).
     record_revision(article=article, user=user, message=f"{summary}.")
     if action in TELLS_EDITORS or action in TELLS_WRITER:
-        from articles.tasks import notify_transition  # noqa: PLC0415 - tasks import us
+        from desk.tasks import notify_transition  # noqa: PLC0415 - tasks import us
 
         transaction.on_commit(lambda: notify_transition.enqueue(transition.pk))
     return transition
@@ -360,7 +360,7 @@ def _record(*, article, user, action, from_state, comment, now) -> ArticleTransi
 def record_step(
     *, article: Article, user: AbstractBaseUser, action: str, from_state: State, comment=""
 ) -> ArticleTransition:
-    """Record a step that ``perform`` does not make (pending changes, ``articles.pending``)
+    """Record a step that ``perform`` does not make (pending changes, ``desk.pending``)
     on the timeline, the admin history and its e-mail."""
     return _record(
         article=article,

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.states import State
-from articles.workflow import PUBLISH_PERMISSION, describe_moment
 from core.models import SiteSettings
+from desk.workflow import PUBLISH_PERMISSION, describe_moment
 
 register = template.Library()
 
@@ -48,7 +48,7 @@ def article_dashboard(context):
             )
         panels["awaiting"] = _listing(awaiting, state=State.IN_REVIEW, moment="updated_at")
         # Changes to live articles wait for an editor other than their author; ones sent
-        # back wait on their writer instead (articles.pending).
+        # back wait on their writer instead (desk.pending).
         pending = (
             Article.objects.in_state(State.LIVE_PENDING)
             .exclude(pending_change__updated_by=user)

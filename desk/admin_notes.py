@@ -1,7 +1,7 @@
 """The article admin's part in public corrections and topic choice.
 
 ``ArticleNotesAdminMixin`` adds to ``ArticleAdmin``: the recording of the answer to the
-question asked when a live article's content changes (``articles.corrections``; the
+question asked when a live article's content changes (``desk.corrections``; the
 question itself is a step of saving, see ``admin_pending``), the article's published notes
 (editable by editors, for a note's own typo), the "New topics" field for those who may
 create topics, and no change-form menu on the add form.
@@ -9,9 +9,9 @@ create topics, and no change-form menu on the add form.
 
 from django.contrib import admin
 
-from articles.corrections import article_record_change
 from articles.notes import ArticleNote
 from articles.topics import ADD_TOPIC_PERMISSION
+from desk.corrections import article_record_change
 
 
 class ArticleNoteInline(admin.TabularInline):

@@ -17,20 +17,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles import workflow
-from articles.corrections import (
+from articles.models import Article
+from articles.regions import sync_groupings
+from articles.sanitize import sanitize_html
+from articles.states import State
+from core.models import SiteSettings
+from desk import workflow
+from desk.corrections import (
     MATERIAL_FIELDS,
     ChangeKind,
     article_record_change,
     log_change,
 )
-from articles.models import Article, ArticlePendingChange
-from articles.regions import sync_groupings
-from articles.revisions import ensure_current, form_initial, record_revision, snapshot
-from articles.sanitize import sanitize_html
-from articles.states import State
-from articles.workflow import Action, TransitionRefused
-from core.models import SiteSettings
+from desk.models import ArticlePendingChange
+from desk.revisions import ensure_current, form_initial, record_revision, snapshot
+from desk.workflow import Action, TransitionRefused
 
 CHANGE_PERMISSION = "articles.change_article"
 

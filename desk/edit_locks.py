@@ -1,7 +1,7 @@
 """Who has an article open in the editor: "Being edited by Ana since 10:02".
 
 The lock is advisory (saves are guarded by revision versions, see
-``articles.admin_revisions``) and expires by itself ``LOCK_LIFETIME`` after the last
+``desk.admin_revisions``) and expires by itself ``LOCK_LIFETIME`` after the last
 heartbeat, which the change form's script sends every 30 seconds.
 """
 
@@ -10,8 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, ArticleEditLock
-from articles.services import local_time
+from articles.models import Article
+from desk.models import ArticleEditLock
+from desk.services import local_time
 
 
 def holder_name(user) -> str:

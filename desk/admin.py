@@ -22,19 +22,19 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles.admin_notes import ArticleNotesAdminMixin
-from articles.admin_pending import PendingChangesAdminMixin
-from articles.admin_revisions import ArticleRevisionsAdminMixin
-from articles.admin_workflow import WorkflowAdminMixin, moment_with_offset
-from articles.forms import ArticleAdminForm
 from articles.models import Article, Region, SlugRedirect, TaggedArticle
 from articles.regions import region_choices, region_index, sync_groupings, sync_region_groupings
 from articles.search import search_admin
-from articles.services import PUBLISH_PERMISSION, article_duplicate
 from articles.states import State
 from articles.topics import register_topic_admin
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
+from desk.admin_notes import ArticleNotesAdminMixin
+from desk.admin_pending import PendingChangesAdminMixin
+from desk.admin_revisions import ArticleRevisionsAdminMixin
+from desk.admin_workflow import WorkflowAdminMixin, moment_with_offset
+from desk.forms import ArticleAdminForm
+from desk.services import PUBLISH_PERMISSION, article_duplicate
 from embargo.admin import EmbargoArticleAdminMixin
 
 # Publishing and duplicating are offered on the list (for a selection) and on the change

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from articles import workflow
 from articles.models import Article
 from articles.regions import sync_groupings
-from articles.revisions import record_revision
 from articles.states import State
-from articles.workflow import Action
+from desk import workflow
+from desk.revisions import record_revision
+from desk.workflow import Action
 
 PUBLISH_PERMISSION = "articles.publish_article"
 ADD_PERMISSION = "articles.add_article"
@@ -60,7 +60,7 @@ def article_publish(
 
 
 def article_unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
-    """Take ``article`` off the public site: see ``articles.workflow`` (Unpublish)."""
+    """Take ``article`` off the public site: see ``desk.workflow`` (Unpublish)."""
     workflow.perform(article=article, user=user, action=Action.UNPUBLISH)
     return article
 

@@ -1,5 +1,5 @@
 """Review and publication in the article admin: the change form's buttons, the list's
-actions and the timeline, all through ``articles.workflow``.
+actions and the timeline, all through ``desk.workflow``.
 
 The publication state (``status``, ``review_state``) and time are read-only in the form:
 they change only through the workflow. A POST that tries to set them anyway (a crafted
@@ -14,11 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
-from articles.forms import newsroom_zone_note
 from articles.models import Article
 from articles.states import State
-from articles.workflow import Action, TransitionRefused
+from desk import workflow
+from desk.forms import newsroom_zone_note
+from desk.workflow import Action, TransitionRefused
 
 WORKFLOW_FIELD = "_workflow"
 COMMENT_FIELD = "_workflow_comment"

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.corrections import ChangeNoteForm
 from articles.models import Article
 from articles.topics import TopicsFormMixin
+from desk.corrections import ChangeNoteForm
 
 
 def newsroom_zone_note() -> str:

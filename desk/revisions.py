@@ -8,7 +8,7 @@ deleted, and restoring must load a version into the editor rather than write it 
 the live article (reversion's ``revert()`` writes rows; simple-history tracks no
 many-to-many without a history table per relation).
 
-Who records: the admin on every save (``articles.admin_revisions``), the publishing
+Who records: the admin on every save (``desk.admin_revisions``), the publishing
 services, and ``ensure_current`` whenever the editor opens an article, which records
 what another route (an import, a script) changed since the last revision, so the
 versions the change form compares are always the article as stored.
@@ -25,8 +25,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from articles.models import Article, ArticleRevision, Region, TaggedArticle
+from articles.models import Article, Region, TaggedArticle
 from articles.sanitize import html_to_text
+from desk.models import ArticleRevision
 from media_library.models import Document, Photo
 from press.models import Spokesperson
 

@@ -1,4 +1,4 @@
-"""Pending changes to live articles in the article admin (``articles.pending``).
+"""Pending changes to live articles in the article admin (``desk.pending``).
 
 ``PendingChangesAdminMixin`` goes first in ``ArticleAdmin``'s bases, so that a save that
 must wait is kept as the pending version before any other mixin writes the article:
@@ -24,13 +24,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import workflow
-from articles.admin_revisions import VersionMarkerField
-from articles.admin_workflow import WORKFLOW_FIELD
-from articles.corrections import ChangeKind, ChangeNoteForm
-from articles.models import Article, ArticlePendingChange
+from articles.models import Article
 from articles.notes import ArticleNote
-from articles.pending import (
+from core.http import not_allowed
+from desk import workflow
+from desk.admin_revisions import VersionMarkerField
+from desk.admin_workflow import WORKFLOW_FIELD
+from desk.corrections import ChangeKind, ChangeNoteForm
+from desk.models import ArticlePendingChange
+from desk.pending import (
     CONTENT_KEYS,
     StalePending,
     changes_wait,
@@ -42,9 +44,8 @@ from articles.pending import (
     pending_withdraw,
     proposed_snapshot,
 )
-from articles.revisions import compare, form_initial, snapshot
-from articles.workflow import Action, TransitionRefused
-from core.http import not_allowed
+from desk.revisions import compare, form_initial, snapshot
+from desk.workflow import Action, TransitionRefused
 
 PENDING_VERSION_FIELD = "pending_version"
 
@@ -194,7 +195,7 @@ class PendingChangesAdminMixin:
 
     def log_change(self, request, obj, message):
         if getattr(request, "_pending_saved", False):
-            return None  # the timeline and history have it (articles.pending)
+            return None  # the timeline and history have it (desk.pending)
         return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):

@@ -1,7 +1,7 @@
 """Staff previews of an article through the public template, marked "Preview — not
 published": the saved article (any state), or the change form's content as it is now,
 before or after the first save. Reached only through the admin
-(``articles.admin_revisions``), which checks permissions; never cached, never indexed.
+(``desk.admin_revisions``), which checks permissions; never cached, never indexed.
 """
 
 from django.db.models import QuerySet

@@ -1,6 +1,6 @@
 """What the editorial desk keeps about edits: every saved version of an article, and who
 has it open in the editor right now. Imported by ``articles.models``; the logic that
-writes and reads them is in ``articles.revisions`` and ``articles.edit_locks``."""
+writes and reads them is in ``desk.revisions`` and ``desk.edit_locks``."""
 
 from datetime import timedelta
 
@@ -16,7 +16,7 @@ LOCK_LIFETIME = timedelta(minutes=2)
 
 class ArticleRevision(models.Model):
     """One saved version of an article: its content and metadata as a JSON snapshot
-    (``articles.revisions.snapshot``), numbered per article from 1.
+    (``desk.revisions.snapshot``), numbered per article from 1.
 
     The snapshot keeps names beside ids (regions, topics, photo, attachments, related,
     spokespeople), so an old version still reads right after a photo or region is
@@ -47,6 +47,7 @@ class ArticleRevision(models.Model):
 
     class Meta:
         ordering = ["article", "-version"]
+        db_table = "articles_articlerevision"  # kept from when the model lived in articles
         get_latest_by = "version"
         constraints = [
             models.UniqueConstraint(
@@ -74,6 +75,7 @@ class ArticleEditLock(models.Model):
 
     class Meta:
         verbose_name = "edit lock"
+        db_table = "articles_articleeditlock"  # kept from when the model lived in articles
 
     def __str__(self):
         return f"{self.article_id} edited by {self.user}"
@@ -87,7 +89,7 @@ class ArticleEditLock(models.Model):
 
 
 class ArticlePendingChange(models.Model):
-    """Changes to a live article that wait for an editor (``articles.pending``).
+    """Changes to a live article that wait for an editor (``desk.pending``).
 
     With "two people for every publication" on, a save of a live article's content keeps
     the article's row, and so the public page, feeds, sitemap, search and alerts, as they
@@ -117,7 +119,7 @@ class ArticlePendingChange(models.Model):
         related_name="+",
         help_text="Whose changes these are: they may not approve them themselves.",
     )
-    # The writer's answer to "what kind of change is this?" (articles.corrections); the
+    # The writer's answer to "what kind of change is this?" (desk.corrections); the
     # approving editor may change it.
     change_kind = models.CharField(max_length=20, blank=True)
     change_note = models.TextField(blank=True)
@@ -134,6 +136,7 @@ class ArticlePendingChange(models.Model):
 
     class Meta:
         verbose_name = "pending change"
+        db_table = "articles_articlependingchange"  # kept from when the model lived in articles
 
     def __str__(self):
         return f"Pending changes to article {self.article_id}"
@@ -142,3 +145,7 @@ class ArticlePendingChange(models.Model):
     def is_waiting(self):
         """Waiting for an editor (not sent back to its writer)."""
         return self.rejected_at is None
+
+
+# The workflow's record of every state change, kept beside the model it records.
+from desk.workflow_models import ArticleTransition  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""The record of an article's way through review and publication (``articles.workflow``
+"""The record of an article's way through review and publication (``desk.workflow``
 writes it; the change form shows it as a timeline)."""
 
 from django.conf import settings
@@ -44,7 +44,7 @@ class ArticleTransition(models.Model):
         editable=False,
         help_text="The publication time this transition set, if any.",
     )
-    # When the e-mail about it went out (``articles.tasks.notify_transition``): a retried
+    # When the e-mail about it went out (``desk.tasks.notify_transition``): a retried
     # or duplicated task finds it set and sends nothing again.
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     notify_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -53,6 +53,7 @@ class ArticleTransition(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        db_table = "articles_articletransition"  # kept from when the model lived in articles
         get_latest_by = "at"
         indexes = [models.Index(fields=["article", "-at"], name="transition_article_at_idx")]
 
