@@ -23,9 +23,9 @@ def updated_time(current, *changes):
 class ArticleNoteQuerySet(models.QuerySet):
     def public(self):
         """Notes of live articles, the only ones anyone outside the newsroom sees."""
-        from articles.models import Article  # noqa: PLC0415 - models.py imports this module
-
-        return self.filter(article__in=Article.objects.live())
+        # The article model through the foreign key: models.py imports this module.
+        articles = self.model._meta.get_field("article").related_model.objects
+        return self.filter(article__in=articles.live())
 
     def corrections(self):
         """Corrections and clarifications: what ``/news/corrections/`` lists."""
