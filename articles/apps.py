@@ -56,7 +56,7 @@ class ArticlesConfig(AppConfig):
         for field_name in ("hero_photo", "attachments"):
             register_usage(Article, field_name, label_field="title", public=_live)
 
-        from articles import media_kit  # noqa: PLC0415 - imports models
+        from press import media_kit  # noqa: PLC0415 - imports models
 
         # Media kits are rebuilt (by a task) when what they hold changes.
         media_kit.connect_signals()

@@ -489,7 +489,7 @@ class SlugRedirect(models.Model):
 
 class MediaKit(models.Model):
     """The stored media kit of an article: a ZIP of its downloadable photos, credits,
-    attachments and text, built by a task (``articles.media_kit``), never in a request.
+    attachments and text, built by a task (``press.media_kit``), never in a request.
 
     ``version`` hashes everything the file holds, so a kit is served only while it
     matches the article as it stands. ``queued_at`` says a build is queued, so that a

@@ -6,13 +6,13 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import downloads
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
 from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks, StrictPageMixin, page_number
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
 from core.cache import cached, do_not_store, prefetch
+from press import downloads
 
 
 class ArticleListView(StrictPageMixin, ListView):

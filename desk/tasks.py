@@ -15,9 +15,9 @@ from django.db.models import F, Q
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
-from articles import media_kit
 from desk.emails import transition_email
 from desk.workflow_models import ArticleTransition
+from press import media_kit
 from press.emails import MAIL_ERRORS
 from press.tasks import retry_delay
 

@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from articles import downloads
 from articles.views import ArticleDetailView
 from embargo.formats import embargo_time
 from embargo.models import EmbargoLink, under_embargo
@@ -19,6 +18,7 @@ from embargo.services import find_link, record_opening
 from media_library import gating
 from media_library.models import Document, Photo
 from media_library.views import file_name, private, serve_file
+from press import downloads
 
 
 def embargo_link_or_404(token: str) -> EmbargoLink:

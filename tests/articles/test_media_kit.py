@@ -13,13 +13,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image
 
-from articles import media_kit
 from articles.models import Article, MediaKit
 from core.models import SiteSettings
 from desk import tasks
 from media_library.models import Photo
 from media_library.services import photo_create, photo_generate_renditions, photo_save
 from media_library.storage import originals_storage
+from press import media_kit
 from tests.factories import ArticleFactory, DocumentFactory, SpokespersonFactory, make_photo
 from tests.media_library import images
 

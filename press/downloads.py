@@ -9,8 +9,8 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
-from articles import media_kit
 from articles.models import MediaKit
+from press import media_kit
 
 # How long a journalist's browser should wait before asking again for a kit being built.
 RETRY_AFTER_SECONDS = 30

@@ -1,5 +1,5 @@
 """What the article page offers journalists to download: its photos at full size, its
-report's PDF and its media kit (see ``articles.downloads``)."""
+report's PDF and its media kit (see ``press.downloads``)."""
 
 from dataclasses import dataclass
 
@@ -7,7 +7,7 @@ from django import template
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
-from articles import downloads, media_kit
+from press import downloads, media_kit
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ its photo, its attachments or its spokespeople change (``connect_signals``, wire
 of edits queues one build (``request_build``). The file is stored privately under
 ``media-kits/<article id>/<version>.zip``, where the version hashes everything the kit
 holds (``kit_contents``): a kit that no longer matches its article is never served, and
-``articles.downloads`` serves it only for an article the visitor may see.
+``press.downloads`` serves it only for an article the visitor may see.
 """
 
 import hashlib
