@@ -55,8 +55,3 @@ class ArticlesConfig(AppConfig):
         # a live article makes them public, no other does (media_library.gating).
         for field_name in ("hero_photo", "attachments"):
             register_usage(Article, field_name, label_field="title", public=_live)
-
-        from press import media_kit  # noqa: PLC0415 - imports models
-
-        # Media kits are rebuilt (by a task) when what they hold changes.
-        media_kit.connect_signals()

@@ -78,7 +78,7 @@ def main(argv=None):
     from django.db import transaction
     from django.test.utils import override_settings
 
-    from articles.models import Article, MediaKit
+    from articles.models import Article
     from media_library import downloads
     from media_library.services import (
         document_create,
@@ -86,6 +86,7 @@ def main(argv=None):
         photo_generate_renditions,
     )
     from press import media_kit
+    from press.models import MediaKit
 
     call_command("migrate", verbosity=0, stdout=StringIO())
     tasks = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

@@ -1,6 +1,5 @@
-"""Background work of the articles app (``django.tasks``, run by the worker): telling
-editors that an article awaits review and writers what became of theirs, and building
-media kits.
+"""Background work of the editorial desk (``django.tasks``, run by the worker): telling
+editors that an article awaits review and writers what became of theirs.
 
 Transition e-mails are enqueued by ``desk.workflow`` after the transition's
 transaction commits, never sent inside a request. Idempotent: the transition records when
@@ -12,20 +11,17 @@ import logging
 from datetime import timedelta
 
 from django.db.models import F, Q
-from django.tasks import TaskContext, task
+from django.tasks import task
 from django.utils import timezone
 
 from desk.emails import transition_email
 from desk.workflow_models import ArticleTransition
-from press import media_kit
 from press.emails import MAIL_ERRORS
 from press.tasks import retry_delay
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-KIT_MAX_ATTEMPTS = 4
-KIT_FIRST_RETRY_SECONDS = 30
 # While one task sends, others find the transition taken until this long has passed.
 SEND_LEASE = timedelta(minutes=15)
 
@@ -63,23 +59,3 @@ def notify_transition(transition_id: int) -> str:
         return f"failed: {error!r}"
     ArticleTransition.objects.filter(pk=transition_id).update(notified_at=timezone.now())
     return f"sent to {len(message.to)}"
-
-
-@task(takes_context=True)
-def build_media_kit(context: TaskContext, *, article_id: int, attempt: int = 1) -> bool:
-    """Build an article's media kit unless the stored one is current; True if built.
-
-    Idempotent: a kit that matches the article is left alone, so duplicates cost a
-    check. Storage errors (OSError) are retried with a growing delay.
-    """
-    try:
-        return media_kit.build(article_id)
-    except OSError:
-        backend = context.task_result.task.get_backend()
-        if attempt < KIT_MAX_ATTEMPTS and backend.supports_defer:
-            delay = timedelta(seconds=KIT_FIRST_RETRY_SECONDS * 4 ** (attempt - 1))
-            build_media_kit.using(run_after=timezone.now() + delay).enqueue(
-                article_id=article_id, attempt=attempt + 1
-            )
-            logger.warning("Media kit of article %s failed; retry %s queued", article_id, attempt)
-        raise

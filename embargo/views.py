@@ -100,7 +100,7 @@ def embargo_media_kit(request, token):
     the public one after."""
     link = embargo_link_or_404(token)
     if link.article.is_live:
-        return private(redirect("articles:media_kit", slug=link.article.slug))
+        return private(redirect("downloads:media_kit", slug=link.article.slug))
     return private(downloads.media_kit_response(request, _downloadable(link)))
 
 
@@ -109,6 +109,6 @@ def embargo_photo_download(request, token, photo_id):
     link = embargo_link_or_404(token)
     if link.article.is_live:
         return private(
-            redirect("articles:photo_download", slug=link.article.slug, photo_id=photo_id)
+            redirect("downloads:photo_download", slug=link.article.slug, photo_id=photo_id)
         )
     return private(downloads.photo_download_response(_downloadable(link), photo_id))

@@ -9,8 +9,8 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
-from articles.models import MediaKit
-from press import media_kit
+from press import kit_requests, media_kit
+from press.models import MediaKit
 
 # How long a journalist's browser should wait before asking again for a kit being built.
 RETRY_AFTER_SECONDS = 30
@@ -70,7 +70,7 @@ def media_kit_response(request, article):
                 content_type="application/zip",
                 size=kit.size,
             )
-    media_kit.request_build(article.pk)
+    kit_requests.request_build(article.pk)
     response = TemplateResponse(
         request,
         "articles/media_kit/preparing.html",

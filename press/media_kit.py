@@ -23,17 +23,14 @@ import logging
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, MediaKit
+from articles.models import Article
 from articles.sanitize import html_to_text
 from core.cache import content_changed
 from core.csvfiles import csv_writer
@@ -42,6 +39,7 @@ from core.models import SiteSettings
 from media_library import downloads as photo_downloads
 from media_library.models import Document, Photo
 from media_library.storage import download_name, originals_storage
+from press.models import MediaKit
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +48,6 @@ logger = logging.getLogger(__name__)
 # 3: photos left out have a line in CREDITS.csv saying why.
 KIT_FORMAT = 3
 KITS_DIR = "media-kits/"
-# A build queued this long ago and not started is taken as lost (a worker died): the
-# next change or request queues another.
-QUEUED_FOR = timedelta(minutes=10)
 CREDITS_FIELDS = ["file", "caption", "credit", "copyright", "usage terms"]
 
 
@@ -277,7 +272,7 @@ def build(article_id: int) -> bool:
     # The article page shows the kit's size.
     content_changed()
     if previous and previous != saved:
-        transaction.on_commit(lambda: _delete_quietly(previous))
+        transaction.on_commit(lambda: delete_quietly(previous))
     return True
 
 
@@ -288,104 +283,9 @@ def discard(article_id: int) -> None:
         kit.delete()  # and its file, after commit (_kit_deleted)
 
 
-def _delete_quietly(path):
+def delete_quietly(path):
     try:
         originals_storage().delete(path)
     except OSError:
         # An orphaned file is harmless (nothing links it); a failed request is not.
         logger.warning("Could not delete the old media kit %s", path, exc_info=True)
-
-
-# --- queueing --------------------------------------------------------------------------
-
-
-def request_build(article_id: int) -> bool:
-    """Queue a build of the article's kit after commit unless one is queued already;
-    True if it queued one."""
-    from desk import tasks  # noqa: PLC0415 - tasks import this module
-
-    now = timezone.now()
-    kit, created = MediaKit.objects.get_or_create(
-        article_id=article_id, defaults={"queued_at": now}
-    )
-    if not created:
-        claimed = (
-            MediaKit.objects.filter(pk=kit.pk)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUED_FOR))
-            .update(queued_at=now)
-        )
-        if not claimed:
-            return False
-    transaction.on_commit(lambda: tasks.build_media_kit.enqueue(article_id=article_id))
-    return True
-
-
-def request_builds(article_ids) -> None:
-    published = Article.objects.filter(
-        pk__in=set(article_ids), status=Article.Status.PUBLISHED
-    ).values_list("pk", flat=True)
-    for article_id in published:
-        request_build(article_id)
-
-
-def _article_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if instance.status == Article.Status.PUBLISHED:
-        request_build(instance.pk)
-    else:
-        discard(instance.pk)
-
-
-def _article_relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        request_builds([instance.pk])
-    elif pk_set:
-        request_builds(pk_set)
-    # A reverse clear (document.articles.clear()) names no articles; rare, and a kit
-    # request rebuilds whatever is out of date.
-
-
-def _photo_changed(sender, photo_id=None, instance=None, raw=False, **kwargs):
-    if raw:
-        return
-    photo_id = photo_id or instance.pk
-    request_builds(Article.objects.filter(hero_photo_id=photo_id).values_list("pk", flat=True))
-
-
-def _document_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        request_builds(instance.articles.values_list("pk", flat=True))
-
-
-def _spokesperson_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        request_builds(instance.articles.values_list("pk", flat=True))
-
-
-def _kit_deleted(sender, instance, **kwargs):
-    # An article deleted takes its kit row with it (CASCADE); the file follows.
-    if instance.path:
-        path = instance.path
-        transaction.on_commit(lambda: _delete_quietly(path))
-
-
-def connect_signals() -> None:
-    """Rebuild kits when what they hold changes: the article, its photo (text now; the
-    file when the renditions task has made it), its attachments and spokespeople."""
-    uid = "media-kit-"
-    post_save.connect(_article_saved, sender=Article, dispatch_uid=uid + "article")
-    post_delete.connect(_kit_deleted, sender=MediaKit, dispatch_uid=uid + "deleted")
-    for relation in (Article.attachments, Article.spokespeople):
-        m2m_changed.connect(
-            _article_relation_changed,
-            sender=relation.through,
-            dispatch_uid=uid + relation.through._meta.label,
-        )
-    post_save.connect(_photo_changed, sender=Photo, dispatch_uid=uid + "photo")
-    photo_downloads.download_changed.connect(_photo_changed, dispatch_uid=uid + "download")
-    post_save.connect(_document_saved, sender=Document, dispatch_uid=uid + "document")
-    spokesperson = Article.spokespeople.field.related_model
-    post_save.connect(_spokesperson_saved, sender=spokesperson, dispatch_uid=uid + "spokesperson")

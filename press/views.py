@@ -8,18 +8,19 @@ from django.conf import settings
 from django.core import signing
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 
-from articles.models import Region
+from articles.models import Article, Region
 from core.datetimes import in_two_zones
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.security import client_ip
-from press import services
+from press import downloads, services
 from press.forms import MediaInquiryForm
 from press.models import PressContact, Spokesperson
 from press.vcards import vcard
@@ -228,3 +229,28 @@ def not_saved(view, form, *, what: str) -> TemplateResponse:
     response = TemplateResponse(view.request, view.get_template_names(), context, status=503)
     response["Retry-After"] = str(NOT_SAVED_RETRY_SECONDS)
     return response
+
+
+def _live_for_downloads(slug):
+    article = (
+        Article.objects.live()
+        .select_related("hero_photo")
+        .prefetch_related("attachments", "spokespeople")
+        .filter(slug=slug)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such article.")
+    return article
+
+
+@require_safe
+def media_kit(request, slug):
+    """A live article's media kit (ZIP), or a 503 page while it is being built."""
+    return downloads.media_kit_response(request, _live_for_downloads(slug))
+
+
+@require_safe
+def photo_download(request, slug, photo_id):
+    """A live article's photo at full size, as a download."""
+    return downloads.photo_download_response(_live_for_downloads(slug), photo_id)

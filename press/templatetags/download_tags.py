@@ -43,7 +43,7 @@ def _download_url(context, article, name, **kwargs):
     token = context.get("embargo_token")
     if token:
         return reverse(f"embargo:{name}", kwargs={"token": token, **kwargs})
-    return reverse(f"articles:{name}", kwargs={"slug": article.slug, **kwargs})
+    return reverse(f"downloads:{name}", kwargs={"slug": article.slug, **kwargs})
 
 
 @register.simple_tag(takes_context=True)

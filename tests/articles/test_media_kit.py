@@ -13,13 +13,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image
 
-from articles.models import Article, MediaKit
+from articles.models import Article
 from core.models import SiteSettings
-from desk import tasks
 from media_library.models import Photo
 from media_library.services import photo_create, photo_generate_renditions, photo_save
 from media_library.storage import originals_storage
-from press import media_kit
+from press import media_kit, tasks
+from press.models import MediaKit
 from tests.factories import ArticleFactory, DocumentFactory, SpokespersonFactory, make_photo
 from tests.media_library import images
 
@@ -262,7 +262,7 @@ class TestRightsLeaveOut:
     def test_no_download_and_no_link_on_the_page(self, client, rights):
         photo = _photo(usage_rights=rights)
         article = _article(photo)
-        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        url = reverse("downloads:photo_download", args=[article.slug, photo.pk])
         assert client.get(url).status_code == 404
         page = client.get(article.get_absolute_url()).content.decode()
         assert "Download high-resolution photo" not in page
@@ -282,7 +282,7 @@ class TestRightsLeaveOut:
         article = Article.objects.get(pk=article.pk)
         archive = _zip(_built(article))
         assert not [n for n in archive.namelist() if n.endswith(".jpg")]
-        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        url = reverse("downloads:photo_download", args=[article.slug, photo.pk])
         assert client.get(url).status_code == 404
 
 
@@ -292,7 +292,7 @@ class TestMediaKitUrl:
         article = _article(_photo())
         DBTaskResult.objects.all().delete()
         MediaKit.objects.all().delete()
-        url = reverse("articles:media_kit", args=[article.slug])
+        url = reverse("downloads:media_kit", args=[article.slug])
         assert url == "/news/facing-walls/media-kit.zip"
         response = client.get(url)
         assert response.status_code == 503
@@ -311,7 +311,7 @@ class TestMediaKitUrl:
         article = _article(_photo())
         DBTaskResult.objects.all().delete()
         MediaKit.objects.all().delete()
-        url = reverse("articles:media_kit", args=[article.slug])
+        url = reverse("downloads:media_kit", args=[article.slug])
         with django_capture_on_commit_callbacks(execute=True):
             for _ in range(3):
                 assert client.get(url).status_code == 503
@@ -327,7 +327,7 @@ class TestMediaKitUrl:
     def test_built_kit_is_an_attachment_with_its_length(self, client):
         article = _article(_photo())
         kit = _built(article)
-        response = client.get(reverse("articles:media_kit", args=[article.slug]))
+        response = client.get(reverse("downloads:media_kit", args=[article.slug]))
         assert response.status_code == 200
         assert response.streaming
         assert response["Content-Type"] == "application/zip"
@@ -343,31 +343,31 @@ class TestMediaKitUrl:
         _built(article)
         article.title = "A corrected title"
         article.save()
-        response = client.get(reverse("articles:media_kit", args=[article.slug]))
+        response = client.get(reverse("downloads:media_kit", args=[article.slug]))
         assert response.status_code == 503
 
     def test_missing_file_is_treated_as_not_built(self, client):
         article = _article(_photo())
         originals_storage().delete(_built(article).path)
-        assert client.get(reverse("articles:media_kit", args=[article.slug])).status_code == 503
+        assert client.get(reverse("downloads:media_kit", args=[article.slug])).status_code == 503
 
     @pytest.mark.parametrize("state", ["draft", "scheduled"])
     def test_only_live_articles(self, client, state):
         article = _article(_photo(), **{state: True})
         media_kit.build(article.pk)
-        assert client.get(reverse("articles:media_kit", args=[article.slug])).status_code == 404
+        assert client.get(reverse("downloads:media_kit", args=[article.slug])).status_code == 404
         assert client.get("/news/no-such-article/media-kit.zip").status_code == 404
 
     def test_post_is_not_allowed(self, client):
         article = _article(_photo())
-        assert client.post(reverse("articles:media_kit", args=[article.slug])).status_code == 405
+        assert client.post(reverse("downloads:media_kit", args=[article.slug])).status_code == 405
 
 
 class TestPhotoDownloadUrl:
     def test_full_size_attachment_named_as_in_the_kit(self, client):
         photo = _photo()
         article = _article(photo)
-        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        url = reverse("downloads:photo_download", args=[article.slug, photo.pk])
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "image/jpeg"
@@ -383,13 +383,13 @@ class TestPhotoDownloadUrl:
         article = _article(kept)
         other = _photo()
         for photo_id in (kept.pk, other.pk, 999999):
-            url = reverse("articles:photo_download", args=[article.slug, photo_id])
+            url = reverse("downloads:photo_download", args=[article.slug, photo_id])
             assert client.get(url).status_code == 404
 
     def test_only_live_articles(self, client):
         photo = _photo()
         article = _article(photo, scheduled=True)
-        url = reverse("articles:photo_download", args=[article.slug, photo.pk])
+        url = reverse("downloads:photo_download", args=[article.slug, photo.pk])
         assert client.get(url).status_code == 404
 
 
@@ -402,7 +402,7 @@ class TestArticlePage:
         download = photo.download()
         size = f"{download.size / 1024:.1f} KB"
         assert f"Download high-resolution photo (JPEG, 1800 \u00d7 1200, {size})" in page
-        assert reverse("articles:photo_download", args=[article.slug, photo.pk]) in page
+        assert reverse("downloads:photo_download", args=[article.slug, photo.pk]) in page
         assert "Credit: Photo by Ana Ruiz / Agencia Sur." in page
         assert "© Agencia Sur." in page
         assert "Usage: Creative Commons — CC BY 4.0, with credit." in page

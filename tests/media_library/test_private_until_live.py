@@ -119,8 +119,8 @@ def file_urls(article, photo, document):
     urls.add(f"/files/document/{document.pk}/{PurePosixPath(document.file.name).name}")
     urls.add(document.url)
     urls.add(reverse("articles:detail", args=[article.slug]))
-    urls.add(reverse("articles:media_kit", args=[article.slug]))
-    urls.add(reverse("articles:photo_download", args=[article.slug, photo.pk]))
+    urls.add(reverse("downloads:media_kit", args=[article.slug]))
+    urls.add(reverse("downloads:photo_download", args=[article.slug, photo.pk]))
     return urls
 
 
@@ -177,11 +177,11 @@ def assert_public(client, settings, article):
         assert anonymous_get(client, settings, url)[0] == 200
     for url in (
         reverse("articles:detail", args=[article.slug]),
-        reverse("articles:photo_download", args=[article.slug, photo.pk]),
+        reverse("downloads:photo_download", args=[article.slug, photo.pk]),
     ):
         assert anonymous_get(client, settings, url)[0] == 200
     # The kit is built by a task; 503 means "being built", never a file someone else's.
-    kit = anonymous_get(client, settings, reverse("articles:media_kit", args=[article.slug]))
+    kit = anonymous_get(client, settings, reverse("downloads:media_kit", args=[article.slug]))
     assert kit[0] in (200, 503)
 
 
