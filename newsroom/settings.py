@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "press",
     "articles",
     "desk",
+    "interchange",
     "alerts",
     "embargo",
 ]

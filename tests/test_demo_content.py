@@ -7,8 +7,8 @@ from collections import defaultdict
 
 import pytest
 
-from articles import demo
 from articles.regions_data import COUNTRIES
+from interchange import demo
 
 RECORDS = json.loads(demo.ARTICLES.read_text(encoding="utf-8"))["articles"]
 COUNTRY_NAMES = {code.lower(): name for code, name, _ in COUNTRIES}

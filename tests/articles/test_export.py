@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from taggit.models import Tag
 
-from articles.exporting import articles_export
-from articles.importing import FORMAT, articles_import
 from articles.models import Article, ArticleNote, Region
+from interchange.exporting import articles_export
+from interchange.importing import FORMAT, articles_import
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create
 from tests.factories import ArticleFactory, image_upload

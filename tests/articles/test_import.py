@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from taggit.models import Tag
 
-from articles.importing import FORMAT, ImportFailed, articles_import
-from articles.importing.parse import ARTICLE_KEYS, ATTACHMENT_KEYS, PHOTO_KEYS
 from articles.models import Article, SlugRedirect, TaggedArticle
+from interchange.importing import FORMAT, ImportFailed, articles_import
+from interchange.importing.parse import ARTICLE_KEYS, ATTACHMENT_KEYS, PHOTO_KEYS
 from media_library.models import Document, Photo
 from tests.factories import ArticleFactory, image_bytes
 
@@ -728,7 +728,7 @@ class TestHostileValues:
 
 class TestFailedWriteLeavesNothing:
     def test_files_stored_before_a_failure_are_removed(self, bundle, settings, monkeypatch):
-        from articles.importing import write
+        from interchange.importing import write
 
         def fail(*args, **kwargs):
             raise DatabaseError("the database went away mid-import")

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from articles.importing import ImportFailed, articles_import
 from articles.models import Article, ArticleNote
 from desk.corrections import article_record_change
+from interchange.importing import ImportFailed, articles_import
 from tests.articles.test_import import bundle, full_record, statement  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.importing import FORMAT, articles_import
 from articles.models import Article, ArticleGrouping, Region
 from articles.regions import region_choices, sync_groupings
 from articles.related import related_articles
 from desk.services import article_duplicate
+from interchange.importing import FORMAT, articles_import
 from press.forms import MediaInquiryForm
 from tests.factories import ArticleFactory
 

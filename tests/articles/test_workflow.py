@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.exporting import articles_export
 from articles.models import Article
 from articles.states import State
 from core.models import SiteSettings
@@ -22,6 +21,7 @@ from desk.models import ArticlePendingChange
 from desk.tasks import notify_transition
 from desk.workflow import Action, TransitionRefused
 from desk.workflow_models import ArticleTransition
+from interchange.exporting import articles_export
 from tests.articles.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 from tests.smtp import free_port, smtp_mailers

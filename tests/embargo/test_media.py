@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles.importing import articles_import
 from articles.models import Article
 from embargo import tasks
 from embargo.models import EmbargoLink
+from interchange.importing import articles_import
 from media_library.models import Document, Photo
 from media_library.renditions import stored_paths
 from tests.embargo.conftest import share

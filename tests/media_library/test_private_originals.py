@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from articles.importing import articles_import
+from interchange.importing import articles_import
 from media_library import storage
 from media_library.metadata import MetadataError, strip_metadata
 from media_library.models import Document, Photo

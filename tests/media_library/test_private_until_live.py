@@ -22,11 +22,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.importing import articles_import
 from articles.models import Article
 from desk import services, workflow
 from desk.workflow import Action
 from embargo import tasks as embargo_tasks
+from interchange.importing import articles_import
 from media_library import downloads, gating
 from media_library.models import Document, Photo
 from media_library.renditions import SPECS, renditions_dir, stored_paths

@@ -13,8 +13,8 @@ changes nothing. Files are keyed by their SHA-256: the same photo used by severa
 records, or already in the library, becomes one Photo; the same for attachments.
 """
 
-from articles.importing.parse import FORMAT, ImportFailed, parse_file
-from articles.importing.write import ImportResult, write_records
+from interchange.importing.parse import FORMAT, ImportFailed, parse_file
+from interchange.importing.write import ImportResult, write_records
 
 __all__ = ["FORMAT", "ImportFailed", "ImportResult", "articles_import"]
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.exporting import articles_export
 from articles.models import Article
+from interchange.exporting import articles_export
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import ImportFailed, articles_import
+from interchange.importing import ImportFailed, articles_import
 
 
 class Command(BaseCommand):

@@ -15,8 +15,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles.importing import FORMAT
 from articles.models import Article
+from interchange.importing import FORMAT
 from media_library.models import UsageRights, rights_allow_redistribution
 
 CHUNK_SIZE = 1000

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.importing.chunks import chunked, progress_bar
 from articles.models import (
     RESERVED_SLUGS,
     Article,
@@ -29,6 +28,7 @@ from articles.models import (
 )
 from articles.notes import updated_time
 from core.validators import validate_date_in_range
+from interchange.importing.chunks import chunked, progress_bar
 from media_library.models import Document, Photo, UsageRights, rights_allow_redistribution
 from media_library.validation import validate_document_file, validate_image_file
 
@@ -152,7 +152,7 @@ def max_length(model, name) -> int:
 
 
 # The interchange format's statuses (DESIGN.md): "unpublished" is this newsroom's own
-# record of a withdrawal, exported as "draft" (articles.exporting).
+# record of a withdrawal, exported as "draft" (interchange.exporting).
 INTERCHANGE_STATUSES = [Article.Status.DRAFT, Article.Status.PUBLISHED]
 
 

@@ -2,7 +2,7 @@
 
 Everything here is generated from a seed and the phrase banks below: no external data,
 no real people. ``bench/generate.py`` writes any number of generated articles;
-``manage.py seed_demo`` reads its articles from ``articles/demo/articles.json`` and makes
+``manage.py seed_demo`` reads its articles from ``interchange/demo/articles.json`` and makes
 only their photos (some carrying GPS tags, to show they are stripped) and PDFs here. Both
 then go through the real importer.
 

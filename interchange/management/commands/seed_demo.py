@@ -13,13 +13,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo
-from articles.demo.generate import make_pdf, make_photo
-from articles.importing import articles_import
 from articles.models import Article, Region
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS, sync_roles
+from interchange import demo
+from interchange.demo.generate import make_pdf, make_photo
+from interchange.importing import articles_import
 from press.models import MediaInquiry, PressContact, Spokesperson
 
 # username -> role group (None: superuser)
@@ -28,7 +28,7 @@ DEMO_USERS = {"admin": None, "editor": EDITORS, "writer": WRITERS, "press": PRES
 
 class Command(BaseCommand):
     help = (
-        "Load the demo newsroom from articles/demo/ (articles of every kind through the "
+        "Load the demo newsroom from interchange/demo/ (articles of every kind through the "
         "article importer, with generated photos and PDFs; spokespeople; site settings; "
         "press contacts and, while there are none, media inquiries) and create the demo "
         "logins admin, editor, writer and press (the press office). Safe to run again: "

@@ -16,12 +16,12 @@ from django.dispatch import Signal
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.importing.chunks import BATCH_SIZE, chunked, progress_bar
-from articles.importing.parse import AttachmentSpec, PhotoSpec, Record
 from articles.models import Article, ArticleNote, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
 from core.cache import content_changed
+from interchange.importing.chunks import BATCH_SIZE, chunked, progress_bar
+from interchange.importing.parse import AttachmentSpec, PhotoSpec, Record
 from media_library import visibility
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
