@@ -12,8 +12,7 @@ class AlertsConfig(AppConfig):
         from django.db.models.signals import post_save, pre_save  # noqa: PLC0415
 
         from alerts import hooks  # noqa: PLC0415 - needs loaded apps
-        from articles.signals import article_corrected  # noqa: PLC0415
-        from interchange.importing.write import articles_written  # noqa: PLC0415
+        from articles.signals import article_corrected, articles_written  # noqa: PLC0415
 
         Article = self.apps.get_model("articles", "Article")
         # An article is alerted when it goes live, whatever route publishes it: the

@@ -7,8 +7,8 @@ class EmbargoConfig(AppConfig):
     verbose_name = "Embargoes"
 
     def ready(self):
+        from articles.signals import articles_written  # noqa: PLC0415
         from embargo.signals import article_saved, articles_imported  # noqa: PLC0415
-        from interchange.importing.write import articles_written  # noqa: PLC0415
 
         post_save.connect(
             article_saved, sender="articles.Article", dispatch_uid="embargo_article_saved"

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from django.core.files import File
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, ArticleNote, TaggedArticle
 from articles.regions import sync_groupings
 from articles.sanitize import sanitize_html
+from articles.signals import articles_written
 from core.cache import content_changed
 from interchange.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from interchange.importing.parse import AttachmentSpec, PhotoSpec, Record
@@ -40,10 +40,6 @@ ARTICLE_FIELDS = (
     "hero_photo_id",
 )
 
-# Sent inside the import's transaction once every article is written, with
-# ``article_ids`` (every record's article) and ``alerts`` (False for ``--no-alerts``):
-# bulk writes send no model signals, so apps that follow publications listen here.
-articles_written = Signal()
 
 # name: (through model, article column, other column)
 RELATIONS = {

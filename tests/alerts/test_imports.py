@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alerts.models import ArticleAlert, Delivery
 from articles.models import Article
-from interchange.importing import FORMAT
+from interchange import FORMAT
 from tests.alerts.helpers import sent_to, subscriber
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from articles.models import Article
 from desk import services, workflow
 from desk.workflow import Action
 from embargo import tasks as embargo_tasks
-from interchange.importing import articles_import
+from interchange import import_articles
 from media_library import downloads, gating
 from media_library.models import Document, Photo
 from media_library.renditions import SPECS, renditions_dir, stored_paths
@@ -361,7 +361,7 @@ def test_replacing_the_photo_or_removing_the_attachment_withholds_the_old_ones(
 
 
 def test_the_admin_change_form_moves_files_both_ways(client, settings, committed, editor):
-    from tests.articles.test_workflow import form_data
+    from tests.desk.test_workflow import form_data
 
     article = draft_with_media(committed, slug="admin-edited")
     photo, document = media_of(article)
@@ -408,7 +408,7 @@ def test_an_import_moves_files_both_ways(client, settings, committed, tmp_path):
         document = {"format": "newsroom-articles/1", "articles": [record | changes]}
         path.write_text(json.dumps(document))
         with committed():
-            articles_import(path=path)
+            import_articles(path=path)
         return Article.objects.get(slug="imported-report")
 
     article = run()
@@ -445,7 +445,7 @@ def test_an_imported_draft_never_makes_its_files_public(client, settings, commit
     path.write_text(json.dumps({"format": "newsroom-articles/1", "articles": [record]}))
 
     with committed():
-        articles_import(path=path)
+        import_articles(path=path)
 
     assert_private(client, settings, Article.objects.get(slug="imported-draft"))
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
-from interchange.exporting import articles_export
+from interchange import export_articles
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if kind:
             queryset = queryset.filter(kind__in=kind)
         try:
-            result = articles_export(
+            result = export_articles(
                 path=path, queryset=queryset, progress=verbosity >= 1 and not no_progress
             )
         except OSError as exc:

@@ -5,7 +5,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from interchange.importing import ImportFailed, articles_import
+from interchange import ImportFailed, import_articles
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user!r}.") from None
         started = time.monotonic()
         try:
-            result = articles_import(
+            result = import_articles(
                 path=path,
                 user=account,
                 progress=verbosity >= 1 and not no_progress,

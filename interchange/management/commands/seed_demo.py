@@ -17,9 +17,8 @@ from articles.models import Article, Region
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS, sync_roles
-from interchange import demo
+from interchange import demo, import_articles
 from interchange.demo.generate import make_pdf, make_photo
-from interchange.importing import articles_import
 from press.models import MediaInquiry, PressContact, Spokesperson
 
 # username -> role group (None: superuser)
@@ -49,7 +48,7 @@ class Command(BaseCommand):
         sync_roles()
         with tempfile.TemporaryDirectory(prefix="newsroom-demo-") as folder:
             path = self._bundle(Path(folder), newsroom)
-            result = articles_import(path=path, progress=False)
+            result = import_articles(path=path, progress=False)
         with transaction.atomic():
             self._settings(newsroom["settings"])
             self._spokespeople(newsroom["spokespeople"])

@@ -6,8 +6,8 @@ import pytest
 
 from articles.models import Article, ArticleNote
 from desk.corrections import article_record_change
-from interchange.importing import ImportFailed, articles_import
-from tests.articles.test_import import bundle, full_record, statement  # noqa: F401 - fixture
+from interchange import ImportFailed, import_articles
+from tests.interchange.test_import import bundle, full_record, statement  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def stored_notes(slug):
 def test_notes_are_imported(bundle):  # noqa: F811 - the fixture
     update = {"kind": "update", "text": "Presented to Congress.", "published_at": "2017-07-01"}
 
-    articles_import(path=bundle([full_record(notes=[CORRECTION, update]), statement()]))
+    import_articles(path=bundle([full_record(notes=[CORRECTION, update]), statement()]))
 
     assert stored_notes("facing-walls") == [
         ("correction", CORRECTION["text"], datetime(2017, 6, 16, 14, tzinfo=UTC)),
@@ -39,25 +39,25 @@ def test_notes_are_imported(bundle):  # noqa: F811 - the fixture
 
 def test_importing_the_same_notes_again_changes_nothing(bundle):  # noqa: F811
     path = bundle([full_record(notes=[CORRECTION]), statement()])
-    articles_import(path=path)
+    import_articles(path=path)
     ids = list(ArticleNote.objects.values_list("pk", flat=True))
 
-    result = articles_import(path=path)
+    result = import_articles(path=path)
 
     assert (result.updated, result.unchanged) == (0, 2)
     assert list(ArticleNote.objects.values_list("pk", flat=True)) == ids
 
 
 def test_changed_notes_update_the_article(bundle):  # noqa: F811
-    articles_import(path=bundle([full_record(notes=[CORRECTION]), statement()]))
+    import_articles(path=bundle([full_record(notes=[CORRECTION]), statement()]))
     fixed = {**CORRECTION, "text": "An earlier version said 36; the figure is 63."}
 
-    result = articles_import(path=bundle([full_record(notes=[fixed]), statement()]))
+    result = import_articles(path=bundle([full_record(notes=[fixed]), statement()]))
 
     assert (result.updated, result.unchanged) == (1, 1)
     assert [text for _, text, _ in stored_notes("facing-walls")] == [fixed["text"]]
 
-    result = articles_import(path=bundle([full_record(), statement()]))
+    result = import_articles(path=bundle([full_record(), statement()]))
 
     assert result.updated == 1
     assert stored_notes("facing-walls") == []
@@ -76,7 +76,7 @@ def test_every_bad_note_is_reported_with_its_record(bundle):  # noqa: F811
     ]
 
     with pytest.raises(ImportFailed) as failure:
-        articles_import(path=bundle([full_record(notes=notes), statement(notes="nope")]))
+        import_articles(path=bundle([full_record(notes=notes), statement(notes="nope")]))
 
     errors = failure.value.errors
     assert any(
@@ -98,7 +98,7 @@ def test_every_bad_note_is_reported_with_its_record(bundle):  # noqa: F811
 
 def test_a_reserved_slug_is_refused(bundle):  # noqa: F811
     with pytest.raises(ImportFailed) as failure:
-        articles_import(path=bundle([full_record(slug="corrections", related=[])]))
+        import_articles(path=bundle([full_record(slug="corrections", related=[])]))
 
     assert any("'corrections' is reserved" in e for e in failure.value.errors)
 
@@ -107,7 +107,7 @@ def test_a_title_making_a_reserved_slug_gets_another(bundle):  # noqa: F811
     record = full_record(title="Corrections", related=[])
     del record["slug"]
 
-    articles_import(path=bundle([record]))
+    import_articles(path=bundle([record]))
 
     assert Article.objects.get().slug == "corrections-2"
 
@@ -118,7 +118,7 @@ class TestUpdatedLine:
 
     def test_an_imported_update_says_updated_under_the_date(self, bundle, client):  # noqa: F811
         update = {"kind": "update", "text": "Presented to Congress.", "published_at": "2017-07-02"}
-        articles_import(path=bundle([full_record(notes=[update]), statement()]))
+        import_articles(path=bundle([full_record(notes=[update]), statement()]))
 
         html = client.get("/news/facing-walls/").content.decode()
 
@@ -128,20 +128,20 @@ class TestUpdatedLine:
 
     def test_the_latest_note_wins_unless_the_record_names_a_later_time(self, bundle):  # noqa: F811
         update = {"kind": "update", "text": "Presented.", "published_at": "2017-07-02T12:00:00Z"}
-        articles_import(path=bundle([full_record(notes=[CORRECTION, update]), statement()]))
+        import_articles(path=bundle([full_record(notes=[CORRECTION, update]), statement()]))
         assert Article.objects.get(slug="facing-walls").substantively_updated_at == datetime(
             2017, 7, 2, 12, tzinfo=UTC
         )
 
         later = full_record(notes=[update], substantively_updated_at="2017-08-01T00:00:00Z")
-        articles_import(path=bundle([later, statement()]))
+        import_articles(path=bundle([later, statement()]))
         assert Article.objects.get(slug="facing-walls").substantively_updated_at == datetime(
             2017, 8, 1, tzinfo=UTC
         )
 
     def test_the_rule_is_the_admins(self, editor, bundle):  # noqa: F811
         """The admin route: a published update sets the "Updated" time to the note's."""
-        articles_import(path=bundle([full_record(), statement()]))
+        import_articles(path=bundle([full_record(), statement()]))
         article = Article.objects.get(slug="facing-walls")
         note = article_record_change(user=editor, article=article, kind="update", text="More.")
         article.refresh_from_db()

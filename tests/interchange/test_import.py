@@ -14,7 +14,7 @@ from PIL import Image
 from taggit.models import Tag
 
 from articles.models import Article, SlugRedirect, TaggedArticle
-from interchange.importing import FORMAT, ImportFailed, articles_import
+from interchange import FORMAT, ImportFailed, import_articles
 from interchange.importing.parse import ARTICLE_KEYS, ATTACHMENT_KEYS, PHOTO_KEYS
 from media_library.models import Document, Photo
 from tests.factories import ArticleFactory, image_bytes
@@ -102,7 +102,7 @@ def counts():
 
 class TestGoodFile:
     def test_imports_every_field(self, bundle):
-        result = articles_import(path=bundle([full_record(), statement()]))
+        result = import_articles(path=bundle([full_record(), statement()]))
 
         assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
         report = Article.objects.get(slug="facing-walls")
@@ -126,7 +126,7 @@ class TestGoodFile:
 
     def test_same_photo_file_becomes_one_photo(self, bundle):
         # border-copy.jpg has the same bytes as border.jpg.
-        articles_import(path=bundle([full_record(), statement()]))
+        import_articles(path=bundle([full_record(), statement()]))
 
         assert Photo.objects.count() == 1
         photo = Photo.objects.get()
@@ -136,28 +136,28 @@ class TestGoodFile:
         }
 
     def test_photo_already_in_library_is_reused(self, bundle):
-        articles_import(path=bundle([full_record(related=[])]))
+        import_articles(path=bundle([full_record(related=[])]))
         photo = Photo.objects.get()
 
-        result = articles_import(path=bundle([statement(related=[])]))
+        result = import_articles(path=bundle([statement(related=[])]))
 
         assert result.photos_reused == 1
         assert Photo.objects.count() == 1
         assert Article.objects.get(slug="walls-statement").hero_photo == photo
 
     def test_topic_matches_an_existing_tag_whatever_its_case(self, bundle):
-        articles_import(path=bundle([full_record(), statement()]))
+        import_articles(path=bundle([full_record(), statement()]))
         assert Tag.objects.filter(name__iexact="asylum").count() == 1
         assert Article.objects.get(slug="walls-statement").topics.get().name == "Asylum"
 
     def test_plain_date_is_midnight_in_the_newsroom_time_zone(self, bundle, settings):
-        articles_import(path=bundle([statement(related=[])]))
+        import_articles(path=bundle([statement(related=[])]))
         published = Article.objects.get().published_at
         assert published == datetime(2017, 6, 16, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
     def test_related_may_name_an_existing_article(self, bundle):
         existing = ArticleFactory(slug="older-release")
-        articles_import(path=bundle([statement(related=["older-release"])]))
+        import_articles(path=bundle([statement(related=["older-release"])]))
         assert list(Article.objects.get(slug="walls-statement").related.all()) == [existing]
 
     def test_missing_slug_is_made_from_the_title_and_kept_unique(self, bundle):
@@ -166,7 +166,7 @@ class TestGoodFile:
         del record["slug"]
         twin = dict(record, summary="Another one.")
 
-        articles_import(path=bundle([record, twin]))
+        import_articles(path=bundle([record, twin]))
 
         assert set(Article.objects.values_list("slug", flat=True)) == {
             "walls-do-not-stop-people-fleeing-for-their-lives",
@@ -178,13 +178,13 @@ class TestGoodFile:
         record = statement(related=[])
         del record["slug"]
         path = bundle([record])
-        articles_import(path=path)
-        result = articles_import(path=path)
+        import_articles(path=path)
+        result = import_articles(path=path)
         assert (result.created, result.unchanged) == (0, 1)
         assert Article.objects.count() == 1
 
     def test_status_defaults_to_published_and_draft_is_kept(self, bundle):
-        articles_import(
+        import_articles(
             path=bundle([statement(related=[]), full_record(related=[], status="draft")])
         )
         assert Article.objects.get(slug="walls-statement").status == "published"
@@ -195,7 +195,7 @@ class TestGoodFile:
             '<p onclick="steal()">Hello<script>alert(1)</script></p>'
             '<a href="javascript:alert(1)">x</a><img src="https://evil.example/x.png">'
         )
-        articles_import(path=bundle([statement(related=[], body=body)]))
+        import_articles(path=bundle([statement(related=[], body=body)]))
         stored = Article.objects.get().body
         assert "script" not in stored
         assert "onclick" not in stored
@@ -204,17 +204,17 @@ class TestGoodFile:
         assert "Hello" in stored
 
     def test_script_in_body_is_removed_when_an_article_is_updated(self, bundle):
-        articles_import(path=bundle([statement(related=[])]))
+        import_articles(path=bundle([statement(related=[])]))
         body = '<p>Changed</p><script>alert(1)</script><p onmouseover="x()">text</p>'
 
-        result = articles_import(path=bundle([statement(related=[], body=body)]))
+        result = import_articles(path=bundle([statement(related=[], body=body)]))
 
         assert result.updated == 1
         assert Article.objects.get().body == "<p>Changed</p><p>text</p>"
 
     def test_body_that_cleans_to_the_stored_one_is_unchanged(self, bundle):
-        articles_import(path=bundle([statement(related=[], body="<p>Same</p>")]))
-        result = articles_import(
+        import_articles(path=bundle([statement(related=[], body="<p>Same</p>")]))
+        result = import_articles(
             path=bundle([statement(related=[], body="<p>Same</p><script>x()</script>")])
         )
         assert result.unchanged == 1
@@ -223,21 +223,21 @@ class TestGoodFile:
 class TestIdempotence:
     def test_importing_again_changes_nothing(self, bundle):
         path = bundle([full_record(), statement()])
-        articles_import(path=path)
+        import_articles(path=path)
         before = {a.slug: a.updated_at for a in Article.objects.all()}
         before_counts = counts()
 
-        result = articles_import(path=path)
+        result = import_articles(path=path)
 
         assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
         assert counts() == before_counts
         assert {a.slug: a.updated_at for a in Article.objects.all()} == before
 
     def test_changed_record_is_updated(self, bundle):
-        articles_import(path=bundle([full_record(), statement()]))
+        import_articles(path=bundle([full_record(), statement()]))
         untouched = Article.objects.get(slug="walls-statement").updated_at
 
-        result = articles_import(
+        result = import_articles(
             path=bundle(
                 [
                     full_record(title="Facing Walls (corrected)", regions=["mx"], topics=[]),
@@ -254,10 +254,10 @@ class TestIdempotence:
         assert Article.objects.get(slug="walls-statement").updated_at == untouched
 
     def test_change_of_relations_alone_counts_as_an_update(self, bundle):
-        articles_import(path=bundle([full_record(), statement()]))
+        import_articles(path=bundle([full_record(), statement()]))
         before = Article.objects.get(slug="facing-walls").updated_at
 
-        result = articles_import(path=bundle([full_record(related=[]), statement()]))
+        result = import_articles(path=bundle([full_record(related=[]), statement()]))
 
         assert result.updated == 1
         report = Article.objects.get(slug="facing-walls")
@@ -271,19 +271,19 @@ class TestBadFile:
         path = bundle.folder / "articles.json"
         path.write_text('{"format": "newsroom-articles/1",\n "articles": [\n  {"title": }\n]}')
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=path)
+            import_articles(path=path)
         assert "line 3, column 13" in exc.value.errors[0]
 
     def test_wrong_format_marker(self, bundle):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([], format="wordpress-export"))
+            import_articles(path=bundle([], format="wordpress-export"))
         assert exc.value.errors == [
             "format: expected \"newsroom-articles/1\", found 'wordpress-export'"
         ]
 
     def test_missing_file(self, tmp_path):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=tmp_path / "nope.json")
+            import_articles(path=tmp_path / "nope.json")
         assert "no such file" in exc.value.errors[0]
 
     def test_every_problem_is_reported_and_nothing_written(self, bundle):
@@ -326,7 +326,7 @@ class TestBadFile:
         ]
 
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle(records))
+            import_articles(path=bundle(records))
 
         errors = exc.value.errors
         expected = [
@@ -362,7 +362,7 @@ class TestBadFile:
 
     def test_unknown_related_slug_is_an_error(self, bundle):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([statement(related=["facing-walls", "nowhere"])]))
+            import_articles(path=bundle([statement(related=["facing-walls", "nowhere"])]))
         assert exc.value.errors == [
             "record 1 (walls-statement): related[0]: no article with slug 'facing-walls' in "
             "this file or the database",
@@ -373,7 +373,7 @@ class TestBadFile:
 
     def test_article_cannot_be_related_to_itself(self, bundle):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([statement(related=["walls-statement"])]))
+            import_articles(path=bundle([statement(related=["walls-statement"])]))
         assert exc.value.errors == [
             "record 1 (walls-statement): related[0]: an article cannot be related to itself"
         ]
@@ -435,7 +435,7 @@ class TestCommand:
 
 def test_renditions_are_made_after_commit(bundle, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        result = articles_import(path=bundle([statement(related=[])]))
+        result = import_articles(path=bundle([statement(related=[])]))
     photo = Photo.objects.get()
     assert photo.renditions
     assert result.photos_without_renditions == []
@@ -463,7 +463,7 @@ def test_import_invalidates_cached_pages(tmp_path, settings, django_capture_on_c
         )
     )
     with django_capture_on_commit_callbacks(execute=True):
-        articles_import(path=path)
+        import_articles(path=path)
     assert page_cache.content_version() != before
 
 
@@ -487,7 +487,7 @@ class TestConfinedToItsFolder:
     def photo_errors(self, bundle, file):
         record = statement(related=[], photo={"file": file, "alt_text": "A fence"})
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([record]))
+            import_articles(path=bundle([record]))
         return exc.value.errors
 
     @pytest.mark.parametrize(
@@ -526,7 +526,7 @@ class TestConfinedToItsFolder:
         (bundle.folder / "images" / "alias.jpg").symlink_to(bundle.folder / "images" / "court.png")
         record = statement(related=[], photo={"file": "images/alias.jpg", "alt_text": "A court"})
 
-        articles_import(path=bundle([record]))
+        import_articles(path=bundle([record]))
 
         assert Photo.objects.get().width == 50
 
@@ -536,7 +536,7 @@ class TestConfinedToItsFolder:
             related=[], attachments=[{"file": "../report.pdf", "title": "Full report"}]
         )
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([record]))
+            import_articles(path=bundle([record]))
         assert exc.value.errors == [
             "record 1 (walls-statement): attachments[0].file: ../report.pdf: no such file "
             "in the folder of the JSON file"
@@ -555,7 +555,7 @@ class TestHostileValues:
     )
     def test_dates_outside_the_bound_are_refused(self, bundle, key, value):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([statement(related=[], **{key: value})]))
+            import_articles(path=bundle([statement(related=[], **{key: value})]))
         assert exc.value.errors == [
             f"record 1 (walls-statement): {key}: {value!r}: Give a date between 1 January "
             "1900 and 31 December 2200."
@@ -563,7 +563,7 @@ class TestHostileValues:
         assert counts() == (0, 0, 0, 0, 0)
 
     def test_dates_at_the_ends_of_the_bound_are_imported(self, bundle, client):
-        articles_import(
+        import_articles(
             path=bundle(
                 [
                     statement(related=[], published_at="1900-01-01T00:00:00+00:00"),
@@ -586,7 +586,7 @@ class TestHostileValues:
             statement(slug="fourth", related=[], summary="Tabs\tnew lines\nand\r\nreturns"),
         ]
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle(records))
+            import_articles(path=bundle(records))
 
         assert exc.value.errors == [
             "record 1 (facing-walls): summary: contains a control character or an invalid "
@@ -605,7 +605,7 @@ class TestHostileValues:
             related=[], kind=["report"], status={"a": 1}, regions=[["mx"]], topics=[7], slug=5
         )
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([record]))
+            import_articles(path=bundle([record]))
         assert exc.value.errors == [
             "record 1 (Facing Walls: USA and Mexico's violations of the rights o...): " + line
             for line in (
@@ -638,7 +638,7 @@ class TestHostileValues:
             else:
                 record[where] = value
             try:
-                articles_import(path=bundle([record]), generate_renditions=False)
+                import_articles(path=bundle([record]), generate_renditions=False)
             except ImportFailed as exc:
                 assert exc.errors
 
@@ -648,7 +648,7 @@ class TestHostileValues:
             f'{{"format": "{FORMAT}", "articles": ' + "[" * 100_000 + "]" * 100_000 + "}"
         )
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=path)
+            import_articles(path=path)
         assert exc.value.errors == [f"{path}: nested too deeply to be an article file"]
 
         err = io.StringIO()
@@ -661,7 +661,7 @@ class TestHostileValues:
         for _ in range(50):
             nested = [nested]
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([statement(related=[], regions=nested)]))
+            import_articles(path=bundle([statement(related=[], regions=nested)]))
         [error] = exc.value.errors
         assert error.startswith("record 1 (walls-statement): regions[0][0][0]")
         assert error.endswith(": nested too deeply")
@@ -674,13 +674,13 @@ class TestHostileValues:
         path = bundle.folder / "articles.json"
         path.write_text(text)
         with pytest.raises(ImportFailed):
-            articles_import(path=path)
+            import_articles(path=path)
 
     def test_undecodable_file_is_an_error(self, bundle):
         path = bundle.folder / "articles.json"
         path.write_bytes(b'{"format": "\xff\xfe"}')
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=path)
+            import_articles(path=path)
         assert "cannot be read" in exc.value.errors[0]
 
     @staticmethod
@@ -735,13 +735,13 @@ class TestFailedWriteLeavesNothing:
 
         monkeypatch.setattr(write, "create_articles", fail)
         with pytest.raises(DatabaseError):
-            articles_import(path=bundle([full_record(), statement()]))
+            import_articles(path=bundle([full_record(), statement()]))
 
         assert counts() == (0, 0, 0, 0, 0)
         assert media_files(settings) == []
 
     def test_a_good_import_keeps_its_files(self, bundle, settings):
-        articles_import(path=bundle([full_record(), statement()]), generate_renditions=False)
+        import_articles(path=bundle([full_record(), statement()]), generate_renditions=False)
         # One photo (two records share its bytes) and one document.
         assert len(media_files(settings)) == 2
 
@@ -754,7 +754,7 @@ class TestAnalyze:
             CaptureQueriesContext(connection) as queries,
             django_capture_on_commit_callbacks(execute=True),
         ):
-            articles_import(path=bundle([statement(related=[])]), generate_renditions=False)
+            import_articles(path=bundle([statement(related=[])]), generate_renditions=False)
 
         analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
         if connection.vendor == "postgresql":
@@ -766,9 +766,9 @@ class TestAnalyze:
 
     def test_nothing_written_nothing_analyzed(self, bundle, django_capture_on_commit_callbacks):
         path = bundle([statement(related=[])])
-        articles_import(path=path, generate_renditions=False)
+        import_articles(path=path, generate_renditions=False)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            result = articles_import(path=path, generate_renditions=False)
+            result = import_articles(path=path, generate_renditions=False)
         assert result.unchanged == 1
         assert callbacks == []
 
@@ -783,7 +783,7 @@ class TestOldAddresses:
 
     def test_a_record_cannot_take_another_articles_old_address(self, bundle, moved):
         with pytest.raises(ImportFailed) as exc:
-            articles_import(path=bundle([statement(related=[])]))
+            import_articles(path=bundle([statement(related=[])]))
         assert exc.value.errors == [
             "record 1 (walls-statement): slug: 'walls-statement' is an old address of the "
             "article now at 'walls-statement-2017', and links to it still lead there"
@@ -792,7 +792,7 @@ class TestOldAddresses:
     def test_a_made_slug_steps_around_old_addresses(self, bundle, moved):
         record = statement(related=[], title="Walls statement")
         del record["slug"]
-        articles_import(path=bundle([record]))
+        import_articles(path=bundle([record]))
         assert Article.objects.filter(title="Walls statement").get().slug == "walls-statement-2"
         assert SlugRedirect.objects.get(old_slug="walls-statement").article == moved
 
@@ -808,7 +808,7 @@ class TestPhotoRightsAndDownloads:
             "usage_notes": "Editorial use with credit only",
             "downloadable": False,
         }
-        articles_import(path=bundle([full_record(photo=photo, related=[])]))
+        import_articles(path=bundle([full_record(photo=photo, related=[])]))
         stored = Article.objects.get(slug="facing-walls").hero_photo
         assert (stored.copyright, stored.usage_rights, stored.usage_notes) == (
             "Agency",
@@ -818,7 +818,7 @@ class TestPhotoRightsAndDownloads:
         assert stored.downloadable is False
 
     def test_default_to_offered_for_download_with_no_copyright(self, bundle):
-        articles_import(path=bundle([full_record(related=[])]))
+        import_articles(path=bundle([full_record(related=[])]))
         stored = Article.objects.get(slug="facing-walls").hero_photo
         assert (stored.copyright, stored.usage_rights, stored.downloadable) == ("", "owned", True)
 
@@ -834,7 +834,7 @@ class TestPhotoRightsAndDownloads:
     )
     def test_left_out_downloadable_follows_the_rights(self, bundle, rights, offered):
         photo = {**full_record()["photo"], "usage_rights": rights}
-        articles_import(path=bundle([full_record(photo=photo, related=[])]))
+        import_articles(path=bundle([full_record(photo=photo, related=[])]))
         stored = Article.objects.get(slug="facing-walls").hero_photo
         assert stored.downloadable is offered
 
@@ -842,7 +842,7 @@ class TestPhotoRightsAndDownloads:
         photo = {**full_record()["photo"], "usage_rights": "licensed", "downloadable": True}
         cc = {**statement()["photo"], "usage_rights": "creative-commons", "downloadable": True}
         with pytest.raises(ImportFailed) as exc:
-            articles_import(
+            import_articles(
                 path=bundle(
                     [full_record(photo=photo, related=[]), statement(photo=cc, related=[])]
                 )
@@ -867,7 +867,7 @@ class TestPhotoRightsAndDownloads:
         }
         other = {**statement()["photo"], "copyright": 12, "downloadable": 1}
         with pytest.raises(ImportFailed) as exc:
-            articles_import(
+            import_articles(
                 path=bundle(
                     [full_record(photo=bad, related=[]), statement(photo=other, related=[])]
                 )

@@ -19,7 +19,7 @@ from core.cache import is_public_path
 from core.models import SiteSettings
 from desk.corrections import ChangeKind, article_record_change
 from tests.articles.list_helpers import parse_xml
-from tests.articles.test_admin import opened_version
+from tests.desk.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

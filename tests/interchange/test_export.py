@@ -11,8 +11,7 @@ from django.core.management import call_command
 from taggit.models import Tag
 
 from articles.models import Article, ArticleNote, Region
-from interchange.exporting import articles_export
-from interchange.importing import FORMAT, articles_import
+from interchange import FORMAT, export_articles, import_articles
 from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create
 from tests.factories import ArticleFactory, image_upload
@@ -141,7 +140,7 @@ def test_export_writes_the_format_and_copies_files_once(content, tmp_path):
     path = tmp_path / "out" / "articles.json"
     path.parent.mkdir()
 
-    result = articles_export(path=path)
+    result = export_articles(path=path)
 
     assert (result.articles, result.photos, result.documents) == (3, 2, 1)
     document = json.loads(path.read_text())
@@ -179,10 +178,10 @@ def test_export_writes_the_format_and_copies_files_once(content, tmp_path):
 def test_export_then_import_into_an_empty_database_round_trips(content, tmp_path):
     before = snapshot()
     path = tmp_path / "articles.json"
-    articles_export(path=path)
+    export_articles(path=path)
     empty_database()
 
-    result = articles_import(path=path)
+    result = import_articles(path=path)
 
     assert result.created == 3
     assert Photo.objects.count() == 2
@@ -191,10 +190,10 @@ def test_export_then_import_into_an_empty_database_round_trips(content, tmp_path
 
 def test_importing_an_export_into_the_same_database_changes_nothing(content, tmp_path):
     path = tmp_path / "articles.json"
-    articles_export(path=path)
+    export_articles(path=path)
     updated = dict(Article.objects.values_list("slug", "updated_at"))
 
-    result = articles_import(path=path)
+    result = import_articles(path=path)
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
     assert result.photos_reused == 2
@@ -203,14 +202,14 @@ def test_importing_an_export_into_the_same_database_changes_nothing(content, tmp
 
 def test_empty_database_exports_an_empty_list(tmp_path):
     path = tmp_path / "articles.json"
-    articles_export(path=path)
+    export_articles(path=path)
     assert json.loads(path.read_text()) == {"format": FORMAT, "articles": []}
 
 
 def test_region_slug_is_what_an_edited_region_exports(content, tmp_path):
     Region.objects.filter(slug="us").update(slug="united-states")
     path = tmp_path / "articles.json"
-    articles_export(path=path)
+    export_articles(path=path)
     report = json.loads(path.read_text())["articles"][0]
     assert report["regions"] == ["americas", "mx", "united-states"]
 
@@ -248,9 +247,9 @@ def test_an_export_of_a_photo_stripped_of_gps_is_the_same_photo_when_imported_ba
     ArticleFactory(slug="with-gps", hero_photo=photo)
     assert photo.stored_sha256 and photo.stored_sha256 != photo.sha256
     path = tmp_path / "articles.json"
-    articles_export(path=path)
+    export_articles(path=path)
 
-    result = articles_import(path=path)
+    result = import_articles(path=path)
 
     assert result.photos_reused == 1 and result.photos_created == 0
     assert Photo.objects.count() == 1
@@ -267,18 +266,18 @@ def test_an_offer_confirmed_against_the_rights_stays_in_its_newsroom(content, tm
     )
     path = tmp_path / "out" / "articles.json"
     path.parent.mkdir()
-    articles_export(path=path)
+    export_articles(path=path)
     report = next(
         r for r in json.loads(path.read_text())["articles"] if r["slug"] == "facing-walls"
     )
     assert report["photo"]["usage_rights"] == "editorial"
     assert "downloadable" not in report["photo"]
 
-    articles_import(path=path)
+    import_articles(path=path)
     photo.refresh_from_db()
     assert (photo.downloadable, photo.download_confirmed_by) == (True, editor)
 
     empty_database()
-    articles_import(path=path)
+    import_articles(path=path)
     imported = Article.objects.get(slug="facing-walls").hero_photo
     assert (imported.downloadable, imported.download_confirmed_at) == (False, None)

@@ -15,7 +15,7 @@ from core.models import SiteSettings
 from core.roles import EDITORS
 from desk.models import ArticlePendingChange
 from desk.workflow_models import ArticleTransition
-from tests.articles.test_admin import opened_version
+from tests.desk.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

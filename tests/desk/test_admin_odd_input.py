@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from articles.models import Article
-from tests.articles.test_revisions import (
+from tests.desk.test_revisions import (
     ArticleFactory,
     change_url,
     compare_url,

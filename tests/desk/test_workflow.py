@@ -21,8 +21,8 @@ from desk.models import ArticlePendingChange
 from desk.tasks import notify_transition
 from desk.workflow import Action, TransitionRefused
 from desk.workflow_models import ArticleTransition
-from interchange.exporting import articles_export
-from tests.articles.test_admin import opened_version
+from interchange import export_articles
+from tests.desk.test_admin import opened_version
 from tests.factories import ArticleFactory, UserFactory
 from tests.smtp import free_port, smtp_mailers
 
@@ -815,7 +815,7 @@ class TestStates:
     def test_an_unpublished_article_exports_as_a_draft(self, tmp_path):
         make("unpublished", slug="withdrawn")
         path = tmp_path / "out.json"
-        articles_export(path=path)
+        export_articles(path=path)
 
         assert '"status": "draft"' in path.read_text()
 
