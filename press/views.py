@@ -4,9 +4,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core import signing
-from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,6 +17,7 @@ from articles.models import Article, Region
 from core.datetimes import in_two_zones
 from core.links import absolute_url
 from core.models import SiteSettings
+from core.responses import DATABASE_UNAVAILABLE, not_saved
 from core.security import client_ip
 from press import downloads, services
 from press.forms import MediaInquiryForm
@@ -26,12 +25,6 @@ from press.models import PressContact, Spokesperson
 from press.vcards import vcard
 
 logger = logging.getLogger(__name__)
-
-# What Django raises when the database cannot be reached or drops the connection. Other
-# database errors (a bad query, a broken constraint) are bugs, or handled where they occur.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-# A database back after a restart or a failover: a few minutes.
-NOT_SAVED_RETRY_SECONDS = 120
 
 REFERENCE_SALT = "press.inquiry.reference"
 # The thank-you page shows the reference for a day after the inquiry was sent.
@@ -206,28 +199,6 @@ def rate_limited(request):
     """429 with a page that still gives a journalist a way through: the press e-mail."""
     response = TemplateResponse(request, "press/rate_limited.html", status=429)
     response["Retry-After"] = str(services.SUBMISSION_LIMIT[1])
-    return response
-
-
-def not_saved(view, form, *, what: str) -> TemplateResponse:
-    """503 for a form the database could not take (``view`` is its ``FormView``): the
-    same page with everything typed, and a notice that ``what`` was not saved and how
-    else to reach the press office.
-
-    The site settings come from the cache when they are there; otherwise their defaults,
-    with the ``PRESS_OFFICE_EMAIL`` setting as the address.
-    """
-    logger.error("A %s was not saved: the database is unavailable", what, exc_info=True)
-    try:
-        site_settings = SiteSettings.load()
-    except DATABASE_UNAVAILABLE:
-        site_settings = SiteSettings(pk=1, press_email=settings.PRESS_OFFICE_EMAIL)
-    context = view.get_context_data(form=form) | {
-        "site_settings": site_settings,
-        "not_saved": what,
-    }
-    response = TemplateResponse(view.request, view.get_template_names(), context, status=503)
-    response["Retry-After"] = str(NOT_SAVED_RETRY_SECONDS)
     return response
 
 
