@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from articles.management.commands.seed_demo import Command
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -17,6 +16,7 @@ from articles.models import Article
 from articles.regions_data import COUNTRIES, GROUPINGS
 from core.models import SiteSettings
 from interchange import demo
+from interchange.management.commands.seed_demo import Command
 from media_library.models import Document, Photo
 from press.emails import inquiry_recipients
 from press.models import MediaInquiry, PressContact, Spokesperson
