@@ -385,7 +385,7 @@ class TestStaleSave:
         assert "did not say which version" in response.content.decode()
 
     def test_a_post_without_a_version_is_refused(self, editor_client):
-        """It cannot show it is not stale (tests/articles/test_admin_odd_input.py)."""
+        """It cannot show it is not stale (tests/desk/test_admin_odd_input.py)."""
         article = ArticleFactory(title="Original")
         data = form_data(article, title="From an old page")
         response = editor_client.post(change_url(article), data)
