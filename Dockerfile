@@ -24,6 +24,8 @@ COPY manage.py ./
 COPY core ./core
 COPY newsroom ./newsroom
 COPY articles ./articles
+COPY desk ./desk
+COPY interchange ./interchange
 COPY media_library ./media_library
 COPY press ./press
 COPY alerts ./alerts

@@ -21,9 +21,9 @@ from alerts.forms import PreferencesForm, SubscribeForm
 from alerts.models import Subscription
 from alerts.tokens import subscription_for, token_for
 from core.cache import do_not_store
-from core.outage import DATABASE_UNAVAILABLE
+from core.outage import DATABASE_UNAVAILABLE, not_saved
 from core.security import client_ip
-from press.views import not_saved, rate_limited
+from press.views import rate_limited
 
 CONSENT = (
     "We will e-mail you only the articles you chose, as they are published or in one "

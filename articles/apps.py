@@ -24,7 +24,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag  # noqa: PLC0415 - models load after apps
 
-        from articles import changes, regions, revisions  # noqa: PLC0415 - imports models
+        from articles import changes, regions  # noqa: PLC0415 - imports models
         from articles.filters import ArticleFilterSet  # noqa: PLC0415 - imports models
         from core.cache import (  # noqa: PLC0415
             invalidate_on_change,
@@ -35,10 +35,10 @@ class ArticlesConfig(AppConfig):
         from media_library.usage import register_usage  # noqa: PLC0415 - apps are loaded
 
         # Every write of an article, by any route, is announced once (articles.changes);
-        # this app's own followers: the stored groupings, the revisions, the caches.
+        # this app's own followers: the stored groupings and the caches (the desk
+        # keeps the revisions, from its own ready()).
         changes.connect_model_signals(self.get_model("Article"))
         changes.article_changed.connect(regions.groupings_follow, dispatch_uid="groupings")
-        changes.article_changed.connect(revisions.record_outside_changes, dispatch_uid="revisions")
         invalidate_on_signal(changes.article_changed)
         invalidate_on_change(
             self.get_model("Region"),
@@ -62,9 +62,3 @@ class ArticlesConfig(AppConfig):
         # a live article makes them public, no other does (media_library.gating).
         for field_name in ("hero_photo", "attachments"):
             register_usage(Article, field_name, label_field="title", public=_live)
-
-        from articles import media_kit  # noqa: PLC0415 - imports models
-
-        # Media kits are rebuilt (by a task) when what they hold changes (the article's
-        # own changes through articles.changes).
-        media_kit.connect_signals()

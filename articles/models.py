@@ -406,7 +406,7 @@ class Article(models.Model):
 
     @property
     def pending_change_or_none(self):
-        """The article's pending version (``articles.pending``), waiting or sent back."""
+        """The article's pending version (``desk.pending``), waiting or sent back."""
         try:
             return self.pending_change
         except ObjectDoesNotExist:
@@ -487,36 +487,5 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
-class MediaKit(models.Model):
-    """The stored media kit of an article: a ZIP of its downloadable photos, credits,
-    attachments and text, built by a task (``articles.media_kit``), never in a request.
-
-    ``version`` hashes everything the file holds, so a kit is served only while it
-    matches the article as it stands. ``queued_at`` says a build is queued, so that a
-    burst of edits queues one build.
-    """
-
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="media_kit")
-    version = models.CharField(max_length=64, blank=True, editable=False)
-    path = models.CharField(max_length=255, blank=True, editable=False)
-    size = models.PositiveBigIntegerField(default=0, editable=False)
-    built_at = models.DateTimeField(null=True, blank=True, editable=False)
-    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = "media kit"
-
-    def __str__(self):
-        return f"Media kit of article {self.article_id}"
-
-
-# Defined in their own modules; imported here so that Django finds the models.
+# Defined in its own module; imported here so that Django finds the model.
 from articles.notes import ArticleNote  # noqa: E402, F401
-from articles.revision_models import (  # noqa: E402, F401
-    ArticleEditLock,
-    ArticlePendingChange,
-    ArticleRevision,
-)
-
-# The workflow's record of every state change, kept beside the model it records.
-from articles.workflow_models import ArticleTransition  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Public notes on articles: corrections, clarifications and updates.
 
 A serious newsroom does not correct silently. When the title, summary or text of a live
-article changes, the change form asks what kind of change it is (``articles.corrections``)
+article changes, the change form asks what kind of change it is (``desk.corrections``)
 and records the answer here. Corrections and clarifications show at the top of the
 article and on ``/news/corrections/``; updates show at its foot.
 """
@@ -23,9 +23,9 @@ def updated_time(current, *changes):
 class ArticleNoteQuerySet(models.QuerySet):
     def public(self):
         """Notes of live articles, the only ones anyone outside the newsroom sees."""
-        from articles.models import Article  # noqa: PLC0415 - models.py imports this module
-
-        return self.filter(article__in=Article.objects.live())
+        # The article model through the foreign key: models.py imports this module.
+        articles = self.model._meta.get_field("article").related_model.objects
+        return self.filter(article__in=articles.live())
 
     def corrections(self):
         """Corrections and clarifications: what ``/news/corrections/`` lists."""

@@ -33,7 +33,7 @@ class IdAmong(models.Func):
         )
 
 
-# An article with changes waiting for review (``articles.pending``): a pending version
+# An article with changes waiting for review (``desk.pending``): a pending version
 # that has not been sent back.
 PENDING = {"pending_change__isnull": False, "pending_change__rejected_at__isnull": True}
 

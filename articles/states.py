@@ -1,5 +1,5 @@
 """The states staff see an article in, as one vocabulary for the list filter, the badges,
-the admin index and the workflow (``articles.workflow``).
+the admin index and the workflow (``desk.workflow``).
 
 Two stored fields make the state: ``Article.status`` says what the public may see
 (draft, published, unpublished) and ``Article.review_state`` where an unpublished text is

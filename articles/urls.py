@@ -20,6 +20,4 @@ urlpatterns = [
         name="corrections_feed_help",
     ),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
-    path("<slug:slug>/media-kit.zip", views.media_kit, name="media_kit"),
-    path("<slug:slug>/photos/<int:photo_id>.jpg", views.photo_download, name="photo_download"),
 ]

@@ -3,10 +3,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import downloads
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
 from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks, StrictPageMixin, page_number
@@ -179,28 +177,3 @@ class ArticleDetailView(DetailView):
             if moved is None:
                 raise
             return redirect(moved.article, permanent=True)
-
-
-def _live_for_downloads(slug):
-    article = (
-        Article.objects.live()
-        .select_related("hero_photo")
-        .prefetch_related("attachments", "spokespeople")
-        .filter(slug=slug)
-        .first()
-    )
-    if article is None:
-        raise Http404("No such article.")
-    return article
-
-
-@require_safe
-def media_kit(request, slug):
-    """A live article's media kit (ZIP), or a 503 page while it is being built."""
-    return downloads.media_kit_response(request, _live_for_downloads(slug))
-
-
-@require_safe
-def photo_download(request, slug, photo_id):
-    """A live article's photo at full size, as a download."""
-    return downloads.photo_download_response(_live_for_downloads(slug), photo_id)

@@ -3,7 +3,7 @@
     python bench/generate.py --count 100000 --photos 200 --seed 1 --out bench/out/articles-100k/
     python manage.py import_articles bench/out/articles-100k/articles.json
 
-The same seed gives the same bytes. See articles/demo/generate.py for what is generated.
+The same seed gives the same bytes. See interchange/demo/generate.py for what is generated.
 """
 
 import argparse
@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 
 from tqdm import tqdm  # noqa: E402
 
-from articles.demo.generate import write_bundle  # noqa: E402
+from interchange.demo.generate import write_bundle  # noqa: E402
 
 
 def main(argv=None):

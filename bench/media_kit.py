@@ -6,7 +6,7 @@
 In one process, on a throw-away SQLite database and media folders under a temporary
 directory (nothing else is touched): creates the photos through the media library's
 services (stripped originals, as an upload does), times the renditions task's work per
-photo with the full-size download split out, then times ``articles.media_kit.build``,
+photo with the full-size download split out, then times ``press.media_kit.build``,
 the function the ``build_media_kit`` task runs, from a cold start (``--runs`` times,
 after changing the summary so each run builds a new version), and reports the ZIP's size.
 
@@ -78,14 +78,15 @@ def main(argv=None):
     from django.db import transaction
     from django.test.utils import override_settings
 
-    from articles import media_kit
-    from articles.models import Article, MediaKit
+    from articles.models import Article
     from media_library import downloads
     from media_library.services import (
         document_create,
         photo_create,
         photo_generate_renditions,
     )
+    from press import media_kit
+    from press.models import MediaKit
 
     call_command("migrate", verbosity=0, stdout=StringIO())
     tasks = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

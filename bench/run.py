@@ -45,7 +45,7 @@ TARGETS = {
     "common": ("≥ 100 req/s", lambda r: r["rps"] >= 100),
     "feed": ("≥ 150 req/s", lambda r: r["rps"] >= 150),
 }
-# A word that more than half the generated articles contain (articles/demo/generate.py).
+# A word that more than half the generated articles contain (interchange/demo/generate.py).
 COMMON_WORD = "refugees"
 
 
@@ -193,7 +193,7 @@ def split_document(path, part_size):
     """
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from articles.demo.generate import write_document
+    from interchange.demo.generate import write_document
 
     if not part_size:
         return [path]

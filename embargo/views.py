@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from articles import downloads
 from articles.views import ArticleDetailView
 from embargo.formats import embargo_time
 from embargo.models import EmbargoLink, under_embargo
@@ -19,6 +18,7 @@ from embargo.services import find_link, record_opening
 from media_library import gating
 from media_library.models import Document, Photo
 from media_library.views import file_name, private, serve_file
+from press import downloads
 
 
 def embargo_link_or_404(token: str) -> EmbargoLink:
@@ -100,7 +100,7 @@ def embargo_media_kit(request, token):
     the public one after."""
     link = embargo_link_or_404(token)
     if link.article.is_live:
-        return private(redirect("articles:media_kit", slug=link.article.slug))
+        return private(redirect("downloads:media_kit", slug=link.article.slug))
     return private(downloads.media_kit_response(request, _downloadable(link)))
 
 
@@ -109,6 +109,6 @@ def embargo_photo_download(request, token, photo_id):
     link = embargo_link_or_404(token)
     if link.article.is_live:
         return private(
-            redirect("articles:photo_download", slug=link.article.slug, photo_id=photo_id)
+            redirect("downloads:photo_download", slug=link.article.slug, photo_id=photo_id)
         )
     return private(downloads.photo_download_response(_downloadable(link), photo_id))

@@ -10,7 +10,7 @@ cannot write IPTC-IIM, and XMP's ``photoshop:Credit``, ``dc:rights`` and
 
 Downloads live in the private storage of originals (``STORAGES["originals"]``), under
 ``downloads/<photo id>/<key>.jpg``: they are served through views that first check the
-article is public (``articles.downloads``), so a photo of an article that is not public
+article is public (``press.downloads``), so a photo of an article that is not public
 yet is never reachable by a public URL. The key hashes the original's checksum, the
 credits and ``DOWNLOADS_VERSION``: a new credit makes a new file, and an out-of-date file
 is never offered (``download()`` answers None until the new one exists).

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "media_library",
     "press",
     "articles",
+    "desk",
+    "interchange",
     "alerts",
     "embargo",
 ]

@@ -10,6 +10,7 @@ handler500 = "newsroom.views.server_error"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),
+    path("news/", include("press.download_urls")),
     path("press/alerts/", include("alerts.urls")),
     path("press/", include("press.urls")),
     path("embargo/", include("embargo.urls")),

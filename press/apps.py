@@ -26,3 +26,8 @@ class PressConfig(AppConfig):
             label_field="name",
             public=_listed,
         )
+
+        from press import kit_requests  # noqa: PLC0415 - imports models
+
+        # Media kits are rebuilt (by a task) when what they hold changes.
+        kit_requests.connect_signals()

@@ -568,3 +568,29 @@ class InquiryMessage(models.Model):
     @property
     def failed(self):
         return self.sent_at is None and bool(self.last_error)
+
+
+class MediaKit(models.Model):
+    """The stored media kit of an article: a ZIP of its downloadable photos, credits,
+    attachments and text, built by a task (``press.media_kit``), never in a request.
+
+    ``version`` hashes everything the file holds, so a kit is served only while it
+    matches the article as it stands. ``queued_at`` says a build is queued, so that a
+    burst of edits queues one build.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, related_name="media_kit"
+    )
+    version = models.CharField(max_length=64, blank=True, editable=False)
+    path = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "media kit"
+        db_table = "articles_mediakit"  # kept from when the model lived in articles
+
+    def __str__(self):
+        return f"Media kit of article {self.article_id}"

@@ -1,4 +1,5 @@
-"""Every e-mail the site sends, as background tasks (``django.tasks``).
+"""Every e-mail the site sends, and the building of media kits, as background tasks
+(``django.tasks``).
 
 Requests and admin actions only enqueue these, after their transaction commits; a worker
 (``manage.py db_worker``) sends. django-tasks-db has no retries of its own, so a task that
@@ -12,10 +13,10 @@ from datetime import timedelta
 
 from django.core import mail
 from django.db.models import F
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils import timezone
 
-from press import emails
+from press import emails, media_kit
 from press.models import MAX_NOTIFY_ATTEMPTS, InquiryMessage, MediaInquiry
 
 logger = logging.getLogger(__name__)
@@ -177,3 +178,27 @@ def mail_admins(subject: str, message: str, html_message: str | None = None, att
         logger.warning("Error report %r not sent, retrying: %r", subject, error)
         return f"retrying at {retry_at.isoformat()}"
     return "sent"
+
+
+KIT_MAX_ATTEMPTS = 4
+KIT_FIRST_RETRY_SECONDS = 30
+
+
+@task(takes_context=True)
+def build_media_kit(context: TaskContext, *, article_id: int, attempt: int = 1) -> bool:
+    """Build an article's media kit unless the stored one is current; True if built.
+
+    Idempotent: a kit that matches the article is left alone, so duplicates cost a
+    check. Storage errors (OSError) are retried with a growing delay.
+    """
+    try:
+        return media_kit.build(article_id)
+    except OSError:
+        backend = context.task_result.task.get_backend()
+        if attempt < KIT_MAX_ATTEMPTS and backend.supports_defer:
+            delay = timedelta(seconds=KIT_FIRST_RETRY_SECONDS * 4 ** (attempt - 1))
+            build_media_kit.using(run_after=timezone.now() + delay).enqueue(
+                article_id=article_id, attempt=attempt + 1
+            )
+            logger.warning("Media kit of article %s failed; retry %s queued", article_id, attempt)
+        raise

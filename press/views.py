@@ -4,30 +4,27 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 
-from articles.models import Region
+from articles.models import Article, Region
 from core.datetimes import in_two_zones
 from core.links import absolute_url
 from core.models import SiteSettings
-from core.outage import DATABASE_UNAVAILABLE
+from core.outage import DATABASE_UNAVAILABLE, not_saved
 from core.security import client_ip
-from press import services
+from press import downloads, services
 from press.forms import MediaInquiryForm
 from press.models import PressContact, Spokesperson
 from press.vcards import vcard
 
 logger = logging.getLogger(__name__)
-
-# A database back after a restart or a failover: a few minutes.
-NOT_SAVED_RETRY_SECONDS = 120
 
 REFERENCE_SALT = "press.inquiry.reference"
 # The thank-you page shows the reference for a day after the inquiry was sent.
@@ -205,23 +202,26 @@ def rate_limited(request):
     return response
 
 
-def not_saved(view, form, *, what: str) -> TemplateResponse:
-    """503 for a form the database could not take (``view`` is its ``FormView``): the
-    same page with everything typed, and a notice that ``what`` was not saved and how
-    else to reach the press office.
+def _live_for_downloads(slug):
+    article = (
+        Article.objects.live()
+        .select_related("hero_photo")
+        .prefetch_related("attachments", "spokespeople")
+        .filter(slug=slug)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such article.")
+    return article
 
-    The site settings come from the cache when they are there; otherwise their defaults,
-    with the ``PRESS_OFFICE_EMAIL`` setting as the address.
-    """
-    logger.error("A %s was not saved: the database is unavailable", what, exc_info=True)
-    try:
-        site_settings = SiteSettings.load()
-    except DATABASE_UNAVAILABLE:
-        site_settings = SiteSettings(pk=1, press_email=settings.PRESS_OFFICE_EMAIL)
-    context = view.get_context_data(form=form) | {
-        "site_settings": site_settings,
-        "not_saved": what,
-    }
-    response = TemplateResponse(view.request, view.get_template_names(), context, status=503)
-    response["Retry-After"] = str(NOT_SAVED_RETRY_SECONDS)
-    return response
+
+@require_safe
+def media_kit(request, slug):
+    """A live article's media kit (ZIP), or a 503 page while it is being built."""
+    return downloads.media_kit_response(request, _live_for_downloads(slug))
+
+
+@require_safe
+def photo_download(request, slug, photo_id):
+    """A live article's photo at full size, as a download."""
+    return downloads.photo_download_response(_live_for_downloads(slug), photo_id)

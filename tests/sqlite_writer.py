@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
-from articles.revisions import ensure_current
 from articles.states import ReviewState, State
+from desk.revisions import ensure_current
 
 User = get_user_model()
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from articles.models import Article
 from core.validators import EARLIEST, LATEST, validate_date_in_range
 from press.models import MediaInquiry
-from tests.articles.test_admin import form_data, opened_version
+from tests.desk.test_admin import form_data, opened_version
 from tests.factories import ArticleFactory, MediaInquiryFactory
 from tests.press.helpers import inquiry_data
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from alerts import services, tasks
 from alerts.models import ArticleAlert, Delivery, Subscription
-from articles.corrections import article_record_change
 from articles.models import Article, Region
-from articles.services import article_publish, article_unpublish
+from desk.corrections import article_record_change
+from desk.services import article_publish, article_unpublish
 from outbox.models import Message
 from tests.alerts.helpers import BOUNCING, BouncingBackend, path_of, sent_to, subscriber
 from tests.factories import ArticleFactory

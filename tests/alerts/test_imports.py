@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import ArticleAlert, Delivery
-from articles.importing import FORMAT
 from articles.models import Article
+from interchange import FORMAT
 from tests.alerts.helpers import sent_to, subscriber
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.importing import FORMAT, articles_import
 from articles.models import Article, ArticleGrouping, Region
 from articles.regions import region_choices, sync_groupings
 from articles.related import related_articles
-from articles.services import article_duplicate
+from desk.services import article_duplicate
+from interchange import FORMAT, import_articles
 from press.forms import MediaInquiryForm
 from tests.factories import ArticleFactory
 
@@ -151,10 +151,10 @@ class TestStoredGroupings:
             path.write_text(json.dumps({"format": FORMAT, "articles": [record]}))
             return path
 
-        articles_import(path=bundle(["MX", "americas"]))
+        import_articles(path=bundle(["MX", "americas"]))
         article = Article.objects.get(slug="walls")
         assert groupings(article) == {"americas"}
-        articles_import(path=bundle(["ng"]))
+        import_articles(path=bundle(["ng"]))
         assert groupings(article) == {"africa"}
 
     def test_a_country_moved_in_the_admin_moves_its_articles(self, admin_client):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.test_admin import opened_version
+from tests.desk.test_admin import opened_version
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

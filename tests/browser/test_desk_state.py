@@ -13,10 +13,10 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from articles import workflow
 from articles.models import Article
 from core.models import SiteSettings
 from core.roles import EDITORS, WRITERS
+from desk import workflow
 from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory, UserFactory
 

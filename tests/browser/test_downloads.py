@@ -3,8 +3,9 @@ media-kit links (they download, with their names), and axe-core on each page."""
 
 import pytest
 
-from articles.models import Article, MediaKit
+from articles.models import Article
 from media_library.services import photo_create
+from press.models import MediaKit
 from tests.browser.conftest import assert_no_violations
 from tests.factories import ArticleFactory, DocumentFactory, image_upload
 

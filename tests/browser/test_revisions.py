@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Region
-from articles.revisions import ensure_current, record_revision
+from desk.revisions import ensure_current, record_revision
 from tests.browser.conftest import WCAG_TAGS, assert_no_violations, format_violations
 from tests.factories import ArticleFactory
 

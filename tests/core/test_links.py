@@ -5,11 +5,11 @@ PRESS_OFFICE_EMAIL only as the fallback."""
 import pytest
 from django.core import mail
 
-from articles.media_kit import release_text
 from core.links import absolute_url
 from core.models import SiteSettings
 from embargo.models import EmbargoLink
 from press import emails
+from press.media_kit import release_text
 from tests.factories import ArticleFactory, MediaInquiryFactory, SpokespersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from articles import media_kit
-from articles.models import MediaKit
 from media_library.models import Photo
+from press import media_kit
+from press.models import MediaKit
 
 pytestmark = pytest.mark.django_db
 

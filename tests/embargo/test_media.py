@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles.importing import articles_import
 from articles.models import Article
 from embargo import tasks
 from embargo.models import EmbargoLink
+from interchange import import_articles
 from media_library.models import Document, Photo
 from media_library.renditions import stored_paths
 from tests.embargo.conftest import share
@@ -251,7 +251,7 @@ def test_an_imported_scheduled_article_has_its_media_withheld(
     path.write_text(json.dumps({"format": "newsroom-articles/1", "articles": [record]}))
 
     with django_capture_on_commit_callbacks(execute=True):
-        articles_import(path=path)
+        import_articles(path=path)
 
     photo, document = Photo.objects.get(), Document.objects.get()
     assert photo.withheld and document.withheld

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from articles.importing import articles_import
+from interchange import import_articles
 from media_library import storage
 from media_library.metadata import MetadataError, strip_metadata
 from media_library.models import Document, Photo
@@ -131,14 +131,14 @@ def test_import_stores_clean_originals(tmp_path, django_capture_on_commit_callba
     path = folder / "articles.json"
     path.write_text(json.dumps({"format": "newsroom-articles/1", "articles": [record]}))
     with django_capture_on_commit_callbacks(execute=True):
-        articles_import(path=path)
+        import_articles(path=path)
     photo = Photo.objects.get()
     assert (settings.PRIVATE_MEDIA_ROOT / photo.image.name).is_file()
     _assert_clean(_stored_original(photo))
     assert not photo.renditions_pending  # queued after commit, run by the (test) worker
     # Keyed by the checksum of the file as received: importing again reuses the photo.
     with django_capture_on_commit_callbacks(execute=True):
-        articles_import(path=path)
+        import_articles(path=path)
     assert Photo.objects.count() == 1
 
 

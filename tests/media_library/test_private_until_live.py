@@ -22,11 +22,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services, workflow
-from articles.importing import articles_import
 from articles.models import Article
-from articles.workflow import Action
+from desk import services, workflow
+from desk.workflow import Action
 from embargo import tasks as embargo_tasks
+from interchange import import_articles
 from media_library import downloads, gating
 from media_library.models import Document, Photo
 from media_library.renditions import SPECS, renditions_dir, stored_paths
@@ -119,8 +119,8 @@ def file_urls(article, photo, document):
     urls.add(f"/files/document/{document.pk}/{PurePosixPath(document.file.name).name}")
     urls.add(document.url)
     urls.add(reverse("articles:detail", args=[article.slug]))
-    urls.add(reverse("articles:media_kit", args=[article.slug]))
-    urls.add(reverse("articles:photo_download", args=[article.slug, photo.pk]))
+    urls.add(reverse("downloads:media_kit", args=[article.slug]))
+    urls.add(reverse("downloads:photo_download", args=[article.slug, photo.pk]))
     return urls
 
 
@@ -177,11 +177,11 @@ def assert_public(client, settings, article):
         assert anonymous_get(client, settings, url)[0] == 200
     for url in (
         reverse("articles:detail", args=[article.slug]),
-        reverse("articles:photo_download", args=[article.slug, photo.pk]),
+        reverse("downloads:photo_download", args=[article.slug, photo.pk]),
     ):
         assert anonymous_get(client, settings, url)[0] == 200
     # The kit is built by a task; 503 means "being built", never a file someone else's.
-    kit = anonymous_get(client, settings, reverse("articles:media_kit", args=[article.slug]))
+    kit = anonymous_get(client, settings, reverse("downloads:media_kit", args=[article.slug]))
     assert kit[0] in (200, 503)
 
 
@@ -361,7 +361,7 @@ def test_replacing_the_photo_or_removing_the_attachment_withholds_the_old_ones(
 
 
 def test_the_admin_change_form_moves_files_both_ways(client, settings, committed, editor):
-    from tests.articles.test_workflow import form_data
+    from tests.desk.test_workflow import form_data
 
     article = draft_with_media(committed, slug="admin-edited")
     photo, document = media_of(article)
@@ -408,7 +408,7 @@ def test_an_import_moves_files_both_ways(client, settings, committed, tmp_path):
         document = {"format": "newsroom-articles/1", "articles": [record | changes]}
         path.write_text(json.dumps(document))
         with committed():
-            articles_import(path=path)
+            import_articles(path=path)
         return Article.objects.get(slug="imported-report")
 
     article = run()
@@ -445,7 +445,7 @@ def test_an_imported_draft_never_makes_its_files_public(client, settings, commit
     path.write_text(json.dumps({"format": "newsroom-articles/1", "articles": [record]}))
 
     with committed():
-        articles_import(path=path)
+        import_articles(path=path)
 
     assert_private(client, settings, Article.objects.get(slug="imported-draft"))
 

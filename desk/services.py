@@ -1,0 +1,119 @@
+"""Multi-step writes on articles that change what the public sees, with an audit trail.
+
+Each service checks the user's permission itself (whatever route calls it: an admin
+action, a view, the shell), runs in one transaction and records an admin ``LogEntry``,
+so that an article's history in the admin says who published or unpublished it and when.
+"""
+
+from datetime import datetime
+
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from articles.states import State
+from desk import workflow
+from desk.revisions import record_revision
+from desk.workflow import Action
+
+PUBLISH_PERMISSION = "articles.publish_article"
+ADD_PERMISSION = "articles.add_article"
+
+
+def _require(user: AbstractBaseUser, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(f"{user} may not do this: it needs the {permission} permission.")
+
+
+def _log(*, user: AbstractBaseUser, article: Article, flag: int, message: str) -> LogEntry:
+    return LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[article],
+        action_flag=flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def local_time(moment: datetime) -> str:
+    """A time as staff read it: in the newsroom's zone, with the zone's abbreviation."""
+    return workflow.describe_moment(moment)
+
+
+def article_publish(
+    *, article: Article, user: AbstractBaseUser, at: datetime | None = None
+) -> Article:
+    """Publish ``article`` now, or schedule it for ``at``: the workflow's "Publish now" /
+    "Schedule…" (or their "Approve and …" forms for an article in review), with its
+    checks and record. Raises ``TransitionRefused`` (a ``PermissionDenied``) if refused."""
+    in_review = article.state == State.IN_REVIEW
+    if at is not None:
+        action = Action.APPROVE_SCHEDULE if in_review else Action.SCHEDULE
+    else:
+        action = Action.APPROVE_PUBLISH if in_review else Action.PUBLISH
+    workflow.perform(article=article, user=user, action=action, at=at)
+    return article
+
+
+def article_unpublish(*, article: Article, user: AbstractBaseUser) -> Article:
+    """Take ``article`` off the public site: see ``desk.workflow`` (Unpublish)."""
+    workflow.perform(article=article, user=user, action=Action.UNPUBLISH)
+    return article
+
+
+def _unique_slug(base: str) -> str:
+    max_length = Article._meta.get_field("slug").max_length
+    slug = base[:max_length].strip("-")
+    taken = set(
+        Article.objects.filter(slug__startswith=slug[: max_length - 8]).values_list(
+            "slug", flat=True
+        )
+    )
+    candidate, n = slug, 2
+    while candidate in taken:
+        suffix = f"-{n}"
+        candidate = f"{slug[: max_length - len(suffix)].rstrip('-')}{suffix}"
+        n += 1
+    return candidate
+
+
+@transaction.atomic
+def article_duplicate(*, article: Article, user: AbstractBaseUser) -> Article:
+    """A draft copy of ``article`` to start a similar one from.
+
+    The copy keeps the content, regions, topics, photo, attachments, related articles and
+    spokespeople; it gets a "Copy of" title, a unique slug and a fresh publication time.
+    The reference number is left empty: it identifies one published document.
+    Making a draft publishes nothing, so it needs only the permission to add articles.
+    """
+    _require(user, ADD_PERMISSION)
+    title_length = Article._meta.get_field("title").max_length
+    copy = Article.objects.create(
+        kind=article.kind,
+        title=f"Copy of {article.title}"[:title_length],
+        slug=_unique_slug(f"copy-of-{article.slug}"),
+        summary=article.summary,
+        body=article.body,
+        status=Article.Status.DRAFT,
+        published_at=timezone.now(),
+        hero_photo_id=article.hero_photo_id,
+        hero_caption=article.hero_caption,
+        created_by=user,
+        updated_by=user,
+    )
+    copy.regions.set(article.regions.all())
+    copy.topics.set(list(article.topics.all()))
+    copy.attachments.set(article.attachments.all())
+    copy.related.set(article.related.all())
+    copy.spokespeople.set(article.spokespeople.all())
+    _log(
+        user=user,
+        article=copy,
+        flag=ADDITION,
+        message=f"Duplicated from “{article.title}” (id {article.pk}).",
+    )
+    record_revision(article=copy, user=user, message=f"Duplicated from “{article.title}”.")
+    return copy
