@@ -22,6 +22,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 COPY manage.py ./
 COPY core ./core
+COPY outbox ./outbox
 COPY newsroom ./newsroom
 COPY articles ./articles
 COPY desk ./desk
@@ -31,6 +32,7 @@ COPY press ./press
 COPY alerts ./alerts
 COPY embargo ./embargo
 COPY templates ./templates
+COPY locale ./locale
 COPY static ./static
 COPY scripts/healthcheck.py ./scripts/healthcheck.py
 

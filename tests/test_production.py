@@ -196,6 +196,10 @@ def test_the_image_holds_every_app_of_the_project():
     assert {"core", "articles", "media_library", "press", "newsroom"} <= set(project_apps)
     for app in project_apps:
         assert f"\nCOPY {app} ./{app}\n" in dockerfile, app
+    # The interface's translations are read from LOCALE_PATHS, outside every app.
+    for folder in settings.LOCALE_PATHS:
+        name = Path(folder).relative_to(ROOT)
+        assert f"\nCOPY {name} ./{name}\n" in dockerfile, name
 
 
 def test_the_log_level_gunicorn_takes_in_lower_case_starts_django_too():
