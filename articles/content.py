@@ -48,7 +48,7 @@ CONTENT_FIELDS = (
 
 # Editable fields of ``Article`` that are not content, and why.
 NOT_CONTENT = {
-    # The workflow's bookkeeping: changed only by its buttons (articles.workflow), recorded
+    # The workflow's bookkeeping: changed only by its buttons (desk.workflow), recorded
     # as transitions, never restored from a revision nor carried between newsrooms.
     "review_state": "review state",
 }

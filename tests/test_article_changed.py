@@ -12,14 +12,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import ArticleAlert
-from articles import services, workflow
-from articles.importing import FORMAT
 from articles.models import Article, Region
 from articles.regions import live_region_counts
-from articles.revisions import latest_revision, snapshot
 from core.cache import content_version
+from desk import services, workflow
+from desk.revisions import latest_revision, snapshot
 from embargo.models import EmbargoLink
 from embargo.services import embargo_share
+from interchange import FORMAT
 from tests.articles.test_revisions import change_url, opened
 from tests.articles.test_workflow import press
 from tests.factories import ArticleFactory

@@ -22,7 +22,9 @@ from core.roles import EDITORS
 from desk.models import ArticleEditLock, ArticlePendingChange, ArticleRevision, ArticleTransition
 from press.models import MediaKit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: its flush afterwards leaves the tables empty for the next test that
+# restores the migrated rows (roles, content types), as every transactional test here does.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # The last migrations before the move.
 BEFORE = {

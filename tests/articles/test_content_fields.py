@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from articles import revisions
 from articles.content import CONTENT_FIELDS, NOT_CONTENT
-from articles.exporting import articles_export
-from articles.importing.parse import ARTICLE_KEYS
-from articles.importing.write import ARTICLE_FIELDS, RELATIONS
 from articles.models import Article
+from desk import revisions
+from interchange.exporting import articles_export
+from interchange.importing.parse import ARTICLE_KEYS
+from interchange.importing.write import ARTICLE_FIELDS, RELATIONS
 from tests.articles.test_export import content  # noqa: F401 - the fixture
 from tests.factories import ArticleFactory
 

@@ -7,7 +7,10 @@ from django.test import RequestFactory
 from core.outage import unavailable_response
 from tests.browser.conftest import assert_no_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
