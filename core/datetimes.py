@@ -15,11 +15,14 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
 FULL_FORMAT = "l, F j, Y, g:i A"
 COMPACT_FORMAT = "M j, Y, g:i A"
+# How the desk names a moment of publication to staff: "Thursday, December 3, 2026,
+# 9:00 a.m. EST", always in the newsroom's zone.
+MOMENT_FORMAT = "l, F j, Y, g:i a T"
 
 # The zones a person can pick: every canonical region/city name (and the old names some
 # browsers still report, such as Asia/Calcutta), plus UTC; not the POSIX leftovers.
@@ -103,3 +106,8 @@ def in_two_zones(moment: datetime, zone: str | None) -> str:
     if not zone or get_zone(zone).key == newsroom:
         return in_zone(moment)
     return f"{in_zone(moment, zone)}, which is {in_zone(moment)} for the press office"
+
+
+def describe_moment(moment: datetime) -> str:
+    """``Thursday, December 3, 2026, 9:00 a.m. EST``: in the newsroom's zone."""
+    return dateformat.format(timezone.localtime(moment), MOMENT_FORMAT)

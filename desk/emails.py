@@ -8,9 +8,27 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.datetimes import describe_moment
 from core.links import absolute_url
-from desk.workflow import TELLS_EDITORS, describe_moment
 from desk.workflow_models import ArticleTransition
+
+Action = ArticleTransition.Action
+
+# Who hears of a transition (queued by ``desk.workflow``, sent by ``desk.tasks``).
+TELLS_EDITORS = frozenset({Action.SUBMIT, Action.REVISE, Action.PROPOSE_CHANGES})
+TELLS_WRITER = frozenset(
+    {
+        Action.REQUEST_CHANGES,
+        Action.APPROVE,
+        Action.APPROVE_PUBLISH,
+        Action.APPROVE_SCHEDULE,
+        Action.PUBLISH,
+        Action.SCHEDULE,
+        Action.REPUBLISH_AS_NEW,
+        Action.APPROVE_CHANGES,
+        Action.REJECT_CHANGES,
+    }
+)
 
 
 def editors(*, excluding=None):

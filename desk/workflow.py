@@ -21,23 +21,22 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from articles.models import Article
 from articles.states import ReviewState, State
+from core.datetimes import describe_moment
 from core.models import SiteSettings
 from core.validators import validate_date_in_range
+from desk.emails import TELLS_EDITORS, TELLS_WRITER
 from desk.revisions import record_revision
+from desk.tasks import notify_transition
 from desk.workflow_models import ArticleTransition
 
 PUBLISH_PERMISSION = "articles.publish_article"
 CHANGE_PERMISSION = "articles.change_article"
 
 Action = ArticleTransition.Action
-
-# How a moment of publication is named to staff: "Thursday, December 3, 2026, 9:00 a.m.
-# EST", always in the newsroom's zone.
-MOMENT_FORMAT = "l, F j, Y, g:i a T"
 
 
 @dataclass(frozen=True)
@@ -117,23 +116,6 @@ RULES = {
     ),
 }
 
-# Who hears of a transition (``desk.tasks.notify_transition``).
-TELLS_EDITORS = frozenset({Action.SUBMIT, Action.REVISE, Action.PROPOSE_CHANGES})
-TELLS_WRITER = frozenset(
-    {
-        Action.REQUEST_CHANGES,
-        Action.APPROVE,
-        Action.APPROVE_PUBLISH,
-        Action.APPROVE_SCHEDULE,
-        Action.PUBLISH,
-        Action.SCHEDULE,
-        Action.REPUBLISH_AS_NEW,
-        Action.APPROVE_CHANGES,
-        Action.REJECT_CHANGES,
-    }
-)
-
-
 _STORED = object()  # why_not's default author: the one the stored row names
 
 
@@ -141,11 +123,6 @@ class TransitionRefused(PermissionDenied):
     """The transition is not allowed; the message says why, for the person who asked.
 
     A ``PermissionDenied``, so that a route that forgets to catch it answers 403."""
-
-
-def describe_moment(moment: datetime) -> str:
-    """``Thursday, December 3, 2026, 9:00 a.m. EST``: in the newsroom's zone."""
-    return dateformat.format(timezone.localtime(moment), MOMENT_FORMAT)
 
 
 def label_for(action: str, article: Article | None = None) -> str:
@@ -351,8 +328,6 @@ def _record(*, article, user, action, from_state, comment, now) -> ArticleTransi
     # A new publication state or time is a new version (none when only the review moved).
     record_revision(article=article, user=user, message=f"{summary}.")
     if action in TELLS_EDITORS or action in TELLS_WRITER:
-        from desk.tasks import notify_transition  # noqa: PLC0415 - tasks import us
-
         transaction.on_commit(lambda: notify_transition.enqueue(transition.pk))
     return transition
 
