@@ -21,7 +21,8 @@ from core.datetimes import compact_time, in_two_zones
 from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
-from press import services
+from outbox.models import Message
+from press import services, tasks
 from press.emails import reply_signature
 from press.models import (
     InquiryMessage,
@@ -151,8 +152,12 @@ class NotificationFilter(admin.SimpleListFilter):
         if self.value() == "sent":
             return queryset.filter(notified_at__isnull=False)
         if self.value() == "thread-failed":
-            failed = InquiryMessage.objects.unsent().exclude(last_error="")
-            return queryset.filter(pk__in=failed.values("inquiry_id"))
+            failed = Message.objects.filter(
+                kind__in=[tasks.REPLY, tasks.ASSIGNMENT],
+                state__in=[Message.State.RETRYING, Message.State.GAVE_UP],
+            )
+            threads = InquiryMessage.objects.unsent().filter(pk__in=failed.values("object_id"))
+            return queryset.filter(pk__in=threads.values("inquiry_id"))
         return queryset
 
 
@@ -289,10 +294,6 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "answered_at_display",
         "notified_at_display",
         "acknowledged_at_display",
-        "notify_attempts",
-        "next_attempt_at_display",
-        "sending_until_display",
-        "last_error",
         "spam_reason",
         "rate_limit_skipped",
         "ip_address",
@@ -430,8 +431,6 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     answered_at_display = time_column("answered_at", "answered at")
     notified_at_display = time_column("notified_at", "press office notified")
     acknowledged_at_display = time_column("acknowledged_at", "journalist acknowledged")
-    next_attempt_at_display = time_column("next_attempt_at", "next e-mail attempt")
-    sending_until_display = time_column("sending_until", "being sent until")
 
     @admin.display(description="inquiry", ordering="subject")
     def inquiry(self, obj):
