@@ -150,7 +150,8 @@ class NotificationFilter(admin.SimpleListFilter):
         if self.value() == "gave-up":
             return queryset.delivery_gave_up()
         if self.value() == "sent":
-            return queryset.filter(notified_at__isnull=False)
+            sent = Message.objects.filter(kind=tasks.NOTIFICATION, state=Message.State.SENT)
+            return queryset.filter(pk__in=sent.values("object_id"))
         if self.value() == "thread-failed":
             failed = Message.objects.filter(
                 kind__in=[tasks.REPLY, tasks.ASSIGNMENT],
@@ -265,6 +266,11 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["assignee", "region"]
+
+    def get_queryset(self, request):
+        # The e-mail column reads each inquiry's outbox rows: one query for the page.
+        return super().get_queryset(request).prefetch_related("outbox_mails")
+
     search_fields = ["name", "email", "outlet", "subject", "message", "topic"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -340,7 +346,9 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         inquiry = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if inquiry is not None and self.has_view_permission(request, inquiry):
-            extra_context["thread"] = inquiry.messages.select_related("author")
+            extra_context["thread"] = inquiry.messages.select_related("author").prefetch_related(
+                "outbox_mails"
+            )
             extra_context["can_reply"] = (
                 self.has_change_permission(request, inquiry)
                 and inquiry.status != MediaInquiry.Status.SPAM

@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -349,6 +350,9 @@ class MediaInquiry(models.Model):
         "inquiry instead of storing another.",
     )
 
+    # What the outbox holds for this inquiry (its notification and acknowledgement).
+    outbox_mails = GenericRelation(Message, related_query_name="inquiry")
+
     objects = MediaInquiryQuerySet.as_manager()
 
     class Meta:
@@ -396,7 +400,7 @@ class MediaInquiry(models.Model):
         """Where this inquiry's e-mails stand, in the words the admin shows staff."""
         if self.status == self.Status.SPAM:
             return "Not sent: spam"
-        return outbox_state(list(Message.objects.about(self)))
+        return outbox_state(list(self.outbox_mails.all()))
 
     @property
     def is_open(self):
@@ -491,6 +495,9 @@ class InquiryMessage(models.Model):
         null=True, blank=True, help_text="When the mail server took it (from the outbox)."
     )
 
+    # The outbox's row for this e-mail.
+    outbox_mails = GenericRelation(Message, related_query_name="inquiry_message")
+
     objects = InquiryMessageQuerySet.as_manager()
 
     class Meta:
@@ -510,7 +517,7 @@ class InquiryMessage(models.Model):
         """Where this e-mail stands, in the words of the inquiry's thread."""
         if self.sent_at:
             return f"Sent {format_deadline(self.sent_at)}"
-        return outbox_state(list(Message.objects.about(self)))
+        return outbox_state(list(self.outbox_mails.all()))
 
     @property
     def failed(self):
