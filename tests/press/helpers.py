@@ -36,10 +36,10 @@ def inquiry_data(**overrides):
 def mail_in_state(inquiry, state, **fields):
     """Queue an inquiry's notification and acknowledgement in the outbox (the task's
     way), then put those rows in ``state`` as if the outbox had tried them."""
+    from django.utils import timezone
+
     from outbox.models import Message
     from press import tasks
-
-    from django.utils import timezone  # noqa: PLC0415
 
     tasks.send_inquiry_emails.call(inquiry.pk)
     if state == Message.State.SENT:
