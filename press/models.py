@@ -523,6 +523,11 @@ class InquiryMessage(models.Model):
     def failed(self):
         return self.sent_at is None and self.delivery_state.startswith("Failed")
 
+    @property
+    def last_error(self) -> str:
+        """The outbox's last error for this e-mail, shown on the thread when it failed."""
+        return " ".join(row.last_error for row in self.outbox_mails.all() if row.last_error)
+
 
 class MediaKit(models.Model):
     """The stored media kit of an article: a ZIP of its downloadable photos, credits,
