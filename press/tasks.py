@@ -12,13 +12,13 @@ that went out marks its inquiry answered.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
-from core.retry import MAIL_ERRORS
 from outbox.models import Message
 from outbox.services import enqueue
 from press import emails, media_kit
@@ -32,20 +32,7 @@ REPLY = "press.reply"
 ASSIGNMENT = "press.assignment"
 MESSAGE_KINDS = {InquiryMessage.Kind.REPLY: REPLY, InquiryMessage.Kind.ASSIGNMENT: ASSIGNMENT}
 
-# Error reports to ADMINS are retried a few times, a minute apart at first.
-ADMIN_MAIL_ATTEMPTS = 5
-ADMIN_MAIL_RETRY_BASE = timedelta(minutes=1)
-
-
-def retry_delay(attempts: int, *, base: timedelta = ADMIN_MAIL_RETRY_BASE) -> timedelta:
-    # The exponent is bounded so a large attempt count cannot overflow timedelta.
-    return min(base * 2 ** min(max(attempts - 1, 0), 16), timedelta(hours=6))
-
-
-def _can_defer(a_task) -> bool:
-    # The immediate backend (tests, or a site without a worker) cannot schedule a task for
-    # later.
-    return a_task.get_backend().supports_defer
+ERROR_REPORT = "errors.report"
 
 
 @task
@@ -141,26 +128,27 @@ def catch_up() -> int:
     return ran
 
 
+def queue_error_report(subject: str, message: str, html_message: str | None = None):
+    """Queue an error report to ``ADMINS`` in the outbox (see ``press/errors.py``), built
+    as ``django.core.mail.mail_admins`` builds it. The outbox sends and retries it; it
+    raises when the database cannot take it (the handler logs that)."""
+    if not settings.ADMINS:
+        return None
+    recipients = [a if isinstance(a, str) else a[1] for a in settings.ADMINS]
+    report = EmailMultiAlternatives(
+        f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", message, settings.SERVER_EMAIL, recipients
+    )
+    if html_message:
+        report.attach_alternative(html_message, "text/html")
+    return enqueue(report, kind=ERROR_REPORT)
+
+
 @task
 def mail_admins(subject: str, message: str, html_message: str | None = None, attempt: int = 1):
-    """An error report to ``ADMINS`` (see ``press/errors.py``), retried a few times.
-
-    It never raises: a failing report would itself be logged as an error and reported,
-    round and round while the mail server is down.
-    """
-    try:
-        mail.mail_admins(subject, message, html_message=html_message)
-    except MAIL_ERRORS as error:
-        if attempt >= ADMIN_MAIL_ATTEMPTS or not _can_defer(mail_admins):
-            logger.warning("Error report %r not sent, giving up: %r", subject, error)
-            return "gave up"
-        retry_at = timezone.now() + retry_delay(attempt, base=ADMIN_MAIL_RETRY_BASE)
-        mail_admins.using(run_after=retry_at).enqueue(
-            subject, message, html_message=html_message, attempt=attempt + 1
-        )
-        logger.warning("Error report %r not sent, retrying: %r", subject, error)
-        return f"retrying at {retry_at.isoformat()}"
-    return "sent"
+    """An error report queued as a task before reports went to the outbox directly: a
+    task still waiting at the upgrade queues its report there."""
+    queue_error_report(subject, message, html_message=html_message)
+    return "queued"
 
 
 KIT_MAX_ATTEMPTS = 4
