@@ -8,15 +8,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from articles.importing import FORMAT
+from articles.revisions import latest_revision, snapshot
 from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import ArticleAlert
 from articles import services, workflow
-from articles.importing import FORMAT
 from articles.models import Article, Region
 from articles.regions import live_region_counts
-from articles.revisions import latest_revision, snapshot
 from core.cache import content_version
 from embargo.models import EmbargoLink
 from embargo.services import embargo_share

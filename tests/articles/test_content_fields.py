@@ -5,12 +5,12 @@ of ``Article`` is either in it or declared not to be content."""
 import json
 
 import pytest
-
-from articles import revisions
-from articles.content import CONTENT_FIELDS, NOT_CONTENT
 from articles.exporting import articles_export
 from articles.importing.parse import ARTICLE_KEYS
 from articles.importing.write import ARTICLE_FIELDS, RELATIONS
+
+from articles import revisions
+from articles.content import CONTENT_FIELDS, NOT_CONTENT
 from articles.models import Article
 from tests.articles.test_export import content  # noqa: F401 - the fixture
 from tests.factories import ArticleFactory
