@@ -153,10 +153,17 @@ def post_inquiry(cookie, fields, number):
 
 
 def delivery_rows():
+    """Each inquiry's notification as the outbox holds it."""
     with psycopg.connect(f"{PG_URL}/{DB_NAME}") as connection:
         return connection.execute(
-            "SELECT id, notify_attempts, last_error FROM press_mediainquiry ORDER BY id"
+            "SELECT object_id, attempts, last_error FROM outbox_message"
+            " WHERE kind = 'press.inquiry_notification' ORDER BY object_id"
         ).fetchall()
+
+
+def stored_inquiries() -> int:
+    with psycopg.connect(f"{PG_URL}/{DB_NAME}") as connection:
+        return connection.execute("SELECT count(*) FROM press_mediainquiry").fetchone()[0]
 
 
 def main():
@@ -236,7 +243,7 @@ def main():
         for pk, attempts, error in delivery_rows():
             state = f"retry scheduled, last error {error}" if error else "queued or sending"
             print(f"  inquiry {pk}: attempts {attempts}, {state}")
-        print(f"\nStored inquiries: {len(delivery_rows())} of {args.inquiries}")
+        print(f"\nStored inquiries: {stored_inquiries()} of {args.inquiries}")
         return 0 if max(posts) < 0.3 else 1
     finally:
         for process in (web, worker):

@@ -21,7 +21,8 @@ from core.datetimes import compact_time, in_two_zones
 from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
-from press import services
+from outbox.models import Message
+from press import services, tasks
 from press.emails import reply_signature
 from press.models import (
     InquiryMessage,
@@ -149,10 +150,15 @@ class NotificationFilter(admin.SimpleListFilter):
         if self.value() == "gave-up":
             return queryset.delivery_gave_up()
         if self.value() == "sent":
-            return queryset.filter(notified_at__isnull=False)
+            sent = Message.objects.filter(kind=tasks.NOTIFICATION, state=Message.State.SENT)
+            return queryset.filter(pk__in=sent.values("object_id"))
         if self.value() == "thread-failed":
-            failed = InquiryMessage.objects.unsent().exclude(last_error="")
-            return queryset.filter(pk__in=failed.values("inquiry_id"))
+            failed = Message.objects.filter(
+                kind__in=[tasks.REPLY, tasks.ASSIGNMENT],
+                state__in=[Message.State.RETRYING, Message.State.GAVE_UP],
+            )
+            threads = InquiryMessage.objects.unsent().filter(pk__in=failed.values("object_id"))
+            return queryset.filter(pk__in=threads.values("inquiry_id"))
         return queryset
 
 
@@ -260,6 +266,11 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["assignee", "region"]
+
+    def get_queryset(self, request):
+        # The e-mail column reads each inquiry's outbox rows: one query for the page.
+        return super().get_queryset(request).prefetch_related("outbox_mails")
+
     search_fields = ["name", "email", "outlet", "subject", "message", "topic"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -289,10 +300,6 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "answered_at_display",
         "notified_at_display",
         "acknowledged_at_display",
-        "notify_attempts",
-        "next_attempt_at_display",
-        "sending_until_display",
-        "last_error",
         "spam_reason",
         "rate_limit_skipped",
         "ip_address",
@@ -339,7 +346,9 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         inquiry = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if inquiry is not None and self.has_view_permission(request, inquiry):
-            extra_context["thread"] = inquiry.messages.select_related("author")
+            extra_context["thread"] = inquiry.messages.select_related("author").prefetch_related(
+                "outbox_mails"
+            )
             extra_context["can_reply"] = (
                 self.has_change_permission(request, inquiry)
                 and inquiry.status != MediaInquiry.Status.SPAM
@@ -430,8 +439,6 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     answered_at_display = time_column("answered_at", "answered at")
     notified_at_display = time_column("notified_at", "press office notified")
     acknowledged_at_display = time_column("acknowledged_at", "journalist acknowledged")
-    next_attempt_at_display = time_column("next_attempt_at", "next e-mail attempt")
-    sending_until_display = time_column("sending_until", "being sent until")
 
     @admin.display(description="inquiry", ordering="subject")
     def inquiry(self, obj):

@@ -27,7 +27,14 @@ class PressConfig(AppConfig):
             public=_listed,
         )
 
-        from press import kit_requests  # noqa: PLC0415 - imports models
+        from outbox import sweeps  # noqa: PLC0415 - apps are loaded
+        from outbox.signals import message_sent  # noqa: PLC0415 - apps are loaded
+        from press import kit_requests, tasks  # noqa: PLC0415 - imports models
+
+        # A reply marks its inquiry answered once the outbox has sent it; the worker
+        # queues what a lost task left unqueued (and what was owed at the upgrade).
+        message_sent.connect(tasks.message_sent, dispatch_uid="press.message_sent")
+        sweeps.register("press.catch_up", tasks.catch_up, every=60)
 
         # Media kits are rebuilt (by a task) when what they hold changes.
         kit_requests.connect_signals()

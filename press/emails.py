@@ -1,10 +1,9 @@
 """The press office's e-mails, subjects and bodies both rendered from templates (as
 ``django.contrib.auth`` renders ``registration/password_reset_subject.txt``).
 
-Only the tasks in ``press/tasks.py`` send them; nothing here talks to a mail server.
+The tasks in ``press/tasks.py`` queue them in the outbox; nothing here talks to a mail server.
 """
 
-import smtplib
 from email.utils import formataddr
 
 from django.core.mail import EmailMessage
@@ -14,10 +13,6 @@ from django.urls import reverse
 from core.links import absolute_url
 from core.models import SiteSettings
 from press.models import InquiryMessage, MediaInquiry
-
-# What a mail server can throw at us while sending (connection refused, timeouts, SMTP
-# refusals). Anything else is a bug and should surface.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def inquiry_recipients() -> list[str]:

@@ -1,9 +1,11 @@
-"""Error reports to ``ADMINS``, sent by a task rather than inside the failing request,
-at most one per distinct error every ten minutes.
+"""Error reports to ``ADMINS``, queued in the outbox rather than sent inside the failing
+request, at most one per distinct error every ten minutes.
 
 Django's ``AdminEmailHandler`` talks to the mail server in the request (or command) that
 failed: with a slow mail server every error costs a worker its timeout. This handler
-builds the same report and enqueues ``press.tasks.mail_admins``; ``LOGGING`` in the
+builds the same report and queues it in the outbox (kind ``errors.report``), which the
+worker sends and retries; while the database is down it cannot be queued, and is logged
+instead (the next report of its cause counts it). ``LOGGING`` in the
 settings puts it on the ``django`` logger in place of Django's own (and keeps the 400s of
 ``django.security``, which scanners cause all day, out of the mail).
 
@@ -29,8 +31,11 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 # Imported by path when a report is sent: logging is configured before the apps are
-# loaded, so this module cannot import the tasks (and through them the models) itself.
-MAIL_ADMINS_TASK = "press.tasks.mail_admins"
+# loaded, so this module cannot import the outbox (and through it the models) itself.
+QUEUE_REPORT = "press.tasks.queue_error_report"
+# The outbox's delivery task: a report about it failing would fail the same way, and
+# be reported again, for as long as the database or mail server is down.
+DELIVERY_TASK = "outbox.tasks.deliver"
 
 REPORT_WINDOW = 10 * 60
 FALLBACK_REPORTS_PER_MINUTE = 5
@@ -145,9 +150,7 @@ class TaskAdminEmailHandler(AdminEmailHandler):
     def emit(self, record):
         if not settings.ADMINS:
             return
-        # A report about the report task failing would fail the same way, and be reported
-        # again, for as long as the mail server is down.
-        if record.name.startswith("django.tasks") and MAIL_ADMINS_TASK in record.getMessage():
+        if record.name.startswith("django.tasks") and DELIVERY_TASK in record.getMessage():
             return
         cause = admission = None
         try:
@@ -182,7 +185,7 @@ class TaskAdminEmailHandler(AdminEmailHandler):
         return text
 
     def send_mail(self, subject, message, *args, html_message=None, **kwargs):
-        import_string(MAIL_ADMINS_TASK).enqueue(subject, message, html_message=html_message)
+        import_string(QUEUE_REPORT)(subject, message, html_message=html_message)
 
 
 def report_outcome(request) -> str | None:

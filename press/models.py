@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from core.datetimes import in_two_zones, in_zone, zone_choices
 from core.fields import BoundedDateTimeField
 from core.phones import international_phone_validator
+from outbox.models import Message
 
 
 def format_deadline(value) -> str:
@@ -19,23 +21,23 @@ def format_deadline(value) -> str:
     return in_zone(value)
 
 
-# After this many failed attempts an inquiry's e-mails are no longer retried on their own:
-# the admin shows "gave up" and staff re-send them.
-MAX_NOTIFY_ATTEMPTS = 8
-
-
-def unsent_state(*, sending_until, attempts: int, last_error: str, next_attempt_at) -> str:
-    """Where an e-mail not yet sent stands, in the words the admin shows staff; the same
-    for an inquiry's own e-mails and for the replies and notices on its thread."""
-    if sending_until and sending_until > timezone.now():
-        return "Sending"
-    if attempts >= MAX_NOTIFY_ATTEMPTS:
-        return f"Failed, gave up after {attempts} attempts"
-    if attempts == 0 or not last_error:
+def outbox_state(rows) -> str:
+    """Where an e-mail stands in the outbox (``outbox.Message`` rows about it), in the
+    words the admin shows staff; the same for an inquiry's own e-mails and for the
+    replies and notices on its thread."""
+    if not rows:
         return "Queued"
-    if next_attempt_at:
-        return f"Failed, retrying at {format_deadline(next_attempt_at)}"
-    return "Failed"
+    if all(row.state == Message.State.SENT for row in rows):
+        return "Sent"
+    for row in rows:
+        if row.state == Message.State.GAVE_UP:
+            return f"Failed, gave up after {row.attempts} attempts"
+    for row in rows:
+        if row.state == Message.State.RETRYING:
+            return f"Failed, retrying at {format_deadline(row.next_attempt_at)}"
+    if any(row.state == Message.State.SENDING for row in rows):
+        return "Sending"
+    return "Queued"
 
 
 # A contact card keeps the family and given names apart (vCard's N), and no rule splits a
@@ -220,32 +222,31 @@ class MediaInquiryQuerySet(models.QuerySet):
         return self.order_by(*urgency_ordering())
 
     def notification_failed(self):
-        """Real inquiries the press office has not been told about although we tried."""
+        """Real inquiries whose notification to the press office the outbox could not
+        send yet, or gave up on."""
+        failed = Message.objects.filter(
+            kind="press.inquiry_notification",
+            state__in=[Message.State.RETRYING, Message.State.GAVE_UP],
+        )
         return self.exclude(status=MediaInquiry.Status.SPAM).filter(
-            notified_at__isnull=True, notify_attempts__gt=0
+            pk__in=failed.values("object_id")
         )
 
     def unsent(self):
-        """Real inquiries with an e-mail (notification or acknowledgement) still unsent."""
+        """Real inquiries with an e-mail (notification or acknowledgement) not yet queued
+        in the outbox."""
         return self.exclude(status=MediaInquiry.Status.SPAM).filter(
             models.Q(notified_at__isnull=True) | models.Q(acknowledged_at__isnull=True)
         )
 
-    def awaiting_delivery(self):
-        """Unsent, and still retried on their own."""
-        return self.unsent().filter(notify_attempts__lt=MAX_NOTIFY_ATTEMPTS)
-
     def delivery_gave_up(self):
-        """Unsent, and no longer retried on their own: for staff to re-send."""
-        return self.unsent().filter(notify_attempts__gte=MAX_NOTIFY_ATTEMPTS)
-
-    def due_for_delivery(self, *, at):
-        """Unsent, not given up, whose next attempt has come and that no worker is
-        sending right now: what a delivery task may claim. ``next_attempt_at`` is empty
-        only on rows from before it was set."""
-        return self.awaiting_delivery().filter(
-            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
-            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
+        """Real inquiries with an e-mail the outbox gave up on: for staff to re-send."""
+        gave_up = Message.objects.filter(
+            kind__in=["press.inquiry_notification", "press.inquiry_acknowledgement"],
+            state=Message.State.GAVE_UP,
+        )
+        return self.exclude(status=MediaInquiry.Status.SPAM).filter(
+            pk__in=gave_up.values("object_id")
         )
 
 
@@ -253,12 +254,11 @@ class MediaInquiry(models.Model):
     """A journalist's question to the press office, from the public inquiry form.
 
     Stored before anything else can fail: the e-mail to the press office and the
-    acknowledgement to the journalist are sent by a background task enqueued after the
-    transaction commits (``press/tasks.py``). Each sent e-mail is recorded here
-    (``notified_at``, ``acknowledged_at``) so that a retried or duplicated task never sends
-    it twice; a failure is recorded too (``last_error``, ``next_attempt_at``) and retried
-    with growing pauses. Suspected spam is kept, with the reason, so that staff can rescue
-    a real journalist.
+    acknowledgement to the journalist are queued in the outbox by a background task
+    enqueued after the transaction commits (``press/tasks.py``). Each queued e-mail is
+    recorded here (``notified_at``, ``acknowledged_at``) so that a retried or duplicated
+    task never queues it twice; the outbox sends and retries it. Suspected spam is kept,
+    with the reason, so that staff can rescue a real journalist.
     """
 
     class Status(models.TextChoices):
@@ -334,29 +334,13 @@ class MediaInquiry(models.Model):
         "press office notified",
         null=True,
         blank=True,
-        help_text="When the press office was e-mailed. Empty: not yet, or sending failed.",
+        help_text="When the e-mail to the press office was queued in the outbox.",
     )
     acknowledged_at = BoundedDateTimeField(
         "journalist acknowledged",
         null=True,
         blank=True,
-        help_text="When the journalist was sent the acknowledgement with the reference.",
-    )
-    notify_attempts = models.PositiveSmallIntegerField(
-        "e-mail attempts", default=0, help_text="Delivery attempts since the last re-send."
-    )
-    next_attempt_at = BoundedDateTimeField(
-        "next e-mail attempt",
-        null=True,
-        blank=True,
-        help_text="When the unsent e-mails are tried (again). Empty: all sent, or given up.",
-    )
-    last_error = models.CharField(max_length=500, blank=True)
-    sending_until = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="While a worker sends this inquiry's e-mails, no other may until then.",
+        help_text="When the acknowledgement with the reference was queued for the journalist.",
     )
     submission_key = models.CharField(
         max_length=64,
@@ -365,6 +349,9 @@ class MediaInquiry(models.Model):
         help_text="The form's single-use token: a second POST of the same form finds this "
         "inquiry instead of storing another.",
     )
+
+    # What the outbox holds for this inquiry (its notification and acknowledgement).
+    outbox_mails = GenericRelation(Message, related_query_name="inquiry")
 
     objects = MediaInquiryQuerySet.as_manager()
 
@@ -376,12 +363,6 @@ class MediaInquiry(models.Model):
         get_latest_by = "created_at"
         indexes = [
             models.Index(fields=["status", "deadline"], name="inquiry_status_deadline_idx"),
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(notified_at__isnull=True)
-                | models.Q(acknowledged_at__isnull=True),
-                name="inquiry_unsent_idx",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -419,14 +400,7 @@ class MediaInquiry(models.Model):
         """Where this inquiry's e-mails stand, in the words the admin shows staff."""
         if self.status == self.Status.SPAM:
             return "Not sent: spam"
-        if self.notified_at and self.acknowledged_at:
-            return "Sent"
-        return unsent_state(
-            sending_until=self.sending_until,
-            attempts=self.notify_attempts,
-            last_error=self.last_error,
-            next_attempt_at=self.next_attempt_at,
-        )
+        return outbox_state(list(self.outbox_mails.all()))
 
     @property
     def is_open(self):
@@ -484,24 +458,15 @@ class InquiryMessageQuerySet(models.QuerySet):
     def unsent(self):
         return self.filter(sent_at__isnull=True)
 
-    def due_for_delivery(self, *, at):
-        """Unsent, not given up, due, and not being sent right now: what a task may claim
-        (the same rule as ``MediaInquiryQuerySet.due_for_delivery``)."""
-        return self.unsent().filter(
-            models.Q(attempts__lt=MAX_NOTIFY_ATTEMPTS),
-            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=at),
-            models.Q(sending_until__isnull=True) | models.Q(sending_until__lt=at),
-        )
-
 
 class InquiryMessage(models.Model):
     """An e-mail the press office sends about an inquiry: a reply to the journalist, or
     the notice to a press officer that the inquiry was given to them.
 
-    The row is the thread's record and the outbox at once: it is stored (with the
-    officer's text) before anything is sent, then a task (``press/tasks.py``) claims it,
-    sends it and records ``sent_at``; a failure is recorded and retried like an
-    inquiry's own e-mails, so a reply is never lost and never sent twice.
+    The row is the thread's record: it is stored (with the
+    officer's text) before anything is sent, then a task (``press/tasks.py``) queues it
+    in the outbox under a de-duplication key; ``sent_at`` is recorded when the outbox
+    has sent it, so a reply is never lost and never sent twice.
     """
 
     class Kind(models.TextChoices):
@@ -526,23 +491,17 @@ class InquiryMessage(models.Model):
         "which are written from a template.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = BoundedDateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = BoundedDateTimeField(null=True, blank=True)
-    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = BoundedDateTimeField(
+        null=True, blank=True, help_text="When the mail server took it (from the outbox)."
+    )
+
+    # The outbox's row for this e-mail.
+    outbox_mails = GenericRelation(Message, related_query_name="inquiry_message")
 
     objects = InquiryMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(sent_at__isnull=True),
-                name="inquiry_message_unsent_idx",
-            ),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="reply") | ~models.Q(body=""),
@@ -558,16 +517,16 @@ class InquiryMessage(models.Model):
         """Where this e-mail stands, in the words of the inquiry's thread."""
         if self.sent_at:
             return f"Sent {format_deadline(self.sent_at)}"
-        return unsent_state(
-            sending_until=self.sending_until,
-            attempts=self.attempts,
-            last_error=self.last_error,
-            next_attempt_at=self.next_attempt_at,
-        )
+        return outbox_state(list(self.outbox_mails.all()))
 
     @property
     def failed(self):
-        return self.sent_at is None and bool(self.last_error)
+        return self.sent_at is None and self.delivery_state.startswith("Failed")
+
+    @property
+    def last_error(self) -> str:
+        """The outbox's last error for this e-mail, shown on the thread when it failed."""
+        return " ".join(row.last_error for row in self.outbox_mails.all() if row.last_error)
 
 
 class MediaKit(models.Model):

@@ -2,13 +2,13 @@
 
 The rule throughout is "nothing lost": an inquiry is committed to the database before any
 e-mail is attempted. E-mail is never sent here: a task (``press/tasks.py``) is enqueued
-after the transaction commits, and a worker sends it, records it on the inquiry and
-retries it when the mail server fails.
+after the transaction commits, which queues the mail in the outbox; the worker sends and
+retries it.
 """
 
-from datetime import timedelta
 from functools import partial
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from articles.models import Region
 from core.cache import cache_available
+from outbox.models import Message
+from outbox.services import send_again
 from press.models import InquiryMessage, InquiryNote, MediaInquiry
 from press.tasks import send_inquiry_emails, send_inquiry_message
 
@@ -23,12 +25,6 @@ from press.tasks import send_inquiry_emails, send_inquiry_message
 # office; the looser cap on every POST stops someone hammering the validation path.
 SUBMISSION_LIMIT = (5, 600)
 POST_LIMIT = (30, 600)
-
-# The sweeper (``retry_inquiry_notifications``) re-enqueues an inquiry whose e-mail was
-# due this long ago and still has not gone: its task was lost to a crash between commit
-# and enqueue, or a worker died while sending. A queued task that is merely late finds
-# nothing to do when the sweeper's copy has sent, so a duplicate costs nothing.
-SWEEP_GRACE = timedelta(minutes=5)
 
 
 def one_line(value: str) -> str:
@@ -51,8 +47,8 @@ class AlreadySubmitted(Exception):
 
 def _enqueue_delivery(inquiry: MediaInquiry) -> None:
     # robust: the inquiry is already committed; a queue that cannot take the task is
-    # logged and left to the sweeper rather than shown to the journalist as a failure
-    # (which would make them send the inquiry again).
+    # logged and left to the worker's sweep (``press.tasks.catch_up``) rather than shown
+    # to the journalist as a failure (which would make them send the inquiry again).
     transaction.on_commit(partial(send_inquiry_emails.enqueue, inquiry.pk), robust=True)
 
 
@@ -102,7 +98,6 @@ def inquiry_submit(
                 user_agent=(user_agent or "")[:300],
                 submission_key=submission_key,
                 rate_limit_skipped=rate_limit_skipped,
-                next_attempt_at=None if spam_reason else timezone.now(),
             )
             if not spam_reason:
                 _enqueue_delivery(inquiry)
@@ -130,30 +125,37 @@ def _same_submission(existing: MediaInquiry, data: dict) -> MediaInquiry:
 
 
 def inquiries_resend(*, inquiries) -> int:
-    """Staff's "re-send": try the unsent e-mails of these inquiries again now, with a
-    fresh count of attempts: their notification and acknowledgement, and the replies and
-    assignment notices on their threads. Returns how many inquiries had something unsent.
-    Sent e-mails are never sent again, and one a worker is sending right now is left to it.
-    """
-    now = timezone.now()
+    """Staff's "re-send": try the e-mails of these inquiries that the outbox has not sent
+    again now, with a fresh count of attempts: their notification and acknowledgement,
+    and the replies and assignment notices on their threads. Returns how many inquiries
+    had something unsent. Sent e-mails are never sent again."""
     with transaction.atomic():
-        pks = list(inquiries.unsent().values_list("pk", flat=True))
-        MediaInquiry.objects.filter(pk__in=pks).update(notify_attempts=0, next_attempt_at=now)
-        for pk in pks:
-            transaction.on_commit(partial(send_inquiry_emails.enqueue, pk), robust=True)
-        messages = InquiryMessage.objects.unsent().filter(inquiry__in=inquiries)
-        message_pks = list(messages.values_list("pk", "inquiry_id"))
-        InquiryMessage.objects.filter(pk__in=[pk for pk, _ in message_pks]).update(
-            attempts=0, next_attempt_at=now
+        pks = set(inquiries.exclude(status=MediaInquiry.Status.SPAM).values_list("pk", flat=True))
+        inquiry_type = ContentType.objects.get_for_model(MediaInquiry)
+        message_type = ContentType.objects.get_for_model(InquiryMessage)
+        threads = dict(
+            InquiryMessage.objects.filter(inquiry__in=pks, sent_at__isnull=True).values_list(
+                "pk", "inquiry_id"
+            )
         )
-        for pk, _ in message_pks:
-            transaction.on_commit(partial(send_inquiry_message.enqueue, pk), robust=True)
-    return len(set(pks) | {inquiry_pk for _, inquiry_pk in message_pks})
+        unsent = Message.objects.exclude(state=Message.State.SENT).filter(
+            Q(content_type=inquiry_type, object_id__in=pks)
+            | Q(content_type=message_type, object_id__in=threads)
+        )
+        touched = set()
+        for content_type_id, object_id in unsent.values_list("content_type", "object_id"):
+            touched.add(object_id if content_type_id == inquiry_type.pk else threads[object_id])
+        send_again(unsent)
+        # What was never queued (a lost task) is queued now.
+        for pk in inquiries.unsent().values_list("pk", flat=True):
+            touched.add(pk)
+            transaction.on_commit(partial(send_inquiry_emails.enqueue, pk), robust=True)
+    return len(touched)
 
 
 def _enqueue_message(message: InquiryMessage) -> None:
     # robust: the message is committed; a queue that cannot take the task leaves it to
-    # the sweeper, and the officer's page does not fail after their reply was stored.
+    # the worker's sweep, and the officer's page does not fail after their reply was stored.
     transaction.on_commit(partial(send_inquiry_message.enqueue, message.pk), robust=True)
 
 
@@ -182,7 +184,6 @@ def inquiry_reply(*, inquiry: MediaInquiry, author, body: str) -> InquiryMessage
         author=author,
         recipient=inquiry.email,
         body=body,
-        next_attempt_at=timezone.now(),
     )
     if inquiry.status == MediaInquiry.Status.NEW:
         MediaInquiry.objects.filter(pk=inquiry.pk, status=MediaInquiry.Status.NEW).update(
@@ -211,39 +212,9 @@ def inquiry_notify_assignee(*, inquiry: MediaInquiry, assigned_by) -> InquiryMes
         kind=InquiryMessage.Kind.ASSIGNMENT,
         author=assigned_by,
         recipient=assignee.email,
-        next_attempt_at=timezone.now(),
     )
     _enqueue_message(message)
     return message
-
-
-def inquiries_sweep(*, limit: int = 100) -> int:
-    """Re-enqueue the e-mails of inquiries whose task was lost (see ``SWEEP_GRACE``) or
-    that failed where tasks cannot be scheduled for later; returns how many.
-
-    It only enqueues: the worker sends. Each row is taken with a conditional UPDATE, so
-    overlapping runs enqueue an inquiry once.
-    """
-    now = timezone.now()
-    left_behind = MediaInquiry.objects.due_for_delivery(at=now).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE)
-    )
-    queued = 0
-    for pk in list(left_behind.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            if left_behind.filter(pk=pk).update(next_attempt_at=now):
-                transaction.on_commit(partial(send_inquiry_emails.enqueue, pk))
-                queued += 1
-    # The same for replies and assignment notices.
-    messages_left = InquiryMessage.objects.due_for_delivery(at=now).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE)
-    )
-    for pk in list(messages_left.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            if messages_left.filter(pk=pk).update(next_attempt_at=now):
-                transaction.on_commit(partial(send_inquiry_message.enqueue, pk))
-                queued += 1
-    return queued
 
 
 @transaction.atomic
@@ -251,11 +222,7 @@ def inquiry_mark_not_spam(*, inquiry: MediaInquiry) -> MediaInquiry:
     """Rescue an inquiry the form took for spam: back to new, and tell everyone now."""
     inquiry.status = MediaInquiry.Status.NEW
     inquiry.spam_reason = ""
-    inquiry.notify_attempts = 0
-    inquiry.next_attempt_at = timezone.now()
-    inquiry.save(
-        update_fields=["status", "spam_reason", "notify_attempts", "next_attempt_at", "updated_at"]
-    )
+    inquiry.save(update_fields=["status", "spam_reason", "updated_at"])
     _enqueue_delivery(inquiry)
     return inquiry
 

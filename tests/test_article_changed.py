@@ -20,8 +20,8 @@ from desk.revisions import latest_revision, snapshot
 from embargo.models import EmbargoLink
 from embargo.services import embargo_share
 from interchange import FORMAT
-from tests.articles.test_revisions import change_url, opened
-from tests.articles.test_workflow import press
+from tests.desk.test_revisions import change_url, opened
+from tests.desk.test_workflow import press
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,23 +3,22 @@
 import datetime
 import importlib
 import zoneinfo
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.urls import reverse
 
 from articles.models import Article
 from core.validators import EARLIEST, LATEST, validate_date_in_range
+from press import tasks as press_tasks
 from press.models import MediaInquiry
 from tests.desk.test_admin import form_data, opened_version
 from tests.factories import ArticleFactory, MediaInquiryFactory
+from tests.outbox.helpers import delivered
 from tests.press.helpers import inquiry_data
 
 pytestmark = pytest.mark.django_db
@@ -206,16 +205,13 @@ class TestRowsOutsideTheBound:
         ):
             assert client.get(url).status_code == 200, url
 
-    def test_retry_command_sends_the_pending_notification(
-        self, outside, django_capture_on_commit_callbacks
-    ):
+    def test_the_workers_sweep_sends_the_pending_notification(self, outside):
         _, inquiry = outside
-        out = StringIO()
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("retry_inquiry_notifications", stdout=out)
-
-        assert "1 queued" in out.getvalue()
-        assert len(mail.outbox) == 2
+        MediaInquiry.objects.filter(pk=inquiry.pk).update(
+            created_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+        )
+        assert press_tasks.catch_up() == 1
+        assert len(delivered()) == 2
         inquiry.refresh_from_db()
         assert inquiry.notified_at is not None
 

@@ -1,4 +1,5 @@
-"""Server errors are reported to ADMINS by a task, and the 500 page tells the truth."""
+"""Server errors are reported to ADMINS through the outbox, and the 500 page tells the
+truth."""
 
 import logging
 import sys
@@ -9,16 +10,17 @@ import pytest
 from django.core import mail
 from django.core.cache import caches
 from django.core.management import call_command
-from django.tasks import TaskResultStatus
-from django.tasks.backends.immediate import ImmediateBackend
+from django.db import DatabaseError
 from django.test import Client, override_settings
 from django_tasks_db.models import DBTaskResult
 
+from outbox.models import Message
 from press import errors, tasks
 from press.errors import ReportThrottle, TaskAdminEmailHandler
 from tests.database_outage import database_down
+from tests.outbox.helpers import delivered
 
-REPORT_TASK = "press.tasks.mail_admins"
+DELIVERY_TASK = "outbox.tasks.deliver"
 REFUSING = {"default": {"BACKEND": "tests.press.mail_backends.RefusingBackend"}}
 
 
@@ -43,7 +45,7 @@ def run_worker():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_500_is_reported_by_a_task_not_inside_the_request(
+def test_a_500_is_reported_through_the_outbox_not_inside_the_request(
     failing_client, settings, database_queue
 ):
     settings.ADMINS = ["ops@example.org"]
@@ -52,9 +54,10 @@ def test_a_500_is_reported_by_a_task_not_inside_the_request(
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong" in html and "Our staff have been told" in html
-    # The request only enqueued the report.
+    # The request only queued the report.
     assert mail.outbox == []
-    assert DBTaskResult.objects.get().task_path == REPORT_TASK
+    assert Message.objects.get().kind == tasks.ERROR_REPORT
+    assert DBTaskResult.objects.get().task_path == DELIVERY_TASK
 
     run_worker()
     (report,) = mail.outbox
@@ -63,7 +66,7 @@ def test_a_500_is_reported_by_a_task_not_inside_the_request(
     assert "/fail/" in report.subject
     assert "RuntimeError at /fail/\nThe view failed on purpose" in report.body
     assert "Traceback" in report.body
-    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    assert Message.objects.get().state == Message.State.SENT
 
 
 @pytest.mark.django_db
@@ -73,7 +76,7 @@ def test_without_admins_the_500_page_claims_nobody_was_told(failing_client, sett
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong" in html and "told" not in html
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 @pytest.mark.django_db
@@ -90,27 +93,24 @@ def test_the_page_does_not_claim_a_report_the_logging_does_not_send(failing_clie
     assert "told" not in html and "notified" not in html
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_report_that_cannot_be_sent_is_retried_then_dropped_without_a_loop(
-    settings, database_queue
-):
+@pytest.mark.django_db
+def test_a_report_that_cannot_be_sent_is_retried_by_the_outbox_without_a_loop(settings):
     settings.ADMINS = ["ops@example.org"]
     settings.MAILERS = REFUSING
-    tasks.mail_admins.enqueue("Subject", "Body")
-    run_worker()
-    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
-    assert retry.args_kwargs["kwargs"]["attempt"] == 2
-    DBTaskResult.objects.filter(pk=retry.pk).update(
-        args_kwargs={
-            "args": ["Subject", "Body"],
-            "kwargs": {"attempt": tasks.ADMIN_MAIL_ATTEMPTS},
-        },
-        run_after=retry.enqueued_at,
-    )
-    run_worker()
-    # Given up, quietly: no new report about the report.
-    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
-    assert DBTaskResult.objects.filter(task_path=REPORT_TASK).count() == 2
+    tasks.queue_error_report("Subject", "Body")
+    assert delivered() == []
+    (row,) = Message.objects.all()
+    assert row.kind == tasks.ERROR_REPORT and row.state == Message.State.RETRYING
+    # No report about the report.
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_report_task_queued_before_the_upgrade_goes_through_the_outbox(settings):
+    settings.ADMINS = ["ops@example.org"]
+    tasks.mail_admins.call("Subject", "Body", attempt=2)
+    (report,) = delivered()
+    assert report.subject == "[Newsroom] Subject" and report.to == ["ops@example.org"]
 
 
 @pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_a_failing_report_task_is_not_itself_reported(settings):
         __file__,
         1,
         "Task id=%s path=%s state=%s",
-        ("abc", REPORT_TASK, "FAILED"),
+        ("abc", DELIVERY_TASK, "FAILED"),
         None,
     )
     handler = next(
@@ -131,11 +131,11 @@ def test_a_failing_report_task_is_not_itself_reported(settings):
         if type(h).__name__ == "TaskAdminEmailHandler"
     )
     handler.handle(record)
-    assert mail.outbox == []
+    assert delivered() == []
     # Any other failed task is reported (the suite runs tasks at once).
     record.args = ("abc", "press.tasks.send_inquiry_emails", "FAILED")
     handler.handle(record)
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 # --- a scanner cannot turn error reports into a flood ----------------------------------
@@ -171,7 +171,7 @@ def test_a_scanners_bad_host_headers_are_logged_not_mailed(settings, report_hand
     client = Client()
     statuses = {client.get("/news/", HTTP_HOST="scanner.example").status_code for _ in range(100)}
     assert statuses == {400}
-    assert mail.outbox == []
+    assert delivered() == []
     logged = [r for r in security_log.records if r.name == "django.security.DisallowedHost"]
     assert len(logged) == 100
     assert "scanner.example" in logged[0].getMessage()
@@ -198,7 +198,7 @@ def test_oversized_and_overfull_posts_are_logged_not_mailed(
     setattr(settings, limit, 1000 if limit == "DATA_UPLOAD_MAX_MEMORY_SIZE" else 10)
     for _ in range(5):
         assert Client().post("/press/inquiry/", data).status_code == 400
-    assert mail.outbox == []
+    assert delivered() == []
     assert [r.name for r in security_log.records].count(f"django.security.{logger}") == 5
 
 
@@ -212,7 +212,7 @@ def test_the_same_error_is_mailed_once_per_window_then_with_the_count(
         assert response.status_code == 500
         # Every one of them was reported: the first by mail, the others in its count.
         assert "Our staff have been told" in response.content.decode()
-    (first,) = mail.outbox
+    (first,) = delivered()
     assert "RuntimeError at /fail/" in first.body
     assert "not mailed" not in first.body
 
@@ -221,10 +221,10 @@ def test_the_same_error_is_mailed_once_per_window_then_with_the_count(
     later = time.time() + errors.REPORT_WINDOW + 1
     monkeypatch.setattr(time, "time", lambda: later)
     failing_client.get("/fail/")
-    assert len(mail.outbox) == 2
-    assert "49 more times since the last report" in mail.outbox[1].body
+    assert len(delivered()) == 2
+    assert "49 more times since the last report" in delivered()[1].body
     failing_client.get("/fail/")
-    assert len(mail.outbox) == 2
+    assert len(delivered()) == 2
 
 
 @pytest.mark.django_db
@@ -233,8 +233,8 @@ def test_different_errors_are_each_mailed(failing_client, settings, report_handl
     for _ in range(3):
         failing_client.get("/fail/")
         failing_client.get("/fail-otherwise/")
-    assert len(mail.outbox) == 2
-    assert {message.body.split("\n")[0] for message in mail.outbox} == {
+    assert len(delivered()) == 2
+    assert {message.body.split("\n")[0] for message in delivered()} == {
         "Internal Server Error: /fail/",
         "Internal Server Error: /fail-otherwise/",
     }
@@ -261,11 +261,12 @@ def test_with_the_cache_down_reports_still_go_but_only_a_few_a_minute(
         responses.append(failing_client.get("/fail-otherwise/"))
     assert {response.status_code for response in responses} == {500}
     assert "Our staff have been told" in responses[0].content.decode()
-    assert len(mail.outbox) == errors.FALLBACK_REPORTS_PER_MINUTE
+    assert len(delivered()) == errors.FALLBACK_REPORTS_PER_MINUTE
     # Those past the limit are logged only, and the page says so.
     assert NOT_NOTIFIED in responses[-1].content.decode()
 
 
+@pytest.mark.django_db
 def test_the_handler_never_raises_whatever_the_cache_does(report_handler, settings, monkeypatch):
     settings.ADMINS = ["ops@example.org"]
 
@@ -277,7 +278,7 @@ def test_the_handler_never_raises_whatever_the_cache_does(report_handler, settin
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x/",), None
     )
     report_handler.handle(record)
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -295,25 +296,23 @@ def test_a_report_that_cannot_be_queued_is_logged_and_the_page_says_so(
         r.name == "press.errors" and "could not be queued" in r.getMessage()
         for r in caplog.records
     )
-    assert not DBTaskResult.objects.exists()
+    assert not Message.objects.exists()
 
     # The database is back: the next occurrence is reported (not held back as a
     # duplicate of the report that never went), with the one before it counted.
     response = failing_client.get("/fail/")
     assert "Our staff have been told" in response.content.decode()
-    (queued,) = DBTaskResult.objects.all()
-    assert "1 more time since the last report" in queued.args_kwargs["args"][1]
+    (queued,) = Message.objects.all()
+    assert "1 more time since the last report" in queued.body
 
 
 @pytest.mark.django_db
 def test_a_queue_that_raises_gives_the_same_honest_page(failing_client, settings, report_handler):
     settings.ADMINS = ["ops@example.org"]
-    with mock.patch.object(
-        ImmediateBackend, "enqueue", side_effect=ConnectionError("queue unreachable")
-    ):
+    with mock.patch("press.tasks.enqueue", side_effect=DatabaseError("outbox unreachable")):
         html = failing_client.get("/fail/").content.decode()
     assert NOT_NOTIFIED in html and "have been told" not in html
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 def failure_record():
@@ -326,11 +325,12 @@ def failure_record():
     )
 
 
+@pytest.mark.django_db
 def test_on_redis_every_process_counts_into_the_same_report(redis_cache, settings, report_handler):
     settings.ADMINS = ["ops@example.org"]
     for _ in range(20):
         report_handler.handle(failure_record())
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
     # Another app server's process holds back the same error too.
     assert not ReportThrottle().admit(errors.cause_of(failure_record())).send
     (key,) = redis_cache.keys("*error-report:unmailed:*")

@@ -12,8 +12,8 @@ from desk import revisions
 from interchange.exporting import articles_export
 from interchange.importing.parse import ARTICLE_KEYS
 from interchange.importing.write import ARTICLE_FIELDS, RELATIONS
-from tests.articles.test_export import content  # noqa: F401 - the fixture
 from tests.factories import ArticleFactory
+from tests.interchange.test_export import content  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from articles.models import Region
 from core.models import SiteSettings
 from media_library.services import photo_create
+from outbox.models import Message
 from press.models import InquiryMessage, MediaInquiry
+from press.tasks import send_inquiry_message
 from tests.browser.conftest import assert_no_violations
 from tests.factories import (
     MediaInquiryFactory,
@@ -66,12 +68,16 @@ def test_inquiry_page_with_its_thread_and_reply_form(page, axe, press_officer, s
     inquiry = MediaInquiryFactory(
         phone="+1 212 555 0100", deadline=timezone.now() - timedelta(minutes=30)
     )
-    InquiryMessage.objects.create(
+    failed = InquiryMessage.objects.create(
         inquiry=inquiry,
         kind=InquiryMessage.Kind.REPLY,
         author=press_officer,
         recipient=inquiry.email,
         body="A first answer that could not be sent.",
+    )
+    send_inquiry_message.call(failed.pk)
+    Message.objects.about(failed).update(
+        state=Message.State.RETRYING,
         attempts=1,
         last_error="ConnectionRefusedError(111, 'Connection refused')",
         next_attempt_at=timezone.now() + timedelta(minutes=5),

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import SiteSettings
+from outbox.models import Message
 from press import services
 from press.models import InquiryMessage, MediaInquiry, describe_span
 from tests.factories import MediaInquiryFactory, UserFactory
@@ -200,7 +201,9 @@ class TestReply:
             press_client.post(reply_url(inquiry), {"body": "The answer."})
         reply = InquiryMessage.objects.get()
         assert reply.body == "The answer." and reply.sent_at is None
-        assert "ConnectionRefusedError" in reply.last_error and reply.attempts == 1
+        queued = Message.objects.about(reply).get()
+        assert queued.state == Message.State.RETRYING and queued.attempts == 1
+        assert "Connection refused" in queued.last_error or "111" in queued.last_error
         inquiry.refresh_from_db()
         assert inquiry.status == MediaInquiry.Status.IN_PROGRESS
         html = press_client.get(change_url(inquiry)).content.decode()

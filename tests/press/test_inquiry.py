@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Region
 from core.models import SiteSettings
+from outbox.models import Message
 from press import services
 from press.forms import MediaInquiryForm
 from press.models import MediaInquiry
@@ -76,7 +77,11 @@ def test_success_stores_notifies_and_redirects_to_reference(
     assert inquiry.deadline > timezone.now()
     assert inquiry.ip_address == "127.0.0.1"
     assert inquiry.notified_at is not None and inquiry.acknowledged_at is not None
-    assert inquiry.notify_attempts == 1 and inquiry.last_error == ""
+    sent = Message.objects.about(inquiry).values_list("kind", "state")
+    assert sorted(sent) == [
+        ("press.inquiry_acknowledgement", "sent"),
+        ("press.inquiry_notification", "sent"),
+    ]
 
     office, ack = mail.outbox
     assert office.to == ["press@example.org"]
@@ -316,7 +321,7 @@ class TestSpam:
         assert inquiry.status == MediaInquiry.Status.SPAM
         assert "honeypot" in inquiry.spam_reason.lower()
         assert mail.outbox == []
-        assert inquiry.notify_attempts == 0
+        assert not Message.objects.exists()
 
     def test_too_fast_is_shown_again_honestly_and_nothing_promised(
         self, client, django_capture_on_commit_callbacks

@@ -6,12 +6,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from outbox.models import Message
+from outbox.tasks import deliver
 from press import tasks
 from press.models import InquiryMessage, MediaInquiry
 from tests.factories import MediaInquiryFactory
@@ -52,9 +53,6 @@ def pending():
 
 def fast_forward_messages():
     fast_forward()
-    InquiryMessage.objects.filter(next_attempt_at__gt=timezone.now()).update(
-        next_attempt_at=timezone.now()
-    )
 
 
 def test_the_worker_sends_the_reply_from_the_press_office(press_client, settings):
@@ -86,23 +84,25 @@ def test_smtp_down_keeps_the_reply_and_retries_until_it_goes(press_client, setti
     run_worker()
     reply = InquiryMessage.objects.get()
     assert reply.body == "The answer." and reply.sent_at is None
-    assert "ConnectionRefusedError" in reply.last_error
+    assert "Connection refused" in reply.last_error
     assert reply.delivery_state.startswith("Failed, retrying at ")
-    retry = pending().get()
-    assert retry.run_after == reply.next_attempt_at
+    # The outbox retries it; press keeps no retry task of its own.
+    assert not pending().exists()
+    assert Message.objects.about(reply).get().state == Message.State.RETRYING
     inquiry.refresh_from_db()
     assert inquiry.status == MediaInquiry.Status.IN_PROGRESS
 
     # The failure is on the thread the press office reads.
     page = press_client.get(f"/admin/press/mediainquiry/{inquiry.pk}/change/").content.decode()
-    assert "Failed, retrying at" in page and "ConnectionRefusedError" in page
+    assert "Failed, retrying at" in page and "Connection refused" in page
 
     with smtp_sink(port) as (_, received):
         fast_forward_messages()
         run_worker()
         assert len(received) == 1
     reply.refresh_from_db()
-    assert reply.sent_at is not None and reply.last_error == ""
+    assert reply.sent_at is not None
+    assert Message.objects.about(reply).get().state == Message.State.SENT
     inquiry.refresh_from_db()
     assert inquiry.status == MediaInquiry.Status.ANSWERED
     assert not pending().exists()
@@ -120,7 +120,7 @@ def test_smtp_hanging_keeps_the_admin_fast(press_client, settings):
     assert reply.sent_at is None and reply.delivery_state.startswith("Failed, retrying at ")
 
 
-def test_duplicated_tasks_and_the_sweeper_send_a_reply_once(press_client, settings):
+def test_duplicated_tasks_and_the_sweep_send_a_reply_once(press_client, settings):
     inquiry = MediaInquiryFactory()
     with smtp_sink() as (port, received):
         settings.MAILERS = smtp_mailers(port)
@@ -129,16 +129,17 @@ def test_duplicated_tasks_and_the_sweeper_send_a_reply_once(press_client, settin
         tasks.send_inquiry_message.enqueue(reply.pk)
         tasks.send_inquiry_message.enqueue(reply.pk)
         run_worker()
-        call_command("retry_inquiry_notifications", verbosity=0)
+        InquiryMessage.objects.update(created_at=timezone.now() - timedelta(hours=1))
+        assert tasks.catch_up() == 0
         tasks.send_inquiry_message.enqueue(reply.pk)
         run_worker()
         replies = [m for _, m in received if m["Subject"].startswith("Re:")]
         assert len(replies) == 1
     results = DBTaskResult.objects.filter(task_path=TASK_PATH)
-    assert sorted(r.return_value for r in results) == ["nothing due"] * 3 + ["sent"]
+    assert sorted(r.return_value for r in results) == ["nothing due"] * 3 + ["queued"]
 
 
-def test_the_sweeper_requeues_a_reply_whose_task_was_lost(settings, press_officer):
+def test_the_sweep_queues_a_reply_whose_task_was_lost(settings, press_officer):
     inquiry = MediaInquiryFactory()
     lost = InquiryMessage.objects.create(
         inquiry=inquiry,
@@ -146,11 +147,11 @@ def test_the_sweeper_requeues_a_reply_whose_task_was_lost(settings, press_office
         author=press_officer,
         recipient=inquiry.email,
         body="Lost in a crash",
-        next_attempt_at=timezone.now() - timedelta(minutes=10),
     )
+    InquiryMessage.objects.update(created_at=timezone.now() - timedelta(minutes=10))
     with smtp_sink() as (port, received):
         settings.MAILERS = smtp_mailers(port)
-        call_command("retry_inquiry_notifications", verbosity=0)
+        assert tasks.catch_up() == 1
         run_worker()
         assert any(m["Subject"].startswith("Re:") for _, m in received)
     lost.refresh_from_db()
@@ -158,8 +159,8 @@ def test_the_sweeper_requeues_a_reply_whose_task_was_lost(settings, press_office
 
 
 def test_two_workers_at_once_send_a_reply_once(settings, press_officer):
-    """Two workers pick up duplicate tasks for one reply at the same moment while the mail
-    server is slow: the claim lets one of them send."""
+    """Two workers pick up duplicate tasks for one reply at the same moment: the outbox's
+    de-duplication key lets one of them queue it."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent workers need PostgreSQL")
     inquiry = MediaInquiryFactory()
@@ -169,10 +170,11 @@ def test_two_workers_at_once_send_a_reply_once(settings, press_officer):
         author=press_officer,
         recipient=inquiry.email,
         body="Only once.",
-        next_attempt_at=timezone.now(),
     )
     with smtp_sink(delay=0.5) as (port, received):
         settings.MAILERS = smtp_mailers(port)
         outcomes = race(lambda: tasks.send_inquiry_message.call(reply.pk))
-        assert sorted(outcomes) == ["nothing due", "sent"]
+        assert sorted(outcomes) == ["nothing due", "queued"]
+        deliver.enqueue()
+        run_worker()
         assert len(received) == 1

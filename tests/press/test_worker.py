@@ -7,6 +7,7 @@ the worker checks its connection the way it does in production.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -16,8 +17,11 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core import retry
+from outbox.models import Message
+from outbox.tasks import deliver
 from press import tasks
-from press.models import MAX_NOTIFY_ATTEMPTS, MediaInquiry
+from press.models import MediaInquiry
 from tests.factories import MediaInquiryFactory
 from tests.press.helpers import inquiry_data
 from tests.smtp import free_port, hanging_server, race, smtp_mailers, smtp_sink
@@ -47,7 +51,8 @@ def fast_forward():
     """Let the clock run past every scheduled retry."""
     now = timezone.now()
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=now)
-    MediaInquiry.objects.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
+    Message.objects.pending().update(next_attempt_at=now)
+    deliver.enqueue()
 
 
 def post_inquiry(client, **overrides):
@@ -96,16 +101,17 @@ def test_smtp_closed_stores_fails_retries_and_delivers_once_it_works(client, set
 
     run_worker()
     for inquiry in MediaInquiry.objects.all():
-        assert inquiry.notify_attempts == 1
-        assert "ConnectionRefusedError" in inquiry.last_error
+        rows = Message.objects.about(inquiry)
+        assert [row.attempts for row in rows] == [1, 1]
+        assert all("Connection refused" in row.last_error for row in rows)
         assert inquiry.delivery_state.startswith("Failed, retrying at ")
-        # Its next attempt is queued for the time the admin shows.
-        retry = pending_tasks().get(args_kwargs__args=[inquiry.pk])
-        assert retry.run_after == inquiry.next_attempt_at
+    # The outbox retries; the press office keeps no retry tasks of its own.
+    assert not pending_tasks().exists()
 
-    # Not yet due: the worker leaves the retries alone.
+    # Not yet due: the outbox leaves the retries alone.
+    deliver.enqueue()
     run_worker()
-    assert pending_tasks().count() == 2
+    assert set(Message.objects.values_list("state", flat=True)) == {Message.State.RETRYING}
 
     with smtp_sink(port) as (_, received):
         fast_forward()
@@ -127,7 +133,8 @@ def test_smtp_hanging_keeps_the_post_fast_then_delivers_once_it_works(client, se
         # The worker, not a journalist, waited for the mail server.
         assert time.perf_counter() - started >= SMTP_TIMEOUT
     for inquiry in MediaInquiry.objects.all():
-        assert "TimeoutError" in inquiry.last_error or "timed out" in inquiry.last_error
+        errors = " ".join(Message.objects.about(inquiry).values_list("last_error", flat=True))
+        assert "TimeoutError" in errors or "timed out" in errors
         assert inquiry.delivery_state.startswith("Failed, retrying at ")
 
     with smtp_sink(port) as (_, received):
@@ -137,12 +144,12 @@ def test_smtp_hanging_keeps_the_post_fast_then_delivers_once_it_works(client, se
     assert {i.delivery_state for i in MediaInquiry.objects.all()} == {"Sent"}
 
 
-def test_the_task_gives_up_after_its_last_attempt(settings):
+def test_the_outbox_gives_up_after_its_last_attempt(settings):
     settings.MAILERS = smtp_mailers(free_port())
-    inquiry = MediaInquiryFactory(
-        notify_attempts=MAX_NOTIFY_ATTEMPTS - 1, next_attempt_at=timezone.now()
-    )
-    tasks.send_inquiry_emails.enqueue(inquiry.pk)
+    inquiry = MediaInquiryFactory()
+    tasks.send_inquiry_emails.call(inquiry.pk)
+    Message.objects.update(attempts=retry.MAIL.max_attempts - 1)
+    deliver.enqueue()
     run_worker()
     inquiry.refresh_from_db()
     assert inquiry.delivery_state.startswith("Failed, gave up")
@@ -150,29 +157,33 @@ def test_the_task_gives_up_after_its_last_attempt(settings):
 
 
 def test_duplicated_and_retried_tasks_send_each_email_once(settings):
-    inquiry = MediaInquiryFactory(next_attempt_at=timezone.now())
+    inquiry = MediaInquiryFactory()
     with smtp_sink() as (port, received):
         settings.MAILERS = smtp_mailers(port)
         for _ in range(3):
             tasks.send_inquiry_emails.enqueue(inquiry.pk)
         run_worker()
-        # And once more later, as a retry or the sweeper would.
+        # And once more later, as a late duplicate or the worker's sweep would.
         tasks.send_inquiry_emails.enqueue(inquiry.pk)
-        call_command("retry_inquiry_notifications", verbosity=0)
+        MediaInquiry.objects.update(created_at=timezone.now() - timedelta(hours=1))
+        assert tasks.catch_up() == 0
         run_worker()
         assert recipients(received) == sorted([inquiry.email, "press@example.org"])
     results = DBTaskResult.objects.filter(task_path=TASK_PATH)
-    assert sorted(r.return_value for r in results) == ["nothing due"] * 3 + ["sent"]
+    outcomes = sorted(r.return_value for r in results)
+    assert outcomes[:3] == ["nothing due"] * 3 and outcomes[3].startswith("queued ")
 
 
 def test_two_workers_at_once_send_each_email_once(settings):
-    """Two workers pick up duplicate tasks for one inquiry at the same moment, while the
-    mail server is slow: the claim lets one of them send."""
+    """Two workers pick up duplicate tasks for one inquiry at the same moment: the claim
+    lets one of them queue the mails."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent workers need PostgreSQL")
-    inquiry = MediaInquiryFactory(next_attempt_at=timezone.now())
+    inquiry = MediaInquiryFactory()
     with smtp_sink(delay=0.5) as (port, received):
         settings.MAILERS = smtp_mailers(port)
         outcomes = race(lambda: tasks.send_inquiry_emails.call(inquiry.pk))
-        assert sorted(outcomes) == ["nothing due", "sent"]
+        assert sorted(outcomes)[0] == "nothing due" and sorted(outcomes)[1].startswith("queued")
+        deliver.enqueue()
+        run_worker()
         assert recipients(received) == sorted([inquiry.email, "press@example.org"])
