@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import SimpleTemplateResponse
@@ -61,13 +61,23 @@ MAIL_OVERDUE_AFTER = 300
 
 
 def _database_answers(found: dict):
-    """The database's answer, in one query: the newest worker heartbeat and the oldest
-    due message (``outbox.health``), saved in ``found``."""
+    """Whether the database answers; and, in the same query, the newest worker heartbeat
+    and the oldest due message (``outbox.health``), saved in ``found``. A database that
+    answers but lacks the outbox's tables (not migrated yet) answers ``SELECT 1``: the
+    outbox's state is then unknown (``found["outbox"] = False``), not the database's."""
     try:
         found.update(outbox_health())
+        return True
+    except DatabaseError:
+        pass
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            answered = cursor.fetchone() == (1,)
     except DatabaseError:
         return False
-    return True
+    found["outbox"] = False
+    return answered
 
 
 def _age(seconds):
@@ -90,15 +100,19 @@ def healthz(request):
     cache_status, cache_ms = _timed(cache_health)
     beat_age, due_age = found.get("heartbeat_age"), found.get("oldest_due_age")
     worker = "ok"
-    if beat_age is None:
+    if found.get("outbox") is False:
+        worker = "unknown"
+    elif beat_age is None:
         worker = "none"
     elif beat_age > WORKER_SILENT_AFTER:
         worker = "silent"
     mail = "overdue" if due_age is not None and due_age > MAIL_OVERDUE_AFTER else "ok"
+    if found.get("outbox") is False:
+        mail = "unknown"
     if database != "ok":
         status, code = "unavailable", 503
         worker = mail = "unknown"
-    elif cache_status != "ok" or worker == "silent" or mail != "ok":
+    elif cache_status != "ok" or worker in ("silent", "unknown") or mail != "ok":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200

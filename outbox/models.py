@@ -56,14 +56,14 @@ class Message(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=False)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=False, editable=False)
     leased_by = models.CharField(
         max_length=32, blank=True, help_text="The worker sending this right now."
     )
-    leased_until = models.DateTimeField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -115,8 +115,8 @@ class WorkerHeartbeat(models.Model):
     beating is marked failed by the next worker."""
 
     worker_id = models.CharField(max_length=64, unique=True)
-    beat_at = models.DateTimeField()
-    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(editable=False)
+    started_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-beat_at"]

@@ -113,3 +113,18 @@ def test_favicon_redirects_to_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_a_database_without_the_outbox_tables_answers_and_says_mail_is_unknown(client):
+    """First boot before ``migrate``: the database answers, the outbox's state cannot be
+    read. The server is not taken out of the pool for it, and the answer says why."""
+    with mock.patch.object(
+        views, "outbox_health", side_effect=OperationalError("no such table: outbox_message")
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == "ok"
+    assert body["worker"] == "unknown"
+    assert body["mail"] == "unknown"
