@@ -255,11 +255,23 @@ def _write_unreadable_times(article, inquiry):
         )
 
 
+def _columns_of_today(migration, app_label):
+    """The migration's columns that today's tables still have (later migrations dropped
+    some, such as the inquiries' own retry times when mail moved to the outbox)."""
+    kept = {}
+    for model_name, columns in migration.COLUMNS.items():
+        fields = {f.column for f in apps.get_model(app_label, model_name)._meta.concrete_fields}
+        kept[model_name] = [column for column in columns if column in fields]
+    return kept
+
+
 @postgres_only
-def test_migrations_repair_times_python_cannot_read():
+def test_migrations_repair_times_python_cannot_read(monkeypatch):
     article = ArticleFactory()
     inquiry = MediaInquiryFactory()
     migrations = [importlib.import_module(name) for name in MIGRATIONS]
+    for name, migration in zip(MIGRATIONS, migrations, strict=True):
+        monkeypatch.setattr(migration, "COLUMNS", _columns_of_today(migration, name.split(".")[0]))
     with connection.cursor() as cursor:
         # ALTER TABLE must not meet the test's still-deferred foreign key checks.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
