@@ -80,11 +80,8 @@ def main(argv=None):
 
     from articles.models import Article
     from media_library import downloads
-    from media_library.services import (
-        document_create,
-        photo_create,
-        photo_generate_renditions,
-    )
+    from media_library.processing import photo_generate_renditions
+    from media_library.services import document_create, photo_create
     from press import media_kit
     from press.models import MediaKit
 

@@ -15,7 +15,7 @@ from articles.views import ArticleDetailView
 from embargo.formats import embargo_time
 from embargo.models import EmbargoLink, under_embargo
 from embargo.services import find_link, record_opening
-from media_library import gating
+from media_library import locations
 from media_library.models import Document, Photo
 from media_library.views import file_name, private, serve_file
 from press import downloads
@@ -53,7 +53,7 @@ class EmbargoArticleView(ArticleDetailView):
             return private(redirect(link.article))
         self.link, self.object = link, link.article
         # The page, its JSON-LD and Open Graph image link withheld files through this token.
-        with gating.urls_for_withheld(partial(embargo_file_url, token)):
+        with locations.urls_for_withheld(partial(embargo_file_url, token)):
             context = self.get_context_data(
                 object=self.object,
                 embargo_link=link,
@@ -74,15 +74,15 @@ def embargo_file(request, token, kind, pk, filename):
     """A photo rendition or a document of the link's article, for its recipient only."""
     link = embargo_link_or_404(token)
     article = link.article
-    if kind == gating.PHOTO and pk == article.hero_photo_id:
+    if kind == locations.PHOTO and pk == article.hero_photo_id:
         obj = get_object_or_404(Photo, pk=pk)
-    elif kind == gating.DOCUMENT:
+    elif kind == locations.DOCUMENT:
         obj = get_object_or_404(Document.objects.filter(articles=article), pk=pk)
     else:
         raise Http404("No such file.")
     name = file_name(kind, obj, filename)
-    storage = gating.storage_for(obj)
-    return private(serve_file(storage, name, attachment=kind == gating.DOCUMENT))
+    storage = locations.storage_for(obj)
+    return private(serve_file(storage, name, attachment=kind == locations.DOCUMENT))
 
 
 def _downloadable(link):

@@ -1,6 +1,6 @@
 """Full-size downloads of photos, for journalists: one clean JPEG per downloadable photo.
 
-The file is made by the renditions task (``services.photo_generate_renditions``), never
+The file is made by the renditions task (``processing.photo_generate_renditions``), never
 inside a request: the whole original decoded at full size, oriented, converted to sRGB
 and re-encoded from its pixels alone, so no EXIF, GPS, device, maker-note or thumbnail
 data can reach it. What travels with the image is what press use needs: the credit, the

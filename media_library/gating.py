@@ -9,66 +9,20 @@ names, so no public URL reaches them, however it was guessed or forwarded. New p
 and documents start withheld; ``sync`` moves the files whichever way the rule says now
 (``media_library.visibility`` calls it after every change that may matter).
 
-**The one way to a media URL** for templates, feeds, JSON-LD and the admin is
-``file_url`` (what ``Photo.rendition()`` and ``document_url`` call): the public URL for a
-public file, without a query. For a withheld file it is the URL of a view that checks who
-is asking: the embargo page sets, with ``urls_for_withheld``, its own token-gated URLs;
-everywhere else the fallback view (``media_library.views``) serves staff, and anyone
-once a public use exists (so a worker that runs the release late never leaves a live
-page with a broken image).
+A withheld file is linked through a view that checks who is asking
+(``media_library.locations.file_url``).
 """
 
-import contextvars
 import posixpath
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 
 from core.cache import content_changed
 from media_library import renditions as rendition_files
 from media_library import usage
+from media_library.locations import storage_for
 from media_library.storage import originals_storage
-
-# (kind, obj, file name) -> URL, set while the embargo page renders.
-WithheldUrl = Callable[[str, object, str], str]
-_withheld_url: contextvars.ContextVar[WithheldUrl | None] = contextvars.ContextVar(
-    "withheld_url", default=None
-)
-
-PHOTO, DOCUMENT = "photo", "document"
-
-
-def storage_for(obj):
-    """Where a photo's renditions or a document's file are stored right now."""
-    return originals_storage() if obj.withheld else default_storage
-
-
-@contextmanager
-def urls_for_withheld(url_for: WithheldUrl) -> Iterator[None]:
-    """Within the block, withheld files are linked through ``url_for``."""
-    token = _withheld_url.set(url_for)
-    try:
-        yield
-    finally:
-        _withheld_url.reset(token)
-
-
-def file_url(kind: str, obj, name: str) -> str:
-    """The URL of one stored file of a photo (a rendition) or a document."""
-    if not obj.withheld:
-        return default_storage.url(name)
-    filename = posixpath.basename(name)
-    override = _withheld_url.get()
-    if override is not None:
-        return override(kind, obj, filename)
-    return reverse(f"withheld_media:{kind}", kwargs={"pk": obj.pk, "filename": filename})
-
-
-def document_url(document) -> str:
-    return file_url(DOCUMENT, document, document.file.name)
 
 
 def photo_file_name(photo, filename: str) -> str | None:
@@ -138,6 +92,15 @@ def sync(obj) -> bool:
     """Withhold or release a photo's or document's files as the rule says now (public
     while a public use exists); True if they moved."""
     return _set_withheld(obj, lambda current: not usage.is_public(current))
+
+
+def sync_many(model, ids) -> int:
+    """``sync`` these photos or documents (``model`` is Photo or Document); how many
+    moved."""
+    moved = 0
+    for obj in model._default_manager.filter(pk__in=list(ids)):
+        moved += sync(obj)
+    return moved
 
 
 def photo_set_withheld(photo, withheld: bool) -> bool:

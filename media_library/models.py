@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from media_library import downloads as download_files
 from media_library import renditions as rendition_files
+from media_library.locations import document_url
 from media_library.storage import (
     document_storage,
     document_upload_to,
@@ -286,8 +287,6 @@ class Document(models.Model):
     @property
     def url(self):
         """The download's URL: public, or gated while it is withheld."""
-        from media_library.gating import document_url  # noqa: PLC0415 - gating needs models
-
         return document_url(self)
 
     @property

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps
 
+from media_library.locations import PHOTO, file_url
 from media_library.storage import remove_partial, save_whole
 
 # Bump when the output of a spec changes, to regenerate every photo's renditions.
@@ -289,9 +290,6 @@ class Rendition:
 
 
 def _public(photo, entry: dict) -> Rendition:
-    # Imported here: gating lists a photo's files with this module's helpers.
-    from media_library.gating import PHOTO, file_url  # noqa: PLC0415
-
     return Rendition(
         url=file_url(PHOTO, photo, entry["path"]),
         width=entry["width"],

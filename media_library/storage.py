@@ -13,6 +13,7 @@ Two storages (the ``STORAGES`` setting):
 
 import contextlib
 import errno
+import hashlib
 import posixpath
 import secrets
 
@@ -167,7 +168,7 @@ class DocumentStorage(Storage):
     export, the embargo page's download) works wherever it is. A new file is withheld
     like its document (``Document.withheld`` starts true), so it is written to private
     storage and moved out only once a live article offers it. URLs are always the public
-    storage's: a URL of a withheld file is never handed out (see ``gating.document_url``).
+    storage's: a URL of a withheld file is never handed out (see ``locations.document_url``).
     """
 
     def _public(self):
@@ -234,3 +235,15 @@ def originals_storage():
 def _reset_originals_storage(*, setting, **kwargs):
     if setting == "STORAGES":
         originals_storage_object._wrapped = empty
+
+
+def sha256_and_size(file) -> tuple[str, int]:
+    """The checksum and size of a file's content, read from its start."""
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return digest.hexdigest(), size

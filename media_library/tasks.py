@@ -17,7 +17,7 @@ from django.apps import apps
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
-from media_library import services
+from media_library import gating, processing
 from media_library.models import Document, Photo
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def make_renditions(context: TaskContext, *, photo_id: int, attempt: int = 1) ->
     if photo is None:
         return False
     try:
-        return services.photo_generate_renditions(photo=photo)
+        return processing.photo_generate_renditions(photo=photo)
     except OSError:
         # Storage errors (unreachable S3, a full disk) are OSError and pass. So are
         # Pillow's errors for a damaged original, which will not: those fail
@@ -57,9 +57,7 @@ def sync_visibility(*, model: str, ids: list[int]) -> str:
     """Withhold or release the files of these photos or documents (``model`` is
     ``media_library.photo`` or ``media_library.document``) as the rule says when the
     task runs, so a late, repeated or out-of-order run still ends right."""
-    from media_library import visibility  # noqa: PLC0415 - visibility reads the registry
-
     chosen = apps.get_model(model)
     if chosen not in (Photo, Document):
         return "not media"
-    return f"moved {visibility.sync_now(chosen, ids)}"
+    return f"moved {gating.sync_many(chosen, ids)}"

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from media_library import views
-from media_library.gating import DOCUMENT, PHOTO
+from media_library.locations import DOCUMENT, PHOTO
 
 app_name = "withheld_media"
 

@@ -14,6 +14,9 @@ photo or document is public while at least one such row uses it, and withheld ot
 (``is_public``; ``media_library.visibility`` keeps the files where that says)::
 
     register_usage(Article, "hero_photo", label_field="title", public=lambda rows: rows.live())
+
+What must follow every public use, whenever it is registered, asks to be told of each
+(``on_public_use``): this registry names nobody who reads it.
 """
 
 from collections.abc import Callable, Iterable
@@ -54,6 +57,8 @@ class _Relation:
 
 
 _relations: dict[type[models.Model], list[_Relation]] = {}
+# Called with each public use, registered before or after they asked.
+_public_use_watchers: list[Callable[[_Relation], None]] = []
 
 
 def register_usage(
@@ -75,9 +80,18 @@ def register_usage(
     if relation not in registered:
         registered.append(relation)
         if public is not None:
-            from media_library import visibility  # noqa: PLC0415 - it reads this registry
+            for watcher in _public_use_watchers:
+                watcher(relation)
 
-            visibility.watch(relation)
+
+def on_public_use(watcher: Callable[[_Relation], None]) -> None:
+    """Call ``watcher`` with every use that can make media public: those registered
+    already, now, and each one registered later."""
+    _public_use_watchers.append(watcher)
+    for relations in _relations.values():
+        for relation in relations:
+            if relation.public is not None:
+                watcher(relation)
 
 
 def using_models(model: type[models.Model]) -> set[type[models.Model]]:

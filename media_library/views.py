@@ -1,6 +1,6 @@
 """``/files/``: photos' renditions and documents by id, for whoever may see them now.
 
-Pages link a withheld file here (``gating.file_url``). Staff who may see the library or
+Pages link a withheld file here (``file_url``). Staff who may see the library or
 any of its users in the admin get it (thumbnails, previews); anyone else only while a
 public use exists (``usage.is_public``): a live article whose release the worker has not
 run yet. To everyone else it answers the site's ordinary 404, public file or not, so a
@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from core.cache import do_not_store
 from core.security import MEDIA_CSP
 from media_library import gating, usage
+from media_library.locations import DOCUMENT, PHOTO, file_url, storage_for
 from media_library.models import Document, Photo
 from media_library.storage import CONTENT_TYPES, download_name
 
@@ -54,7 +55,7 @@ def file_name(kind: str, obj, filename: str) -> str:
     """The stored name of the file ``filename`` names, if it is one of ``obj``'s."""
     name = (
         gating.photo_file_name(obj, filename)
-        if kind == gating.PHOTO
+        if kind == PHOTO
         else gating.document_file_name(obj, filename)
     )
     if name is None:
@@ -75,7 +76,7 @@ def may_preview(user, model) -> bool:
 def withheld_file(request, kind, pk, filename):
     """A file by its photo's or document's id: for staff, and for anyone while the public
     may see it (a live article whose release has not run yet)."""
-    model = Photo if kind == gating.PHOTO else Document
+    model = Photo if kind == PHOTO else Document
     obj = get_object_or_404(model, pk=pk)
     name = file_name(kind, obj, filename)
     staff = may_preview(request.user, model)
@@ -83,8 +84,8 @@ def withheld_file(request, kind, pk, filename):
         raise Http404("No such file.")
     if not obj.withheld:
         # Released since the page was made: the public file.
-        return redirect(gating.file_url(kind, obj, name))
-    response = serve_file(gating.storage_for(obj), name, attachment=kind == gating.DOCUMENT)
+        return redirect(file_url(kind, obj, name))
+    response = serve_file(storage_for(obj), name, attachment=kind == DOCUMENT)
     if staff:
         return private(response)
     return do_not_store(response)

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
-from media_library import usage
+from media_library import tasks, usage
+from media_library.models import Document, Photo
 
 # Ids per query when checking many media at once (an import).
 CHUNK = 500
@@ -36,19 +37,7 @@ def misplaced(model: type[models.Model], ids: Iterable[int]) -> list[int]:
     return due
 
 
-def sync_now(model: type[models.Model], ids: Iterable[int]) -> int:
-    """Move the files of these photos or documents as the rule says; how many moved."""
-    from media_library import gating  # noqa: PLC0415 - gating imports the models
-
-    moved = 0
-    for obj in model._default_manager.filter(pk__in=list(ids)):
-        moved += gating.sync(obj)
-    return moved
-
-
 def _enqueue(model: type[models.Model], ids: Iterable[int]) -> None:
-    from media_library import tasks  # noqa: PLC0415 - tasks import the services
-
     due = misplaced(model, ids)
     if due:
         tasks.sync_visibility.enqueue(model=model._meta.label_lower, ids=due)
@@ -63,8 +52,6 @@ def _after_commit(model: type[models.Model], ids: Iterable[int]) -> None:
 def sync_after_commit(*, photo_ids: Iterable[int] = (), document_ids: Iterable[int] = ()) -> None:
     """Once the transaction commits, bring these photos' and documents' files to the side
     the rule says: for writes that send no model signals (bulk imports)."""
-    from media_library.models import Document, Photo  # noqa: PLC0415 - models load late
-
     _after_commit(Photo, photo_ids)
     _after_commit(Document, document_ids)
 
@@ -77,7 +64,8 @@ def _stash(instance) -> dict:
 
 
 def watch(relation) -> None:
-    """Follow every write to one registered public use (``usage.register_usage``)."""
+    """Follow every write to one registered public use (``usage.register_usage``); the
+    app's ``ready()`` asks the registry for each (``usage.on_public_use``)."""
     model, name = relation.model, relation.field_name
     field = model._meta.get_field(name)
     target, attname = field.remote_field.model, field.attname

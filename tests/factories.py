@@ -127,7 +127,8 @@ def make_photo(*, generate_renditions=True, **kwargs):
     Tests run inside a transaction that never commits, so the renditions task that
     ``photo_create`` enqueues on commit would never run; this runs the same service.
     """
-    from media_library.services import photo_create, photo_generate_renditions
+    from media_library.processing import photo_generate_renditions
+    from media_library.services import photo_create
 
     photo = photo_create(generate_renditions=False, **kwargs)
     if generate_renditions:

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from articles.cards import render_cards
 from articles.models import Article
 from core.cache import content_epoch, derived_key
-from media_library.services import photo_generate_renditions
+from media_library.processing import photo_generate_renditions
 from tests.factories import ArticleFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db

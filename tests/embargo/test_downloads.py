@@ -52,7 +52,8 @@ def test_an_unknown_token_downloads_nothing(client, embargoed, token):
 
 
 def test_a_photo_the_rights_forbid_is_not_offered_under_embargo_either(client, embargoed, token):
-    from media_library.services import photo_generate_renditions, photo_save
+    from media_library.processing import photo_generate_renditions
+    from media_library.services import photo_save
 
     photo = Photo.objects.get(pk=embargoed.hero_photo_id)
     assert client.get(f"/embargo/{token}/photos/{photo.pk}.jpg").status_code == 200

@@ -9,7 +9,8 @@ from PIL import ExifTags, Image
 
 from media_library import downloads
 from media_library.models import Photo
-from media_library.services import photo_delete, photo_generate_renditions, photo_save
+from media_library.processing import photo_generate_renditions
+from media_library.services import photo_delete, photo_save
 from media_library.storage import originals_storage
 from tests.factories import make_photo
 from tests.media_library import images

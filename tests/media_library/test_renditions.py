@@ -10,11 +10,8 @@ from PIL import Image
 
 from media_library import renditions
 from media_library.models import Photo
-from media_library.services import (
-    InUseError,
-    photo_delete,
-    photo_generate_renditions,
-)
+from media_library.processing import photo_generate_renditions
+from media_library.services import InUseError, photo_delete
 from media_library.storage import originals_storage
 from tests.factories import ArticleFactory, SpokespersonFactory, image_bytes, make_photo
 from tests.media_library import images

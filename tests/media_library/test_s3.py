@@ -18,13 +18,9 @@ from django.core.files.storage import default_storage
 from moto.server import ThreadedMotoServer
 from PIL import ExifTags, Image
 
+from media_library.processing import photo_generate_renditions
 from media_library.renditions import stored_paths
-from media_library.services import (
-    document_create,
-    photo_create,
-    photo_delete,
-    photo_generate_renditions,
-)
+from media_library.services import document_create, photo_create, photo_delete
 from media_library.storage import originals_storage
 from tests.factories import ArticleFactory, SpokespersonFactory
 from tests.media_library import images

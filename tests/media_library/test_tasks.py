@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from media_library import services, tasks
+from media_library import processing, services, tasks
 from media_library.models import Photo
 from tests.factories import ArticleFactory, image_upload, make_photo
 from tests.media_library.disk import disk_full_after, files_under
@@ -66,9 +66,9 @@ def test_a_storage_failure_is_retried_later_and_then_succeeds(settings):
     )
     services.photos_enqueue_renditions(photo_ids=[photo.pk])  # commits at once here
 
-    real = services.photo_generate_renditions
+    real = processing.photo_generate_renditions
     with mock.patch.object(
-        services, "photo_generate_renditions", side_effect=OSError("storage unreachable")
+        processing, "photo_generate_renditions", side_effect=OSError("storage unreachable")
     ):
         _run_worker()
     failed, retry = DBTaskResult.objects.order_by("enqueued_at")
@@ -81,7 +81,7 @@ def test_a_storage_failure_is_retried_later_and_then_succeeds(settings):
 
     # Once its time has come the retry runs and the renditions land.
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
-    assert services.photo_generate_renditions is real
+    assert processing.photo_generate_renditions is real
     _run_worker()
     photo.refresh_from_db()
     assert not photo.renditions_pending
@@ -94,7 +94,7 @@ def test_retries_stop_after_the_last_attempt(settings):
         file=image_upload("a.jpg", width=800, height=450), alt_text="A", generate_renditions=False
     )
     result = tasks.make_renditions.enqueue(photo_id=photo.pk, attempt=tasks.MAX_ATTEMPTS)
-    with mock.patch.object(services, "photo_generate_renditions", side_effect=OSError("down")):
+    with mock.patch.object(processing, "photo_generate_renditions", side_effect=OSError("down")):
         _run_worker()
     assert DBTaskResult.objects.get(pk=result.id).status == "FAILED"
     assert DBTaskResult.objects.count() == 1

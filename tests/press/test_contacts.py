@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Region
-from media_library.services import photo_generate_renditions
+from media_library.processing import photo_generate_renditions
 from tests.factories import PhotoFactory, PressContactFactory, SpokespersonFactory
 
 pytestmark = pytest.mark.django_db

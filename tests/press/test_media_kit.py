@@ -16,7 +16,8 @@ from PIL import ExifTags, Image
 from articles.models import Article
 from core.models import SiteSettings
 from media_library.models import Photo
-from media_library.services import photo_create, photo_generate_renditions, photo_save
+from media_library.processing import photo_generate_renditions
+from media_library.services import photo_create, photo_save
 from media_library.storage import originals_storage
 from press import media_kit, tasks
 from press.models import MediaKit

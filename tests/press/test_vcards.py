@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 from articles.models import Region
 from core.models import SiteSettings
-from media_library.services import photo_generate_renditions
+from media_library.processing import photo_generate_renditions
 from press.vcards import escape, vcard
 from tests.factories import PhotoFactory, PressContactFactory, SpokespersonFactory
 

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from media_library import renditions as rendition_maker
 from media_library.models import Photo
-from media_library.services import photo_generate_renditions
+from media_library.processing import photo_generate_renditions
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ have lost moves. Safe to run again; ``--dry-run`` lists what would move.
 
 from django.core.management.base import BaseCommand
 
-from media_library import visibility
+from media_library import gating, visibility
 from media_library.models import Document, Photo
 
 
@@ -32,5 +32,5 @@ class Command(BaseCommand):
             if dry_run:
                 self.stdout.write(f"{len(due)} {label} would move.")
             else:
-                moved = visibility.sync_now(model, due)
+                moved = gating.sync_many(model, due)
                 self.stdout.write(f"{moved} {label} moved.")
