@@ -11,20 +11,19 @@ process of its own that accepts every message, counts them and notes each recipi
 The subscribers are confirmed, spread over 40 different filters that all match the
 release (everything, its type, its region, its grouping, its topic, a word of its title,
 and combinations), plus 2,000 whose filters do not match, and 1% addresses the server
-refuses (550) to show one failure
-never stops the rest. The workers are started first and the clock waits until each has
-written its first heartbeat (in production the worker is running when an editor
-publishes; its start-up is not the fan-out's time). The clock starts when the article is
-published (its transaction commits and enqueues the fan-out) and stops when the mail
-server has taken the last alert. The target is 60 seconds with one worker process (one
-sender thread, ``OUTBOX_SENDERS=1``). The load average is printed before and after: the
-machine is shared, and the figure means little without it. It then checks every matching
-subscriber got exactly one mail and the refused ones had their bounce counted.
+refuses (550) to show one failure never stops the rest. The workers are started first
+and the clock waits until each has written its first heartbeat (in production the worker
+is running when an editor publishes; its start-up is not the fan-out's time). The clock
+starts when the article is published (its transaction commits and enqueues the fan-out)
+and stops when the mail server has taken the last alert. The target is 60 seconds with
+one worker process (one sender thread, ``OUTBOX_SENDERS=1``). The load average is
+printed before and after: the machine is shared, and the figure means little without it.
+It then checks every matching subscriber got exactly one mail and the refused ones had
+their bounce counted.
 
-Needs PostgreSQL at 127.0.0.1:5432 (``BENCH_PG_URL``) unless ``--sqlite``; the
-database ``BENCH_DB_NAME`` (default ``newsroom_alerts_bench``) is created and dropped by
-this script. The SMTP
-server listens on 127.0.0.1:18425.
+Needs PostgreSQL at 127.0.0.1:5432 (``BENCH_PG_URL``) unless ``--sqlite``; the database
+``BENCH_DB_NAME`` (default ``newsroom_alerts_bench``) is created and dropped by this
+script. The SMTP server listens on 127.0.0.1:18425.
 """
 
 import argparse
