@@ -4,6 +4,7 @@ inquiry page where the press office reads the thread and replies; axe-core on bo
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Region
@@ -75,13 +76,16 @@ def test_inquiry_page_with_its_thread_and_reply_form(page, axe, press_officer, s
         recipient=inquiry.email,
         body="A first answer that could not be sent.",
     )
-    send_inquiry_message.call(failed.pk)
-    Message.objects.about(failed).update(
-        state=Message.State.RETRYING,
-        attempts=1,
-        last_error="ConnectionRefusedError(111, 'Connection refused')",
-        next_attempt_at=timezone.now() + timedelta(minutes=5),
-    )
+    # Queued and failed once, in one transaction: the delivery nudged when it commits
+    # finds the mail waiting for its retry, not due.
+    with transaction.atomic():
+        send_inquiry_message.call(failed.pk)
+        Message.objects.about(failed).update(
+            state=Message.State.RETRYING,
+            attempts=1,
+            last_error="ConnectionRefusedError(111, 'Connection refused')",
+            next_attempt_at=timezone.now() + timedelta(minutes=5),
+        )
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(press_officer.username)
     page.get_by_label("Password").fill(PASSWORD)
