@@ -24,7 +24,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag  # noqa: PLC0415 - models load after apps
 
-        from articles import changes, regions  # noqa: PLC0415 - imports models
+        from articles import changes, regions, translations  # noqa: PLC0415 - imports models
         from articles.filters import ArticleFilterSet  # noqa: PLC0415 - imports models
         from core.cache import (  # noqa: PLC0415
             invalidate_on_change,
@@ -39,6 +39,10 @@ class ArticlesConfig(AppConfig):
         # keeps the revisions, from its own ready()).
         changes.connect_model_signals(self.get_model("Article"))
         changes.article_changed.connect(regions.groupings_follow, dispatch_uid="groupings")
+        # Translations share their source's kind, photo, regions and topics.
+        changes.article_changed.connect(
+            translations.share_from_source, dispatch_uid="translations-share"
+        )
         invalidate_on_signal(changes.article_changed)
         invalidate_on_change(
             self.get_model("Region"),

@@ -51,6 +51,11 @@ NOT_CONTENT = {
     # The workflow's bookkeeping: changed only by its buttons (desk.workflow), recorded
     # as transitions, never restored from a revision nor carried between newsrooms.
     "review_state": "review state",
+    # Chosen when the article is made (a version in another language is another
+    # article) and never restored from a revision; the interchange format carries both
+    # under keys of their own ("language", "translation_of").
+    "language": "language",
+    "translation_of": "translation group",
 }
 
 # Whether and when an article is public is decided by publishing: loading an old version

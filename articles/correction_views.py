@@ -67,7 +67,7 @@ class CorrectionFeedHelpView(TemplateView):
 class CorrectionFeed(Feed):
     """The latest corrections and clarifications as RSS 2.0."""
 
-    language = "en"
+    language = None  # the page's: each language has its own feed, and says so
 
     def get_object(self, request, *args, **kwargs):
         return SiteSettings.load()

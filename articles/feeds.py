@@ -122,10 +122,10 @@ class ArticleFeed(Feed):
     """The latest live articles matching the request's filters, as RSS 2.0."""
 
     feed_type = MediaRssFeed
-    language = "en"
+    language = None  # the page's: each language has its own feed, and says so
 
     def get_object(self, request, *args, **kwargs):
-        filterset = ArticleFilterSet(request.GET, queryset=Article.objects.live())
+        filterset = ArticleFilterSet(request.GET, queryset=Article.objects.listed())
         # Read by __call__: the Feed instance is shared, the request is not.
         request.feed_filters_ignored = bool(filterset.notices)
         return FeedRequest(request, filterset, SiteSettings.load())

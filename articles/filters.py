@@ -56,7 +56,7 @@ def popular_topics() -> dict[str, str]:
 
     def build():
         rows = (
-            TaggedArticle.objects.filter(content_object__in=Article.objects.live())
+            TaggedArticle.objects.filter(content_object__in=Article.objects.listed())
             .values("tag__slug", "tag__name")
             .annotate(uses=Count("id"))
             .order_by("-uses", "tag__name")[:POPULAR_TOPICS]
@@ -75,7 +75,7 @@ def live_years() -> dict[int, int]:
 
     def build():
         rows = (
-            Article.objects.live()
+            Article.objects.listed()
             # Only years a visitor can choose: a legacy row from year 1 would also make
             # the time zone conversion overflow on SQLite.
             .filter(
@@ -188,7 +188,7 @@ class TopicField(forms.ChoiceField):
         # articles must not show its name, nor answer differently from no topic at all.
         name = (
             TaggedArticle.objects.filter(
-                tag__slug=value, content_object__in=Article.objects.live()
+                tag__slug=value, content_object__in=Article.objects.listed()
             )
             .values_list("tag__name", flat=True)
             .first()
@@ -265,7 +265,7 @@ def _start_of_day(day):
 
 
 class ArticleFilterSet(django_filters.FilterSet):
-    """The newsroom list's filters, all combinable. Pass ``Article.objects.live()``."""
+    """The newsroom list's filters, all combinable. Pass ``Article.objects.listed()``."""
 
     q = django_filters.CharFilter(label="Search", method="filter_q")
     type = django_filters.MultipleChoiceFilter(

@@ -22,7 +22,7 @@ class FrontPage:
         self.pinned_id = pinned_id
 
     def _live(self):
-        return Article.objects.live().order_by("-published_at", "-id")
+        return Article.objects.listed().order_by("-published_at", "-id")
 
     @cached_property
     def lead(self) -> Article | None:

@@ -7,7 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -16,6 +16,7 @@ from articles.querysets import ArticleQuerySet, RegionQuerySet
 from articles.sanitize import sanitize_html
 from articles.states import ReviewState, State, state_of
 from core.fields import BoundedDateTimeField
+from core.languages import default_language, language_codes, language_name
 
 
 class Region(models.Model):
@@ -196,6 +197,26 @@ class Article(models.Model):
     kind = models.CharField(
         max_length=20, choices=Kind, default=Kind.PRESS_RELEASE, help_text="What this is."
     )
+    # One of settings.LANGUAGES (checked by clean() and the forms, not by choices: the
+    # setting comes from the environment, and the schema must not follow it).
+    language = models.CharField(
+        max_length=10,
+        default=default_language,
+        help_text="The language the article is written in; its address starts with the "
+        "language's code unless it is the newsroom's first language.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        # A source with translations is not deleted from under them: delete or detach
+        # the translations first (the admin lists them).
+        on_delete=models.PROTECT,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The article this one translates. Translations share the source's kind, "
+        "regions, topics, reference number and photo.",
+    )
     title = models.CharField(max_length=255, help_text="The headline.")
     slug = models.SlugField(
         max_length=255,
@@ -323,6 +344,12 @@ class Article(models.Model):
         indexes = [
             # The live queryset: status + publication time, newest first.
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
+            # A language's list (/es/news/): its live articles, newest first, read from the
+            # index even when the language has few of them.
+            models.Index(
+                fields=["language", "status", "-published_at", "-id"],
+                name="article_language_live_idx",
+            ),
             # With the id, counting a type's live articles under a grouping reads indexes
             # only (100,000 articles: 14 ms against 110 ms through the table).
             models.Index(
@@ -339,7 +366,18 @@ class Article(models.Model):
                 condition=models.Q(reference_number__gt=""),
             ),
         ]
-        constraints = [REFERENCE_ONLY_ON_REPORTS]
+        constraints = [
+            REFERENCE_ONLY_ON_REPORTS,
+            # One version per language in a translation group (the source's own language
+            # is checked by clean(): a constraint cannot see the source's row).
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="article_one_translation_per_language"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(translation_of=models.F("pk")),
+                name="article_not_its_own_translation",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -359,7 +397,19 @@ class Article(models.Model):
         self._loaded_live = self.is_live
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        # In the article's own language, whatever the language of the page linking to it.
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def group_id(self) -> int | None:
+        """The id of the translation group's source (this article's own, for a source)."""
+        return self.translation_of_id or self.pk
+
+    def translation_group(self):
+        """The source and its translations, this article included, in every state."""
+        group_id = self.group_id
+        return Article.objects.filter(models.Q(pk=group_id) | models.Q(translation_of_id=group_id))
 
     @classmethod
     def from_db(cls, db, field_names, values, *, fetch_mode=None):
@@ -375,6 +425,7 @@ class Article(models.Model):
 
     def clean(self):
         super().clean()
+        self._clean_language()
         if self.reference_number:
             check_reference_only_on_reports(kind=self.kind, reference_number=self.reference_number)
         if self.slug in RESERVED_SLUGS:
@@ -393,6 +444,39 @@ class Article(models.Model):
                 {
                     "slug": f"“{self.slug}” is an old address of “{moved.article.title}”, "
                     "and links to it still lead there. Choose another slug."
+                }
+            )
+
+    def _clean_language(self):
+        if self.language not in language_codes():
+            raise ValidationError(
+                {
+                    "language": f"“{self.language}” is not one of the newsroom's languages "
+                    f"({', '.join(language_codes())})."
+                }
+            )
+        source = self.translation_of
+        if source is None:
+            return
+        if self.pk and source.pk == self.pk:
+            raise ValidationError({"translation_of": "An article cannot translate itself."})
+        if source.translation_of_id:
+            raise ValidationError(
+                {
+                    "translation_of": f"“{source.title}” is itself a translation: choose "
+                    "the article it translates."
+                }
+            )
+        if self.pk and self.translations.exists():
+            raise ValidationError(
+                {"translation_of": "This article has translations of its own: it is a source."}
+            )
+        taken = source.translation_group().filter(language=self.language).exclude(pk=self.pk)
+        if taken.exists():
+            raise ValidationError(
+                {
+                    "language": f"“{source.title}” already has a version in "
+                    f"{language_name(self.language)}: “{taken.first().title}”."
                 }
             )
 

@@ -22,10 +22,11 @@ def updated_time(current, *changes):
 
 class ArticleNoteQuerySet(models.QuerySet):
     def public(self):
-        """Notes of live articles, the only ones anyone outside the newsroom sees."""
+        """Notes of the page language's live articles: notes of articles that are not live
+        are seen by nobody outside the newsroom."""
         # The article model through the foreign key: models.py imports this module.
         articles = self.model._meta.get_field("article").related_model.objects
-        return self.filter(article__in=articles.live())
+        return self.filter(article__in=articles.listed())
 
     def corrections(self):
         """Corrections and clarifications: what ``/news/corrections/`` lists."""

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from core.languages import current_language
+
 
 class IdAmong(models.Func):
     """``pk`` among the ids ``ids`` (a queryset of one column) returns, read ids first.
@@ -47,6 +49,11 @@ class ArticleQuerySet(models.QuerySet):
         their time because the comparison is made at query time, not by a cron job.
         """
         return self.filter(status="published", published_at__lte=at or timezone.now())
+
+    def listed(self, *, language=None, at=None):
+        """The live articles of one language's lists (the page's, by default): what
+        ``/news/`` shows in the default language and ``/es/news/`` in Spanish."""
+        return self.live(at=at).filter(language=language or current_language())
 
     def for_cards(self):
         """What a card shows, and no more: list pages never need the body, and a card

@@ -91,7 +91,7 @@ def live_region_counts() -> dict[int, int]:
     """
 
     def build():
-        live = Article.objects.live()
+        live = Article.objects.listed()
         tagged = (
             Article.regions.through.objects.filter(article__in=live)
             .values_list("region_id")

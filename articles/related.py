@@ -14,7 +14,7 @@ def related_articles(*, article: Article, limit: int = 4, picks=None) -> list[Ar
     stored choices (a preview of unsaved changes passes the form's).
     """
     if picks is None:
-        picks = Article.objects.live().filter(related_from=article)
+        picks = Article.objects.listed().filter(related_from=article)
     picks = list(picks.exclude(pk=article.pk).select_related("hero_photo").defer("body")[:limit])
     wanted = limit - len(picks)
     regions = list(article.regions.all())
@@ -24,7 +24,7 @@ def related_articles(*, article: Article, limit: int = 4, picks=None) -> list[Ar
 
     # A neighbour shares a region (an article on a grouping shares it with the articles on
     # its countries) or a topic; EXISTS rather than joins, so each appears once.
-    live = Article.objects.live()
+    live = Article.objects.listed()
     shares_region = live.in_regions(regions) if regions else live.none()
     shares_topic = (
         live.filter(

@@ -9,17 +9,60 @@ a small expression. Elsewhere (SQLite in development) every word must appear in 
 title or summary.
 """
 
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import Case, Expression, F, IntegerField, Q, Value, When
 
+from core.languages import current_language, language_codes
+
 # Long enough for any real query; a 10 kB query string is shortened, not an error.
 MAX_QUERY_LENGTH = 200
 # The fallback's cost grows with each word (two LIKE scans per word).
 MAX_FALLBACK_WORDS = 6
-SEARCH_CONFIG = "english"
+# Each language's PostgreSQL text-search configuration: an article's column is built with
+# its language's (migration 0021_languages keeps a copy of this mapping), and a query is
+# parsed with the page's, so Spanish stemming finds "detenidas" for "detenido". A
+# language PostgreSQL has no configuration for is matched word for word ("simple").
+SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "eu": "basque",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "pt-br": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+def search_config(language: str) -> str:
+    return SEARCH_CONFIGS.get(language, "simple")
 
 
 @dataclass(frozen=True)
@@ -80,7 +123,7 @@ def search(queryset, q: str):
     if not q:
         return queryset.annotate(rank=Value(0.0))
     if uses_full_text_search():
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        query = SearchQuery(q, search_type="websearch", config=search_config(current_language()))
         return (
             queryset.alias(search_vector=SearchVectorColumn())
             .filter(search_vector=query)
@@ -136,7 +179,12 @@ def search_admin(queryset, term: str, *, exact_limit: int = 100):
     exact = Q(pk__in=exact_ids)
     reference = Q(pk__in=part_ids)
     if uses_full_text_search():
-        query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+        # Staff search every language at once: the term as each language would stem it.
+        configs = dict.fromkeys(search_config(code) for code in language_codes())
+        query = functools.reduce(
+            operator.or_,
+            (SearchQuery(term, search_type="websearch", config=config) for config in configs),
+        )
         matched = queryset.alias(search_vector=SearchVectorColumn()).filter(
             Q(search_vector=query) | reference | exact
         )

@@ -1,6 +1,7 @@
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
@@ -11,6 +12,7 @@ from articles.pagination import NewsroomPaginator, PageLinks, StrictPageMixin, p
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
 from core.cache import cached, do_not_store, prefetch
+from core.languages import current_language, language_codes, language_name
 
 
 class ArticleListView(StrictPageMixin, ListView):
@@ -22,7 +24,7 @@ class ArticleListView(StrictPageMixin, ListView):
     paginator_class = NewsroomPaginator
 
     def get_queryset(self):
-        self.filterset = ArticleFilterSet(self.request.GET, queryset=Article.objects.live())
+        self.filterset = ArticleFilterSet(self.request.GET, queryset=Article.objects.listed())
         return self.filterset.qs.for_cards()
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -165,7 +167,7 @@ class ArticleDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)
+            self.object = self.get_object()
         except Http404:
             moved = (
                 SlugRedirect.objects.filter(
@@ -177,3 +179,32 @@ class ArticleDetailView(DetailView):
             if moved is None:
                 raise
             return redirect(moved.article, permanent=True)
+        language = current_language()
+        if self.object.language != language:
+            return self.in_another_language(language)
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context)
+
+    def in_another_language(self, language):
+        """The story asked for in a language it was not written in: its version in that
+        language (301), or a 404 naming the languages it can be read in."""
+        versions = {
+            version.language: version
+            for version in self.object.translation_group().live().only("slug", "title", "language")
+        }
+        if language in versions:
+            return redirect(versions[language], permanent=True)
+        response = TemplateResponse(
+            self.request,
+            "articles/not_in_language.html",
+            {
+                "language_asked": language_name(language),
+                "versions": [
+                    (code, language_name(code), versions[code])
+                    for code in language_codes()
+                    if code in versions
+                ],
+            },
+            status=404,
+        )
+        return response

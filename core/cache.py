@@ -53,11 +53,12 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template import engines
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.autoreload import file_changed
 from django.utils.cache import patch_cache_control
 
 from core.cache_backends import cache_recovered
+from core.languages import unprefixed
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +284,8 @@ def derived_key(name: str, *parts, epoch=None) -> str | None:
     epoch = epoch or content_epoch()
     if epoch is None:
         return None
+    # Whatever is derived is derived in the page's language (its articles, its words).
+    parts = (translation.get_language(), *parts)
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     return DERIVED_KEY.format(name, epoch, templates_version(), digest)
 
@@ -446,6 +449,8 @@ def public_parameters(path) -> tuple[str, ...] | None:
     public page (the admin, ``PAGE_CACHE_EXCLUDE_PATHS``, anything not registered)."""
     if path.startswith("/" + settings.ADMIN_URL):
         return None
+    # /es/news/ is the page /news/ is, in Spanish (core.languages).
+    path = unprefixed(path)
     if any(re.search(pattern, path) for pattern in settings.PAGE_CACHE_EXCLUDE_PATHS):
         return None
     configured = tuple(

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Then refuse what no page takes (OPTIONS, TRACE, PUT…, a Host with an impossible
     # port) before anything is built from it, the HTTPS redirect included.
     "core.http.AllowedRequestMiddleware",
+    # The page's language, from its URL alone (/es/news/): before anything renders.
+    "core.languages.LanguageMiddleware",
     # Answers If-None-Match with 304 from the page's ETag.
     "django.middleware.http.ConditionalGetMiddleware",
     # Says what the edge may keep (Cache-Control) and reads the content epoch once.

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,12 +8,18 @@ from newsroom import views
 
 handler500 = "newsroom.views.server_error"
 
-urlpatterns = [
+# The public pages, in every language: the default's at their own addresses (/news/),
+# the others under their code (/es/news/); core.languages.LanguageMiddleware picks it.
+urlpatterns = i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("news/", include("articles.urls")),
     path("news/", include("press.download_urls")),
     path("press/alerts/", include("alerts.urls")),
     path("press/", include("press.urls")),
+    prefix_default_language=False,
+)
+
+urlpatterns += [
     path("embargo/", include("embargo.urls")),
     path("files/", include("media_library.urls")),
     path("healthz", views.healthz, name="healthz"),

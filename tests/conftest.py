@@ -144,3 +144,15 @@ def writer_client(client, writer):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+# The demo newsroom's languages: English (the default, unprefixed), Spanish, French and
+# Arabic (right to left).
+FOUR_LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("ar", "العربية")]
+
+
+@pytest.fixture
+def multilingual(settings):
+    """The newsroom publishing in English, Spanish, French and Arabic."""
+    settings.LANGUAGES = FOUR_LANGUAGES
+    return settings

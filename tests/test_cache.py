@@ -7,12 +7,13 @@ import pytest
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.urls import include, path
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from articles.models import Article, Region
 from core import cache as page_cache
+from newsroom.urls import urlpatterns as site_urlpatterns
 from tests.factories import ArticleFactory, PhotoFactory, SpokespersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ urlpatterns = [
     path("news/never/", uncacheable),
     path("elsewhere/", live_titles),
     # The real site behind them, so that templates can reverse its URLs.
-    path("", include("newsroom.urls")),
+    *site_urlpatterns,
 ]
 
 
