@@ -10,6 +10,9 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Where `make run` serves; absolute links in e-mails, vCards and media kits point here.
 RUN_ADDRESS := 127.0.0.1:8000
 SITE_URL ?= http://$(RUN_ADDRESS)
+# The demo newsroom publishes in four languages (the first is the default, at unprefixed
+# addresses); `make run LANGUAGES=en` for an English-only one.
+LANGUAGES ?= en,es,fr,ar
 
 .PHONY: run test install lint format bench bench-quick migrations-check clean
 
@@ -30,11 +33,11 @@ install: $(DEV_STAMP)
 ## run: install the site, migrate, load demo content, print the demo logins, start the dev
 ## server and a background worker beside it (tasks and the outbox's mail), both stopped by Ctrl-C
 run: $(SITE_STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
-	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py worker --interval 1 & worker=$$!; \
+	LANGUAGES=$(LANGUAGES) $(BIN)/python manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) LANGUAGES=$(LANGUAGES) $(BIN)/python manage.py seed_demo
+	@SITE_URL=$(SITE_URL) LANGUAGES=$(LANGUAGES) $(BIN)/python manage.py worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(RUN_ADDRESS)
+	SITE_URL=$(SITE_URL) LANGUAGES=$(LANGUAGES) $(BIN)/python manage.py runserver $(RUN_ADDRESS)
 
 ## test: install with the dev extra and run the whole suite (browser tests included)
 test: $(DEV_STAMP)

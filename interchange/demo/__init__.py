@@ -2,6 +2,9 @@
 
 ``articles.json`` is an interchange file (read by the importer) with the demo articles;
 the one without ``published_at`` is the scheduled one, dated by ``seed_demo`` at run time.
+``translations.json`` holds the demo's other languages: versions of some of those
+articles in Spanish, French and Arabic (``translation_of``), and stories told in one of
+them only; ``seed_demo`` imports those in the languages of ``LANGUAGES``.
 ``newsroom.json`` holds what is not an article: the settings, the spokespeople and which
 articles quote them, how the scheduled article and the photos are made.
 """
@@ -10,4 +13,5 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
 ARTICLES = FOLDER / "articles.json"
+TRANSLATIONS = FOLDER / "translations.json"
 NEWSROOM = FOLDER / "newsroom.json"

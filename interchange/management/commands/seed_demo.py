@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Region
+from core.languages import language_codes
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS, sync_roles
@@ -87,6 +88,12 @@ class Command(BaseCommand):
         """The demo's interchange file beside the photos and PDFs it names, made here (the
         same bytes on every run, so a second import reuses them); return its path."""
         document = json.loads(demo.ARTICLES.read_text(encoding="utf-8"))
+        # The versions and stories in the newsroom's other languages, after the articles
+        # they translate; none of a language the newsroom does not publish in.
+        other_languages = json.loads(demo.TRANSLATIONS.read_text(encoding="utf-8"))["articles"]
+        document["articles"] += [
+            record for record in other_languages if record["language"] in language_codes()
+        ]
         scheduled = newsroom["scheduled"]
         photos = sorted(
             {record["photo"]["file"] for record in document["articles"] if "photo" in record}
@@ -106,7 +113,8 @@ class Command(BaseCommand):
                     title=record.get("reference_number") or record["title"],
                     lines=[record["title"], "Full report (demo)"],
                 )
-            if record["slug"] == scheduled["slug"]:
+            # The scheduled statement goes out in every language at the same moment.
+            if scheduled["slug"] in (record["slug"], record.get("translation_of")):
                 record["published_at"] = self._scheduled_at(scheduled)
         path = folder / demo.ARTICLES.name
         path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
