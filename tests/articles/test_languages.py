@@ -2,13 +2,16 @@
 translation group per story sharing what is not words."""
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article, ArticleGrouping, Region
 from articles.search import uses_full_text_search
+from core.models import SiteSettings
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("multilingual")]
@@ -195,3 +198,29 @@ def test_a_source_with_translations_is_not_deleted_from_under_them():
 
     with pytest.raises(ProtectedError):
         source.delete()
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("code", ["es", "ar"])
+@pytest.mark.parametrize(
+    "params", [{}, {"type": "report", "region": "americas"}, {"q": "activists", "page": 2}]
+)
+def test_a_language_list_asks_the_database_what_the_default_list_asks(client, code, params):
+    for language in ("en", code):
+        for n in range(25):
+            ArticleFactory(language=language, kind="report", regions=["mx"], title=f"activists {n}")
+    SiteSettings.load()
+
+    counts = {}
+    for url in ("/news/", f"/{code}/news/"):
+        cache.clear()
+        cold = _queries(client, url, params)
+        warm = _queries(client, url, params)
+        counts[url] = (cold, warm)
+
+    assert counts[f"/{code}/news/"] == counts["/news/"]
