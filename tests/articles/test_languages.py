@@ -213,7 +213,9 @@ def _queries(client, url, params=None):
 def test_a_language_list_asks_the_database_what_the_default_list_asks(client, code, params):
     for language in ("en", code):
         for n in range(25):
-            ArticleFactory(language=language, kind="report", regions=["mx"], title=f"activists {n}")
+            ArticleFactory(
+                language=language, kind="report", regions=["mx"], title=f"activists {n}"
+            )
     SiteSettings.load()
 
     counts = {}
