@@ -28,6 +28,7 @@ def public_corrections():
             "published_at",
             "article__title",
             "article__slug",
+            "article__language",
             "article__kind",
         )
         .order_by("-published_at", "-id")

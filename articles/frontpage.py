@@ -51,5 +51,5 @@ class FrontPage:
         return list(
             self._others(self._live())
             .filter(kind=Article.Kind.STATEMENT)
-            .only("slug", "title", "published_at", "kind")[: self.statements_count]
+            .only("slug", "language", "title", "published_at", "kind")[: self.statements_count]
         )
