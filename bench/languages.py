@@ -48,11 +48,13 @@ GIVE_LANGUAGES = [
 
 COUNT_QUERIES = """
 import json, sys
+import django
+django.setup()
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-client, counts = Client(), {}
+client, counts = Client(SERVER_NAME="127.0.0.1"), {}
 for url in json.loads(sys.argv[1]):
     cache.clear()
     with CaptureQueriesContext(connection) as cold:

@@ -9,12 +9,14 @@ from django.shortcuts import redirect
 from django.template.response import SimpleTemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 from articles.frontpage import FrontPage
 from core.cache import cache_health
+from core.languages import language_codes, language_name
 from core.models import SiteSettings
 from outbox.health import outbox_health
 from press.errors import NOT_REPORTED, REPORTED, report_outcome
@@ -29,7 +31,33 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["front"] = FrontPage(pinned_id=SiteSettings.load().lead_article_id)
+        context["language_offers"] = language_offers()
         return context
+
+
+def language_offers():
+    """The home page's offer of the newsroom in another language, one per language other
+    than the page's, each said in its own language. Which one a visitor sees (if any)
+    is chosen in their browser from its languages (static/js/language-offer.js), once:
+    the page itself is the same for everyone, so that a shared link, and nginx's copy,
+    mean one thing."""
+    page_language = translation.get_language()
+    offers = []
+    for code in language_codes():
+        if code == page_language:
+            continue
+        with translation.override(code):
+            offers.append(
+                {
+                    "code": code,
+                    "bidi": translation.get_language_bidi(),
+                    "url": reverse("home"),
+                    "text": translation.gettext("This newsroom also publishes in your language:"),
+                    "name": language_name(code),
+                    "dismiss": translation.gettext("No, thanks"),
+                }
+            )
+    return offers
 
 
 class RobotsView(TemplateView):
