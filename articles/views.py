@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
@@ -94,7 +95,7 @@ class FeedHelpView(TemplateView):
         described = self.filterset.describe()
         return super().get_context_data(**kwargs) | {
             "about": "list",
-            "heading": f"“{described}”" if described else "the newsroom",
+            "heading": f"“{described}”" if described else gettext("the newsroom"),
             "filters_described": described,
             "notices": self.filterset.notices,
             "feeds": [
@@ -102,9 +103,9 @@ class FeedHelpView(TemplateView):
                 ("atom", "Atom", reverse("articles:feed_atom") + query),
             ],
             "alerts_url": reverse("alerts:subscribe") + query,
-            "alerts_label": "this list" if query else "new articles",
+            "alerts_label": gettext("this list") if query else gettext("new articles"),
             "back_url": reverse("articles:list") + query,
-            "back_label": "Back to the list",
+            "back_label": gettext("Back to the list"),
         }
 
     def render_to_response(self, context, **response_kwargs):
