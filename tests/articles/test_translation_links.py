@@ -382,3 +382,32 @@ def test_a_warm_page_of_a_group_fetches_its_fragments_and_versions_in_one_round_
     assert many.call_count == 1
     # The fragments of tests/articles/test_detail_fragments.py, and the versions.
     assert len(many.call_args.args[1]) == 5
+
+
+class TestFeeds:
+    @pytest.mark.parametrize("code", ["es", "ar"])
+    def test_each_languages_feeds_declare_their_language(self, client, story, code):
+        rss = parse_xml(client.get(f"/{code}/news/feed/").content)
+        atom = parse_xml(client.get(f"/{code}/news/feed/atom/").content)
+
+        assert rss.findtext("channel/language") == code
+        assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == code
+        assert [item.findtext("link") for item in rss.iter("item")] == [LIVE[code]]
+
+    def test_the_default_languages_atom_feed_declares_it(self, client, story):
+        atom = parse_xml(client.get("/news/feed/atom/").content)
+        assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+    @pytest.mark.parametrize("code", ["es", "ar"])
+    def test_a_languages_list_points_feed_readers_at_its_own_feeds(self, client, story, code):
+        html = client.get(f"/{code}/news/", {"type": "statement"}).content.decode()
+
+        feeds = re.findall(
+            r'<link rel="alternate" type="application/(rss|atom)\+xml" title="[^"]*" '
+            r'href="([^"]+)">',
+            html,
+        )
+        assert dict(feeds) == {
+            "rss": f"/{code}/news/feed/?type=statement",
+            "atom": f"/{code}/news/feed/atom/?type=statement",
+        }
