@@ -25,9 +25,10 @@ from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from articles.regions import live_region_choices, region_index, sort_key
+from articles.regions import live_region_choices, region_index, region_name, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
 from core.cache import cached
+from core.localise import public_date, public_number
 
 POPULAR_TOPICS = 30
 # Sorting by relevance ranks at most this many matches: the newest ones. Ranking reads
@@ -94,7 +95,9 @@ def live_years() -> dict[int, int]:
 
 def year_choices():
     """The years that have live articles, newest first, each with its count."""
-    return [(str(year), f"{year} ({count:,})") for year, count in live_years().items()]
+    return [
+        (str(year), f"{year} ({public_number(count)})") for year, count in live_years().items()
+    ]
 
 
 # --- Form fields ------------------------------------------------------------------------
@@ -151,7 +154,7 @@ class RegionField(OfferedOrKnownField):
 
     def name_of(self, value):
         region = region_index().get(value)
-        return region.name if region else None
+        return region_name(region) if region else None
 
 
 class YearField(OfferedOrKnownField):
@@ -495,13 +498,13 @@ class ArticleFilterSet(django_filters.FilterSet):
         if name == "type":
             return Article.Kind(value).label
         if name == "region":
-            return region_index()[value].name
+            return region_name(region_index()[value])
         if name == "topic":
             extra = self.form.fields["topic"].extra_topic
             return popular_topics().get(value) or (extra[1] if extra else value)
         if name == "year":
             return value
-        day = date_format(date.fromisoformat(value), "F j, Y")
+        day = public_date(date.fromisoformat(value))
         return f"From {day}" if name == "from" else f"Until {day}"
 
     def describe(self) -> str:
