@@ -19,7 +19,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, slug_un
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
@@ -28,9 +27,10 @@ from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from articles.regions import live_region_choices, region_index, sort_key
+from articles.regions import live_region_choices, region_index, region_name, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
 from core.cache import cached
+from core.localise import public_date, public_number
 
 POPULAR_TOPICS = 30
 # Sorting by relevance ranks at most this many matches: the newest ones. Ranking reads
@@ -101,7 +101,9 @@ def live_years() -> dict[int, int]:
 
 def year_choices():
     """The years that have live articles, newest first, each with its count."""
-    return [(str(year), f"{year} ({count:,})") for year, count in live_years().items()]
+    return [
+        (str(year), f"{year} ({public_number(count)})") for year, count in live_years().items()
+    ]
 
 
 # --- Form fields ------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class RegionField(OfferedOrKnownField):
 
     def name_of(self, value):
         region = region_index().get(value)
-        return region.name if region else None
+        return region_name(region) if region else None
 
 
 class YearField(OfferedOrKnownField):
@@ -431,8 +433,8 @@ class ArticleFilterSet(django_filters.FilterSet):
             return ""
         if start and end:
             same_year = start.year == end.year
-            first = date_format(start, "M j" if same_year else "M j, Y")
-            last = date_format(end, "M j, Y")
+            first = public_date(start, form="day" if same_year else "medium")
+            last = public_date(end, form="medium")
             return gettext(
                 "No articles in %(year)s between %(first)s and %(last)s: the year and the "
                 "dates do not overlap."
@@ -440,10 +442,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         if start:
             return gettext(
                 "No articles in %(year)s from %(first)s on: the year and the dates do not overlap."
-            ) % {"year": year, "first": date_format(start, "M j, Y")}
+            ) % {"year": year, "first": public_date(start, form="medium")}
         return gettext(
             "No articles in %(year)s up to %(last)s: the year and the dates do not overlap."
-        ) % {"year": year, "last": date_format(end, "M j, Y")}
+        ) % {"year": year, "last": public_date(end, form="medium")}
 
     @classmethod
     def parameters(cls) -> tuple[str, ...]:
@@ -515,13 +517,13 @@ class ArticleFilterSet(django_filters.FilterSet):
         if name == "type":
             return str(Article.Kind(value).label)
         if name == "region":
-            return region_index()[value].name
+            return region_name(region_index()[value])
         if name == "topic":
             extra = self.form.fields["topic"].extra_topic
             return popular_topics().get(value) or (extra[1] if extra else value)
         if name == "year":
             return value
-        day = date_format(date.fromisoformat(value), "F j, Y")
+        day = public_date(date.fromisoformat(value))
         if name == "from":
             return gettext("From %(day)s") % {"day": day}
         return gettext("Until %(day)s") % {"day": day}
