@@ -218,7 +218,7 @@ class TranslationStatusAdminMixin:
                 *(link(language_name(code), code == language, language=code) for code in codes),
             ],
             "stale_links": [
-                link(gettext("All"), not stale_only, stale=""),
+                link(gettext("All translations"), not stale_only, stale=""),
                 link(gettext("Out of date"), stale_only, stale="1"),
             ],
             "page_query": query()[1:],
