@@ -65,22 +65,34 @@ class TranslationStatusAdminMixin:
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
-        return [*columns, "translation_freshness"] if is_multilingual() else columns
+        if not is_multilingual():
+            return columns
+        # In the state's column, under the badge: a fifth column does not fit a laptop.
+        if "state_badge" in columns:
+            return [
+                "state_and_freshness" if column == "state_badge" else column for column in columns
+            ]
+        return [*columns, "state_and_freshness"]
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         return [*filters, StaleFilter] if is_multilingual() else filters
 
-    @admin.display(description=_("Translation"))
-    def translation_freshness(self, obj):
-        if not obj.translation_of_id:
-            return ""
-        if getattr(obj, "is_stale", False):
-            return format_html(
-                '<span class="state-badge translation-badge--stale">{}</span>',
-                gettext("Out of date"),
-            )
-        return gettext("Up to date")
+    @admin.display(description=_("State"), ordering="status")
+    def state_and_freshness(self, obj):
+        """The article's state, and for a translation its source has left behind, "Out of
+        date" under it."""
+        state = obj.state
+        badge = format_html(
+            '<span class="state-badge state-badge--{}">{}</span>', state, state.label
+        )
+        if not (obj.translation_of_id and getattr(obj, "is_stale", False)):
+            return badge
+        return format_html(
+            '{}<span class="state-badge translation-badge--stale">{}</span>',
+            badge,
+            gettext("Out of date"),
+        )
 
     def changelist_view(self, request, extra_context=None):
         if is_multilingual():
@@ -90,7 +102,10 @@ class TranslationStatusAdminMixin:
 
     @property
     def media(self):
-        return super().media + forms.Media(css={"all": ["desk/translations.css"]})
+        media = super().media
+        if is_multilingual():
+            media += forms.Media(css={"all": ["desk/translations.css"]})
+        return media
 
     # --- the change form ------------------------------------------------------------------
 
