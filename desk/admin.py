@@ -32,6 +32,7 @@ from core.changelists import BoundedDateChangeList
 from desk.admin_notes import ArticleNotesAdminMixin
 from desk.admin_pending import PendingChangesAdminMixin
 from desk.admin_revisions import ArticleRevisionsAdminMixin
+from desk.admin_translations import TranslationStatusAdminMixin
 from desk.admin_workflow import WorkflowAdminMixin, moment_with_offset
 from desk.forms import ArticleAdminForm
 from desk.services import PUBLISH_PERMISSION, article_duplicate
@@ -140,6 +141,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    TranslationStatusAdminMixin,
     PendingChangesAdminMixin,
     EmbargoArticleAdminMixin,
     WorkflowAdminMixin,
