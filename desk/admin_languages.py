@@ -59,11 +59,8 @@ def change_url(article: Article) -> str:
 
 
 def shared_note(source: Article) -> str:
-    return format_html(
-        "{} {}",
-        _("Shared with the source: edit them on"),
-        format_html('<a href="{}">{}</a>.', change_url(source), source.title),
-    )
+    link = format_html('<a href="{}">{}</a>', change_url(source), source.title)
+    return format_html(_("Shared with the source: edit them on {source}."), source=link)
 
 
 def versions(article: Article, user) -> dict:
@@ -146,6 +143,9 @@ class LanguagesAdminMixin:
             fields = list(options.get("fields", ()))
             if n == 0:
                 fields.insert(0, field)
+            if source is not None:
+                # Topics are chosen (and new ones made) on the source only.
+                fields = [name for name in fields if name != "new_topics"]
             if source is not None and set(SHARED) & set(_flat(fields)):
                 note = shared_note(source)
                 described = options.get("description")

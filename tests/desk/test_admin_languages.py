@@ -173,6 +173,11 @@ class TestVersionsPanel:
         assert spanish.kind == Article.Kind.REPORT
         assert spanish.reference_number == "AFR 44/1234/2026"
 
+    def test_no_new_topics_on_a_translation(self, editor_client, source):
+        spanish = ArticleFactory(language="es", translation_of=source, draft=True)
+        assert 'name="new_topics"' not in editor_client.get(change_url(spanish)).content.decode()
+        assert 'name="new_topics"' in editor_client.get(change_url(source)).content.decode()
+
     def test_the_source_keeps_its_shared_fields_editable(self, writer_client, source):
         form = writer_client.get(change_url(source)).context["adminform"].form
         assert {"kind", "regions", "topics", "hero_photo"} <= set(form.fields)
@@ -180,8 +185,10 @@ class TestVersionsPanel:
     def test_press_office_sees_versions_but_no_buttons(self, client, press_officer, source):
         client.force_login(press_officer)
         response = client.get(change_url(source))
-        if response.status_code == 200:
-            assert "Translate into" not in response.content.decode()
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="versions-heading"' in html
+        assert "Translate into" not in html
         response = client.post(translate_url(source), {"language": "es"})
         assert response.status_code == 403
         assert Article.objects.count() == 1
