@@ -175,7 +175,11 @@ def article_translate(*, source: Article, language: str, user: AbstractBaseUser)
 
 def _translate(*, source: Article, language: str, user: AbstractBaseUser) -> Article:
     # Locked, so that two presses of the button make one version, not a refused second.
-    source = Article.objects.select_for_update().select_related("translation_of").get(pk=source.pk)
+    source = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("translation_of")
+        .get(pk=source.pk)
+    )
     refusal = why_not_translate(source, language)
     if refusal is not None:
         raise TranslationRefused(refusal)

@@ -326,3 +326,41 @@ class TestChangelist:
 def test_a_duplicate_keeps_its_language(multilingual, writer):
     article = ArticleFactory(language="fr")
     assert article_duplicate(article=article, user=writer).language == "fr"
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_a_live_translation_waits_for_a_second_person_like_any_article(
+    writer_client, writer, editor, source
+):
+    from core.models import SiteSettings
+    from desk.pending import pending_approve
+
+    settings = SiteSettings.load()
+    settings.require_second_person = True
+    settings.save()
+    spanish = ArticleFactory(
+        language="es", translation_of=source, title="Liberen", slug="liberen", created_by=writer
+    )
+    data = form_data(
+        title="Liberen ya",
+        slug="liberen",
+        summary=spanish.summary,
+        body=spanish.body,
+        new_topics=None,
+        status=None,
+        published_at_0=None,
+        published_at_1=None,
+        change_kind="silent",
+        base_version=opened_version(spanish),
+    )
+
+    response = writer_client.post(change_url(spanish), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    spanish.refresh_from_db()
+    assert spanish.title == "Liberen" and spanish.state == "live_pending"
+    pending_approve(article=spanish, user=editor, kind="correction", note="Título.")
+    spanish.refresh_from_db()
+    assert spanish.title == "Liberen ya"
+    assert spanish.kind == Article.Kind.REPORT
+    assert {r.slug for r in spanish.regions.all()} == {"africa", "ng"}
