@@ -364,3 +364,45 @@ def test_a_live_translation_waits_for_a_second_person_like_any_article(
     assert spanish.title == "Liberen ya"
     assert spanish.kind == Article.Kind.REPORT
     assert {r.slug for r in spanish.regions.all()} == {"africa", "ng"}
+
+
+@pytest.mark.usefixtures("multilingual")
+class TestTheOtherPagesOfATranslation:
+    def test_preview_revisions_and_history(self, writer_client, writer, source):
+        translation = article_translate(source=source, language="ar", user=writer)
+        preview = reverse("admin:articles_article_preview", args=[translation.pk])
+        response = writer_client.post(
+            preview,
+            {
+                "title": "أطلقوا سراح الصحفيين",
+                "slug": translation.slug,
+                "summary": "ملخص",
+                "body": "<p>نص</p>",
+                "hero_caption": "",
+                "change_kind": "silent",
+            },
+        )
+        assert response.status_code == 200
+        assert "أطلقوا سراح الصحفيين" in response.content.decode()
+        revisions = reverse("admin:articles_article_revisions", args=[translation.pk])
+        assert writer_client.get(revisions).status_code == 200
+        history = reverse("admin:articles_article_history", args=[translation.pk])
+        assert "Translation into العربية" in writer_client.get(history).content.decode()
+
+    def test_preview_of_a_new_article_in_spanish(self, writer_client):
+        response = writer_client.post(
+            reverse("admin:articles_article_preview_new"),
+            {
+                "language": "es",
+                "kind": Article.Kind.PRESS_RELEASE,
+                "title": "Liberen a los periodistas",
+                "slug": "liberen",
+                "summary": "Tres periodistas.",
+                "body": "<p>Detenidos.</p>",
+                "hero_caption": "",
+                "reference_number": "",
+            },
+        )
+        assert response.status_code == 200
+        assert "Liberen a los periodistas" in response.content.decode()
+        assert not Article.objects.exists()
