@@ -29,6 +29,7 @@ from articles.states import State
 from articles.topics import register_topic_admin
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
+from desk.admin_languages import LanguagesAdminMixin
 from desk.admin_notes import ArticleNotesAdminMixin
 from desk.admin_pending import PendingChangesAdminMixin
 from desk.admin_revisions import ArticleRevisionsAdminMixin
@@ -141,6 +142,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    LanguagesAdminMixin,
     TranslationStatusAdminMixin,
     PendingChangesAdminMixin,
     EmbargoArticleAdminMixin,
