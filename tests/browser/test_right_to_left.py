@@ -147,6 +147,10 @@ def test_the_arabic_list_reads_right_to_left(at_size, arabic_newsroom, viewport)
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
     if round(first["y"]) == round(second["y"]):
         assert first["x"] > second["x"]
+    # The site's mission, still in English here, reads left to right inside the Arabic
+    # page, its full stop at its end.
+    mission = tab.locator(".newsroom-head__mission")
+    assert mission.evaluate("p => getComputedStyle(p).direction") == "ltr"
     assert_switcher_reached_by_tab(tab)
     assert_no_violations(axe, f"/ar/news/ at {viewport['width']}px")
 
