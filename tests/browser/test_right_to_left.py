@@ -153,6 +153,15 @@ def test_the_arabic_list_reads_right_to_left(at_size, arabic_newsroom, viewport)
     assert mission.evaluate("p => getComputedStyle(p).direction") == "ltr"
     assert_switcher_reached_by_tab(tab)
     assert_no_violations(axe, f"/ar/news/ at {viewport['width']}px")
+    if viewport is PHONE:
+        # The menu drops down under its button, which is at the left: inside the screen.
+        tab.locator(".site-menu__button").click()
+        menu = tab.locator(".site-nav").bounding_box()
+        button = tab.locator(".site-menu__button").bounding_box()
+        assert menu["x"] >= 0 and menu["x"] + menu["width"] <= viewport["width"]
+        assert round(menu["x"]) == round(button["x"])
+        keep_screenshot(tab, f"ar-list-{viewport['width']}-menu")
+        assert_no_violations(axe, "/ar/news/ with its menu open on a phone")
 
 
 @SIZES
