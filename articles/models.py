@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -184,9 +185,9 @@ class Article(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PRESS_RELEASE = "press-release", "Press Release"
-        REPORT = "report", "Report"
-        STATEMENT = "statement", "Statement"
+        PRESS_RELEASE = "press-release", _("Press Release")
+        REPORT = "report", _("Report")
+        STATEMENT = "statement", _("Statement")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
