@@ -8,10 +8,17 @@ corrections, the inquiry form…), else to that language's news list.
 """
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 
-from core.languages import current_language, is_multilingual, is_rtl, language_choices
+from core.languages import (
+    current_language,
+    is_multilingual,
+    is_rtl,
+    language_choices,
+    language_codes,
+    unprefixed,
+)
 
 register = template.Library()
 
@@ -36,21 +43,37 @@ def _address(match, code, current):
         return reverse(FALLBACK_VIEW)
 
 
+def _in_every_language(path, current):
+    """Whether ``path`` is a page of the language tree (``/news/…``, ``/es/press/…``),
+    not one with a single address for all (an embargo link, a file)."""
+    other = next(code for code in language_codes() if code != current)
+    with translation.override(other):
+        prefix = reverse("home").rstrip("/")
+        try:
+            resolve(prefix + unprefixed(path))
+        except Resolver404:
+            return False
+    return True
+
+
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context):
-    """Nothing at all on a site in one language."""
+    """Nothing at all on a site in one language, nor on a page outside the language
+    tree (an embargoed article's personal link is in its own language only)."""
     if not is_multilingual():
         return {"links": []}
     request = context.get("request")
+    current = current_language()
+    if request is not None and not _in_every_language(request.path_info, current):
+        return {"links": []}
     match = getattr(request, "resolver_match", None)
     given = {code: url for code, _name, url in context.get("translations") or ()}
-    current = current_language()
     links = []
     for code, name in language_choices():
-        if code in given:
+        if code == current and request is not None:
+            url = request.path  # this page, also where it is a preview or embargoed
+        elif code in given:
             url = given[code]
-        elif code == current and request is not None:
-            url = request.path
         else:
             url = _address(match, code, current)
         links.append(

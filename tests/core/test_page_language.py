@@ -154,3 +154,26 @@ def test_an_english_only_site_has_no_switcher_and_the_header_of_before(client, s
     assertContains(
         response, '<header class="site-header">\n  <div class="container site-header__inner">'
     )
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_on_an_article_the_switcher_leads_to_its_translations(client):
+    source = ArticleFactory(slug="sudan-release")
+    ArticleFactory(language="ar", translation_of=source, slug="al-sudan")
+    ArticleFactory(language="es", translation_of=source, slug="sudan-borrador", draft=True)
+
+    nav = switcher(client.get("/ar/news/al-sudan/"))
+
+    assert '<a href="/news/sudan-release/" lang="en"' in nav
+    assert '<a href="/ar/news/al-sudan/" lang="ar"' in nav
+    # No live Spanish version (a draft is never linked): the Spanish list.
+    assert '<a href="/es/news/" lang="es"' in nav
+    assert "sudan-borrador" not in nav
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_a_page_outside_the_language_tree_has_no_switcher(client):
+    assert switcher(client.get("/news/")) is not None
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert switcher(missing) is None
