@@ -36,19 +36,12 @@ class SiteSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         saved = self.instance.translations if isinstance(self.instance.translations, dict) else {}
-        for code, language in _other_languages():
+        for code, _language in _other_languages():
             texts = saved.get(code) if isinstance(saved.get(code), dict) else {}
             for field in SiteSettings.TRANSLATED_FIELDS:
-                model_field = SiteSettings._meta.get_field(field)
-                self.fields[_translation_field(code, field)] = forms.CharField(
-                    label=format_lazy("{} ({})", model_field.verbose_name.capitalize(), language),
-                    required=False,
-                    max_length=model_field.max_length,
-                    widget=forms.Textarea(attrs={"rows": 3})
-                    if isinstance(model_field, models.TextField)
-                    else forms.TextInput(attrs={"class": "vLargeTextField"}),
-                    initial=texts.get(field, "") if isinstance(texts.get(field), str) else "",
-                )
+                name = _translation_field(code, field)
+                if name in self.fields and isinstance(texts.get(field), str):
+                    self.fields[name].initial = texts[field]
 
     def clean(self):
         cleaned = super().clean()
@@ -69,6 +62,23 @@ class SiteSettingsForm(forms.ModelForm):
         return cleaned
 
 
+def site_settings_form():
+    """``SiteSettingsForm`` with a field per text and language, as configured now."""
+    declared = {}
+    for code, language in _other_languages():
+        for field in SiteSettings.TRANSLATED_FIELDS:
+            model_field = SiteSettings._meta.get_field(field)
+            declared[_translation_field(code, field)] = forms.CharField(
+                label=format_lazy("{} ({})", model_field.verbose_name.capitalize(), language),
+                required=False,
+                max_length=model_field.max_length,
+                widget=forms.Textarea(attrs={"rows": 3})
+                if isinstance(model_field, models.TextField)
+                else forms.TextInput(attrs={"class": "vLargeTextField"}),
+            )
+    return type("SiteSettingsForm", (SiteSettingsForm,), declared)
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One row of settings: the list goes straight to it, and it cannot be added twice or
@@ -86,6 +96,9 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     autocomplete_fields = ["lead_article"]
     form = SiteSettingsForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return super().get_form(request, obj, change, form=site_settings_form(), **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
