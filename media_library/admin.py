@@ -232,9 +232,7 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Missing texts"))
     def missing_texts(self, obj):
-        if obj is None or obj.pk is None:
-            return _("Texts in other languages can be added once the photo is saved.")
-        missing = missing_languages(obj)
+        missing = missing_languages(obj if obj is not None else Photo())
         if not missing:
             return _("None")
         return ", ".join(language_name(code) for code in missing)

@@ -398,14 +398,15 @@ def missing_languages(photo: Photo) -> list[str]:
     if photo.pk is None:
         return [code for code, _name in other_languages()]
     texts = {t.language: t for t in photo.texts.all()}  # prefetched by lists
+    # Only what the default language has needs saying again: a decorative photo has
+    # no alt text to translate, a photo without a caption no caption.
+    needs_alt = not photo.is_decorative and bool(photo.alt_text)
+    needs_caption = bool(photo.caption)
     missing = []
     for code, _name in other_languages():
         text = texts.get(code)
-        needs_alt = not photo.is_decorative and bool(photo.alt_text)
-        if (
-            text is None
-            or (needs_alt and not text.alt_text)
-            or (photo.caption and not text.caption)
+        if (needs_alt and not (text and text.alt_text)) or (
+            needs_caption and not (text and text.caption)
         ):
             missing.append(code)
     return missing

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from media_library.models import PhotoText, photo_text
+from media_library.models import PhotoText, missing_languages, photo_text
 from tests.factories import ArticleFactory, image_upload, make_photo
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +161,19 @@ def test_an_english_only_newsroom_has_no_texts_to_write(editor_client):
         {k: v for k, v in _form(photo, []).items() if not k.startswith("texts-")},
     )
     assert response.status_code == 302
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_only_what_the_default_language_has_can_be_missing():
+    photo = make_photo(
+        file=image_upload("d.jpg"),
+        alt_text="",
+        is_decorative=True,
+        caption="A vigil.",
+        generate_renditions=False,
+    )
+    PhotoText.objects.create(photo=photo, language="es", caption="Una vigilia.")
+
+    assert missing_languages(photo) == ["fr", "ar"]
+    photo.caption = ""
+    assert missing_languages(photo) == []
