@@ -26,6 +26,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.filters import ArticleFilterSet
 from articles.models import Article
+from articles.regions import region_name
 from articles.topic_names import topic_name
 from core.cache import cached_many, do_not_store
 from core.languages import default_language
@@ -208,7 +209,7 @@ class ArticleFeed(Feed):
         # .all() reads the prefetched rows; taggit's names() would query per item.
         return [
             article.get_kind_display(),
-            *(region.name for region in article.regions.all()),
+            *(region_name(region) for region in article.regions.all()),
             *(topic_name(topic, article.language) for topic in article.topics.all()),
         ]
 

@@ -213,9 +213,9 @@ class Article(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PRESS_RELEASE = "press-release", "Press Release"
-        REPORT = "report", "Report"
-        STATEMENT = "statement", "Statement"
+        PRESS_RELEASE = "press-release", _("Press Release")
+        REPORT = "report", _("Report")
+        STATEMENT = "statement", _("Statement")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
