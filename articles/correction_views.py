@@ -73,7 +73,7 @@ class CorrectionFeed(Feed):
     language = None  # the page's: each language has its own feed, and says so
 
     def get_object(self, request, *args, **kwargs):
-        return SiteSettings.load()
+        return SiteSettings.load().localised()
 
     def title(self, site_settings):
         return gettext("%(site)s: corrections and clarifications") % {"site": site_settings.name}

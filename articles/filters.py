@@ -29,6 +29,7 @@ from taggit.models import Tag
 from articles.models import Article, TaggedArticle
 from articles.regions import live_region_choices, region_index, region_name, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
+from articles.topic_names import local_name
 from core.cache import cached
 from core.localise import public_date, public_number
 
@@ -64,11 +65,22 @@ def popular_topics() -> dict[str, str]:
     def build():
         rows = (
             TaggedArticle.objects.filter(content_object__in=Article.objects.listed())
-            .values("tag__slug", "tag__name")
+            # The id too, which the name in another language is looked up by.
+            .values("tag", "tag__slug", "tag__name")
             .annotate(uses=Count("id"))
-            .order_by("-uses", "tag__name")[:POPULAR_TOPICS]
         )
-        return dict(sorted(((r["tag__slug"], r["tag__name"]) for r in rows), key=_by_name))
+        # In the page's language, read in the same query (a language's list asks the
+        # database what the default list asks).
+        local = local_name("tag")
+        if local is not None:
+            rows = rows.annotate(local=local)
+        rows = rows.order_by("-uses", "tag__name")[:POPULAR_TOPICS]
+        return dict(
+            sorted(
+                ((r["tag__slug"], r.get("local") or r["tag__name"]) for r in rows),
+                key=_by_name,
+            )
+        )
 
     return cached("filter-topics", build)
 
@@ -195,15 +207,16 @@ class TopicField(forms.ChoiceField):
             return False
         # Only a topic of some live article: one used only by drafts or scheduled
         # articles must not show its name, nor answer differently from no topic at all.
-        name = (
-            TaggedArticle.objects.filter(
-                tag__slug=value, content_object__in=Article.objects.listed()
-            )
-            .values_list("tag__name", flat=True)
-            .first()
+        found = TaggedArticle.objects.filter(
+            tag__slug=value, content_object__in=Article.objects.listed()
         )
-        if name is None:
+        local = local_name("tag")
+        if local is not None:
+            found = found.annotate(local=local)
+        row = found.values("tag__name", *(["local"] if local is not None else [])).first()
+        if row is None:
             return False
+        name = row.get("local") or row["tag__name"]
         # Shown selected in the form although it is not among the popular ones.
         self.extra_topic = (value, name)
         self.choices = [*self.choices, self.extra_topic]

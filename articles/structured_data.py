@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 
 from articles.models import Article
+from articles.topic_names import topic_name
 from articles.versions import Version
 from core.models import SiteSettings
 
@@ -41,7 +42,7 @@ def news_article_json_ld(*, article: Article, request, versions=()) -> dict:
     )
     organisation = {
         "@type": "Organization",
-        "name": SiteSettings.load().name,
+        "name": SiteSettings.load().text("name", article.language),
         "url": request.build_absolute_uri("/"),
         "logo": {
             "@type": "ImageObject",
@@ -70,6 +71,8 @@ def news_article_json_ld(*, article: Article, request, versions=()) -> dict:
                 "url": request.build_absolute_uri(image.url),
                 "width": image.width,
                 "height": image.height,
+                # In the article's language, falling back to the default language's.
+                **({"caption": article.caption} if article.caption else {}),
             }
         ]
     corrections = [
@@ -80,7 +83,7 @@ def news_article_json_ld(*, article: Article, request, versions=()) -> dict:
     if corrections:
         data["correction"] = corrections
     data |= translation_links(article, list(versions), request)
-    keywords = [topic.name for topic in article.topics.all()]
+    keywords = [topic_name(topic, article.language) for topic in article.topics.all()]
     if keywords:
         data["keywords"] = keywords
     return data
