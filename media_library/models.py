@@ -21,11 +21,11 @@ from media_library.storage import (
 
 
 class UsageRights(models.TextChoices):
-    OWNED = "owned", "Owned by the organisation"
-    LICENSED = "licensed", "Licensed for our use"
-    EDITORIAL = "editorial", "Editorial use with credit"
-    CREATIVE_COMMONS = "creative-commons", "Creative Commons"
-    RESTRICTED = "restricted", "Restricted: check before reuse"
+    OWNED = "owned", _("Owned by the organisation")
+    LICENSED = "licensed", _("Licensed for our use")
+    EDITORIAL = "editorial", _("Editorial use with credit")
+    CREATIVE_COMMONS = "creative-commons", _("Creative Commons")
+    RESTRICTED = "restricted", _("Restricted: check before reuse")
 
 
 # Which rights let us give journalists the photo to publish themselves: the one rule of
