@@ -11,6 +11,7 @@ from alerts.filtering import describe
 from alerts.models import Subscription
 from core.csvfiles import csv_writer
 from core.languages import is_multilingual
+from press.admin import LanguageFilter
 
 SUMMARY_ROWS = 50
 
@@ -103,7 +104,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if is_multilingual():
-            filters.insert(2, "language")
+            filters.insert(2, LanguageFilter)
         return filters
 
     def has_add_permission(self, request):

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
 from core.datetimes import compact_time, in_two_zones
-from core.languages import is_multilingual, language_choices, language_name
+from core.languages import is_multilingual, language_choices, language_codes, language_name
 from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
@@ -119,7 +119,8 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 class LanguageFilter(admin.SimpleListFilter):
-    """The language of the form an inquiry came from, by its native name."""
+    """A ``language`` field by its native names (an inquiry's form, a subscriber's
+    alerts). A value that is not one of the newsroom's languages filters nothing."""
 
     title = "language"
     parameter_name = "language"
@@ -128,7 +129,7 @@ class LanguageFilter(admin.SimpleListFilter):
         return language_choices()
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        if self.value() not in language_codes():
             return queryset
         return queryset.filter(language=self.value())
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.core import mail
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from alerts import tasks
 from alerts.models import Delivery, Subscription
+from articles.search import uses_full_text_search
 from desk.services import article_publish
 from tests.alerts.helpers import link, path_of, sent_to, subscriber
 from tests.factories import ArticleFactory
@@ -129,6 +130,17 @@ class TestMatching:
         assert mail.outbox == []
 
 
+@pytest.mark.skipif(
+    not uses_full_text_search(), reason="stemming is PostgreSQL's; SQLite matches words as typed"
+)
+def test_a_search_filter_matches_as_its_language_list_does(publish):
+    # "detenido" finds "detenidas" with the Spanish stemmer, as /es/news/?q=detenido does.
+    spanish = subscriber("es@example.com", query="q=detenido", language="es")
+    publish(title="Activistas detenidas en Oaxaca", language="es", summary="…")
+
+    assert len(sent_to(spanish.email)) == 1
+
+
 class TestMails:
     def test_alerts_and_their_links_are_in_the_subscription_language(self, publish):
         spanish = subscriber("es@example.com", language="es")
@@ -198,3 +210,17 @@ def test_one_language_newsroom_offers_no_language_choice(client, settings):
     page = client.get(link(reader, "preferences"))
     assert page.status_code == 200
     assert 'name="language"' not in page.content.decode()
+
+
+def test_the_admin_shows_and_filters_subscribers_by_language(admin_client):
+    subscriber("en@example.com")
+    subscriber("es@example.com", language="es")
+
+    page = admin_client.get("/admin/alerts/subscription/?language=es")
+    assertContains(page, "es@example.com")
+    assertNotContains(page, "en@example.com")
+    for odd in ("%00xx", "xx"):
+        assert admin_client.get(f"/admin/alerts/subscription/?language={odd}").status_code in (
+            200,
+            302,
+        )
