@@ -43,6 +43,9 @@ def in_subscription_language(render):
 
     @wraps(render)
     def wrapper(subscription, *args, **kwargs):
+        if get_language() == subscription.language:
+            # A fan-out's batch is in one language: activated once for all of it.
+            return render(subscription, *args, **kwargs)
         with translation.override(subscription.language):
             return render(subscription, *args, **kwargs)
 

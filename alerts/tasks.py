@@ -110,6 +110,13 @@ def queue_alerts(article_id: int, announcement_id: int | None = None) -> str:
     owed = Delivery.objects.unsent().filter(
         article_id=article_id, announcement_id=announcement_id, in_digest=False
     )
+    # Its subscribers read the article's language: the mails are rendered in it (a
+    # subscriber who has since changed language gets theirs, ``emails``).
+    with translation.override(article.language):
+        return _queue_owed(owed, article, announcement)
+
+
+def _queue_owed(owed, article, announcement) -> str:
     shared = emails.Shared()
     queued = 0
     while True:
