@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -75,6 +75,11 @@ class _Exporter:
         ]
         if notes:
             record["notes"] = notes
+        # Every record says its language; a translation names its source, whose record
+        # may come before or after it (the import takes either).
+        record["language"] = article.language
+        if article.translation_of_id:
+            record["translation_of"] = article.source_slug
         return record
 
     def value(self, article, field):
@@ -139,6 +144,7 @@ class _Exporter:
     def run(self, queryset):
         queryset = (
             queryset.order_by("pk")
+            .annotate(source_slug=F("translation_of__slug"))
             .select_related("hero_photo")
             .prefetch_related(
                 "regions",

@@ -26,14 +26,18 @@ from media_library.models import Document, Photo
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
 # The article columns an import sets (the content the format carries, but the slug, by
-# which records are matched, and the relations); comparing them tells whether a record
-# changed.
-ARTICLE_FIELDS = tuple(
-    Article._meta.get_field(field.name).attname
-    for field in CONTENT_FIELDS
-    if field.key is not None
-    and field.name != "slug"
-    and not Article._meta.get_field(field.name).many_to_many
+# which records are matched, and the relations; and the article's place among the
+# languages); comparing them tells whether a record changed.
+ARTICLE_FIELDS = (
+    *(
+        Article._meta.get_field(field.name).attname
+        for field in CONTENT_FIELDS
+        if field.key is not None
+        and field.name != "slug"
+        and not Article._meta.get_field(field.name).many_to_many
+    ),
+    "language",
+    "translation_of_id",
 )
 
 # name: (through model, article column, other column)
@@ -122,6 +126,7 @@ def write_records(
             records,
             existing=existing,
             photo_ids=photo_ids,
+            slug_ids=slug_ids,
             relations_changed=relations_changed,
             user=user,
         )
@@ -258,7 +263,8 @@ def write_photos(records, *, user, stored, result, progress) -> dict[str, int]:
     """One Photo per file (by checksum), reusing the library's; photo id by checksum."""
     specs = {}
     for record in records:
-        if record.photo is not None:
+        # A translation of an article already here shares its photo (``photo_id``).
+        if record.photo is not None and record.photo_id is None:
             specs.setdefault(record.photo.file.sha256, record.photo)
     ids = existing_by_sha(Photo, specs)
     result.photos_reused = len(ids)
@@ -316,9 +322,16 @@ def media_of_existing(existing) -> dict[str, set[int]]:
     return {"photos": photos, "documents": documents}
 
 
-def article_values(record, *, photo_ids) -> dict:
-    photo = record.photo
-    return {**record.values, "hero_photo_id": photo_ids[photo.file.sha256] if photo else None}
+def article_values(record, *, photo_ids, slug_ids) -> dict:
+    photo_id = record.photo_id
+    if photo_id is None and record.photo is not None:
+        photo_id = photo_ids[record.photo.file.sha256]
+    source = record.translation_of
+    return {
+        **record.values,
+        "hero_photo_id": photo_id,
+        "translation_of_id": slug_ids[source] if source is not None else None,
+    }
 
 
 def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str, int]:
@@ -330,23 +343,30 @@ def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str
     slug_ids = {slug: row["pk"] for slug, row in existing.items()}
     new = [record for record in records if record.slug not in existing]
     bar = progress_bar(total=len(new), desc="Articles", unit="article", enabled=progress)
-    for batch in chunked(new):
-        articles = [
-            Article(
-                slug=record.slug,
-                created_by=user,
-                updated_by=user,
-                **article_values(record, photo_ids=photo_ids),
-            )
-            for record in batch
-        ]
-        Article.objects.bulk_create(articles)
-        slug_ids.update((article.slug, article.pk) for article in articles)
-        bar.update(len(articles))
+    # Sources first: a new translation points at its source's id (parse checked that
+    # no source is itself a translation, so one pass each is enough).
+    sources = [record for record in new if record.translation_of is None]
+    translations = [record for record in new if record.translation_of is not None]
+    for group in (sources, translations):
+        if group is translations:
+            named = {slug for record in records for slug in record.related}
+            named |= {record.translation_of for record in records if record.translation_of}
+            for batch in chunked(sorted(named - set(slug_ids))):
+                slug_ids.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
+        for batch in chunked(group):
+            articles = [
+                Article(
+                    slug=record.slug,
+                    created_by=user,
+                    updated_by=user,
+                    **article_values(record, photo_ids=photo_ids, slug_ids=slug_ids),
+                )
+                for record in batch
+            ]
+            Article.objects.bulk_create(articles)
+            slug_ids.update((article.slug, article.pk) for article in articles)
+            bar.update(len(articles))
     bar.close()
-    outside = sorted({slug for record in records for slug in record.related} - set(slug_ids))
-    for batch in chunked(outside):
-        slug_ids.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
     return slug_ids
 
 
@@ -440,7 +460,9 @@ def write_notes(records, *, slug_ids, existing, user) -> set[int]:
     return changed
 
 
-def update_articles(records, *, existing, photo_ids, relations_changed, user) -> list[int]:
+def update_articles(
+    records, *, existing, photo_ids, slug_ids, relations_changed, user
+) -> list[int]:
     """Save the existing articles whose columns or relations changed; return their ids."""
     changed = []
     now = timezone.now()
@@ -448,7 +470,7 @@ def update_articles(records, *, existing, photo_ids, relations_changed, user) ->
         row = existing.get(record.slug)
         if row is None:
             continue
-        values = article_values(record, photo_ids=photo_ids)
+        values = article_values(record, photo_ids=photo_ids, slug_ids=slug_ids)
         # New articles are cleaned by the body field as bulk_create saves them;
         # bulk_update skips the field's pre_save, so clean explicitly here, which also
         # makes the comparison with the stored (clean) body exact.
