@@ -412,8 +412,9 @@ class RecordChecker:
         }
         translation_of = self._translation_of(raw, error)
         # A translation may leave out what its group shares: its source has it.
+        is_translation = raw.get("translation_of") is not None
         gives = frozenset(
-            key for key in SHARED_KEYS if translation_of is None or raw.get(key) is not None
+            key for key in SHARED_KEYS if not is_translation or raw.get(key) is not None
         )
         values["language"] = self._language(raw, error)
         values["kind"] = None
@@ -458,8 +459,8 @@ class RecordChecker:
 
         photo = None
         if raw.get("photo") is not None:
-            photo = self._photo(raw["photo"], error, translation=translation_of is not None)
-        elif values["hero_caption"] and translation_of is None:
+            photo = self._photo(raw["photo"], error, translation=is_translation)
+        elif values["hero_caption"] and not is_translation:
             error("hero_caption", "a caption override needs a photo")
 
         related = {}
