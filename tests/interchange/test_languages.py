@@ -344,7 +344,9 @@ class TestImport:
 
     def test_sources_are_looked_up_in_one_query_however_many_translations(self, bundle):
         import_articles(path=bundle([source(slug=f"story-{n}", photo=None) for n in range(6)]))
-        ArticleFactory(slug="story-0-ar", language="ar", translation_of_id=1)
+        ArticleFactory(
+            slug="story-0-ar", language="ar", translation_of=Article.objects.get(slug="story-0")
+        )
 
         def queries(count):
             records = [
