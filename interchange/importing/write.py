@@ -104,8 +104,15 @@ def write_records(
         document_ids = write_documents(records, stored=stored, result=result)
         existing = existing_articles(records)
         media_before = media_of_existing(existing)
-        slug_ids = create_articles(
-            records, existing=existing, photo_ids=photo_ids, user=user, progress=progress
+        slug_ids = {slug: row["pk"] for slug, row in existing.items()} | outside_ids(records)
+        detach_moving_translations(records, existing=existing, slug_ids=slug_ids)
+        create_articles(
+            records,
+            existing=existing,
+            photo_ids=photo_ids,
+            slug_ids=slug_ids,
+            user=user,
+            progress=progress,
         )
         result.created = len(records) - len(existing)
         wanted = {
@@ -334,13 +341,42 @@ def article_values(record, *, photo_ids, slug_ids) -> dict:
     }
 
 
-def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str, int]:
-    """Create the new articles; return the id of every slug the import refers to.
+def outside_ids(records) -> dict[str, int]:
+    """The id of every article the records name (as related, or as the source they
+    translate) that is not in the file: one query per batch of slugs."""
+    in_file = {record.slug for record in records}
+    named = {slug for record in records for slug in record.related}
+    named |= {record.translation_of for record in records if record.translation_of}
+    found = {}
+    for batch in chunked(sorted(named - in_file)):
+        found.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
+    return found
+
+
+def detach_moving_translations(records, *, existing, slug_ids) -> None:
+    """Detach, for the length of the transaction, the existing translations whose group
+    or language the file changes: the database holds a group to one article per
+    language at every statement, and the file may hand a language from one version to
+    another. ``update_articles`` then gives each its place."""
+    moving = []
+    for record in records:
+        row = existing.get(record.slug)
+        if row is None or row["translation_of_id"] is None:
+            continue
+        # A source created by this import has no id yet: the translation moves to it.
+        target = slug_ids.get(record.translation_of) if record.translation_of else None
+        if (target, record.language) != (row["translation_of_id"], row["language"]):
+            moving.append(row["pk"])
+    for batch in chunked(moving):
+        Article.objects.filter(pk__in=batch).update(translation_of=None)
+
+
+def create_articles(records, *, existing, photo_ids, slug_ids, user, progress) -> None:
+    """Create the new articles, adding their ids to ``slug_ids``.
 
     Existing articles are only read here: whether one changed is known once its
     regions, topics, related articles and attachments have been compared too.
     """
-    slug_ids = {slug: row["pk"] for slug, row in existing.items()}
     new = [record for record in records if record.slug not in existing]
     bar = progress_bar(total=len(new), desc="Articles", unit="article", enabled=progress)
     # Sources first: a new translation points at its source's id (parse checked that
@@ -348,11 +384,6 @@ def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str
     sources = [record for record in new if record.translation_of is None]
     translations = [record for record in new if record.translation_of is not None]
     for group in (sources, translations):
-        if group is translations:
-            named = {slug for record in records for slug in record.related}
-            named |= {record.translation_of for record in records if record.translation_of}
-            for batch in chunked(sorted(named - set(slug_ids))):
-                slug_ids.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
         for batch in chunked(group):
             articles = [
                 Article(
@@ -367,7 +398,6 @@ def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str
             slug_ids.update((article.slug, article.pk) for article in articles)
             bar.update(len(articles))
     bar.close()
-    return slug_ids
 
 
 def relation_changes(wanted, *, slug_ids, existing):

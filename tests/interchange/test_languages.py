@@ -129,6 +129,56 @@ class TestImport:
 
         assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
 
+    def test_versions_may_trade_languages_within_a_group(self, bundle):
+        import_articles(path=bundle([source(), translation("es"), translation("fr")]))
+
+        result = import_articles(
+            path=bundle(
+                [
+                    source(),
+                    translation("fr", slug="facing-walls-es"),
+                    translation("es", slug="facing-walls-fr"),
+                    translation("ar", slug="facing-walls-ar"),
+                ]
+            )
+        )
+
+        assert (result.created, result.updated) == (1, 2)
+        languages = dict(Article.objects.values_list("slug", "language"))
+        assert languages == {
+            "facing-walls": "en",
+            "facing-walls-es": "fr",
+            "facing-walls-fr": "es",
+            "facing-walls-ar": "ar",
+        }
+
+    def test_a_translation_may_become_the_source_of_its_group(self, bundle):
+        import_articles(path=bundle([source(), translation("es")]))
+
+        import_articles(
+            path=bundle(
+                [
+                    source(translation_of="facing-walls-es"),
+                    translation(
+                        "es",
+                        translation_of=None,
+                        **{
+                            k: source()[k]
+                            for k in ("kind", "regions", "topics", "reference_number", "photo")
+                        },
+                    ),
+                    translation("fr", slug="new-fr", translation_of="facing-walls-es"),
+                ]
+            )
+        )
+
+        spanish = Article.objects.get(slug="facing-walls-es")
+        assert spanish.translation_of is None
+        assert set(spanish.translations.values_list("slug", flat=True)) == {
+            "facing-walls",
+            "new-fr",
+        }
+
     def test_unknown_language(self, bundle):
         errors = problems(bundle([source(language="de"), translation("xx")]))
 
