@@ -6,6 +6,7 @@ import copy
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from alerts.filtering import ALERT_FILTERS, canonical_query, filterset
 from alerts.models import Subscription
@@ -16,37 +17,37 @@ from core.datetimes import newsroom_zone_name, zone_choices
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 LABELS = {
-    "q": "Words to look for (optional)",
-    "type": "Types",
-    "region": "Region or country",
-    "topic": "Topic",
+    "q": _("Words to look for (optional)"),
+    "type": _("Types"),
+    "region": _("Region or country"),
+    "topic": _("Topic"),
 }
 HELP = {
-    "q": "As in the newsroom's search, e.g. asylum or “death penalty”.",
-    "type": "None ticked: every type.",
+    "q": _("As in the newsroom's search, e.g. asylum or “death penalty”."),
+    "type": _("None ticked: every type."),
 }
 
 
 class PreferencesForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="How often",
+        label=_("How often"),
         choices=Subscription.Frequency.choices,
         initial=Subscription.Frequency.INSTANT,
         widget=forms.RadioSelect,
     )
     digest_hour = forms.TypedChoiceField(
-        label="Time of the daily digest",
+        label=_("Time of the daily digest"),
         coerce=int,
         choices=HOUR_CHOICES,
         initial=8,
-        help_text="In your time zone, below. Only for the daily digest.",
+        help_text=_("In your time zone, below. Only for the daily digest."),
     )
     # A browser running scripts picks the subscriber's own zone (static/js/time_zone.js).
     digest_time_zone = forms.ChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         choices=zone_choices,
         required=False,
-        help_text="The digest comes at that hour where you are.",
+        help_text=_("The digest comes at that hour where you are."),
         widget=forms.Select(attrs={"data-time-zone": "", "autocomplete": "off"}),
     )
 
@@ -112,7 +113,7 @@ class PreferencesForm(forms.Form):
 class SubscribeForm(PreferencesForm):
     # Normalised (unquoted, punycode domain) before any limit or uniqueness check.
     email = EmailAddressField(
-        label="Your e-mail address",
+        label=_("Your e-mail address"),
         max_length=Subscription._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

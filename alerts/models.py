@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.datetimes import newsroom_zone_name
 from core.fields import BoundedDateTimeField
@@ -70,8 +71,8 @@ class Subscription(models.Model):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
     class Frequency(models.TextChoices):
-        INSTANT = "instant", "As soon as each article is published"
-        DAILY = "daily", "One daily digest"
+        INSTANT = "instant", _("As soon as each article is published")
+        DAILY = "daily", _("One daily digest")
 
     email = models.EmailField(
         "e-mail",

@@ -50,6 +50,7 @@ class ArticlesConfig(AppConfig):
             self.get_model("TaggedArticle"),
             self.get_model("ArticleNote"),
             Tag,
+            self.get_model("TopicName"),
         )
         publications_scheduled_by(next_publication)
         # The list and its feeds understand what the FilterSet declares (and the list its

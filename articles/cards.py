@@ -7,11 +7,13 @@ templates' version (a deploy), so a stale card is never asked for again. Any lis
 instead of twenty template renders.
 """
 
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from core.cache import cached_many
-from media_library.models import Photo
+from core.languages import default_language
+from media_library.models import Photo, PhotoText, remember_text
 
 CARD_TEMPLATE = "includes/cards/article_card.html"
 
@@ -32,15 +34,40 @@ def render_cards(articles, *, eager=3):
 
 
 def _load_renditions(articles):
-    """Fill in rendition data deferred by ``ArticleQuerySet.for_cards``, in one query."""
-    photos = [
-        article.hero_photo
-        for article in articles
-        if article.hero_photo_id and "renditions" in article.hero_photo.get_deferred_fields()
-    ]
-    if photos:
-        found = dict(
-            Photo.objects.filter(pk__in={p.pk for p in photos}).values_list("pk", "renditions")
-        )
-        for photo in photos:
-            photo.renditions = found.get(photo.pk, {})
+    """Fill in rendition data deferred by ``ArticleQuerySet.for_cards`` and the photos'
+    texts in their article's language, in one query (a list in another language asks
+    the database what the default list asks)."""
+    photos = {}
+    for article in articles:
+        photo = article.hero_photo if article.hero_photo_id else None
+        if photo is None:
+            continue
+        deferred = "renditions" in photo.get_deferred_fields()
+        other = article.language != default_language()
+        if deferred or other:
+            photos.setdefault((photo.pk, article.language), []).append((photo, deferred))
+    if not photos:
+        return
+    languages = {language for _pk, language in photos if language != default_language()}
+    columns = {}
+    names = {language: index for index, language in enumerate(sorted(languages))}
+    for language, index in names.items():
+        text = PhotoText.objects.filter(photo=OuterRef("pk"), language=language)
+        columns[f"alt_{index}"] = Subquery(text.values("alt_text")[:1])
+        columns[f"caption_{index}"] = Subquery(text.values("caption")[:1])
+    rows = {
+        row["pk"]: row
+        for row in Photo.objects.filter(pk__in={pk for pk, _language in photos})
+        .annotate(**columns)
+        .values("pk", "renditions", *columns)
+    }
+    for (pk, language), uses in photos.items():
+        row = rows.get(pk, {})
+        for photo, deferred in uses:
+            if deferred:
+                photo.renditions = row.get("renditions") or {}
+            if language in names:
+                index = names[language]
+                remember_text(
+                    photo, language, row.get(f"alt_{index}"), row.get(f"caption_{index}")
+                )

@@ -8,6 +8,8 @@ in ``PAGE_CACHE_PATHS``; a note's save or deletion moves the content version
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
 from articles.notes import ArticleNote
@@ -57,11 +59,11 @@ class CorrectionFeedHelpView(TemplateView):
     template_name = "articles/feed_help.html"
     extra_context = {
         "about": "corrections",
-        "heading": "corrections and clarifications",
+        "heading": _("corrections and clarifications"),
         "notices": [],
         "feeds": [("rss", "RSS", reverse_lazy("articles:corrections_feed"))],
         "back_url": reverse_lazy("articles:corrections"),
-        "back_label": "Back to corrections and clarifications",
+        "back_label": _("Back to corrections and clarifications"),
     }
 
 
@@ -71,10 +73,10 @@ class CorrectionFeed(Feed):
     language = None  # the page's: each language has its own feed, and says so
 
     def get_object(self, request, *args, **kwargs):
-        return SiteSettings.load()
+        return SiteSettings.load().localised()
 
     def title(self, site_settings):
-        return f"{site_settings.name}: corrections and clarifications"
+        return gettext("%(site)s: corrections and clarifications") % {"site": site_settings.name}
 
     def description(self, site_settings):
         return site_settings.corrections_policy

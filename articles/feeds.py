@@ -26,8 +26,12 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.filters import ArticleFilterSet
 from articles.models import Article
+from articles.regions import region_name
+from articles.topic_names import topic_name
 from core.cache import cached_many, do_not_store
+from core.languages import default_language
 from core.models import SiteSettings
+from media_library.models import texts_prefetch
 
 FEED_ITEMS = 50
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -128,7 +132,7 @@ class ArticleFeed(Feed):
         filterset = ArticleFilterSet(request.GET, queryset=Article.objects.listed())
         # Read by __call__: the Feed instance is shared, the request is not.
         request.feed_filters_ignored = bool(filterset.notices)
-        return FeedRequest(request, filterset, SiteSettings.load())
+        return FeedRequest(request, filterset, SiteSettings.load().localised())
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -205,8 +209,8 @@ class ArticleFeed(Feed):
         # .all() reads the prefetched rows; taggit's names() would query per item.
         return [
             article.get_kind_display(),
-            *(region.name for region in article.regions.all()),
-            *(topic.name for topic in article.topics.all()),
+            *(region_name(region) for region in article.regions.all()),
+            *(topic_name(topic, article.language) for topic in article.topics.all()),
         ]
 
     def item_extra_kwargs(self, article):
@@ -217,12 +221,19 @@ def _load(ids, request):
     """Everything the items of ``ids`` show, in three queries, by id."""
     articles = list(Article.objects.filter(pk__in=ids).select_related("hero_photo"))
     prefetch_related_objects(articles, "regions", "topics")
+    # The photos' alt text in each article's language (a feed is in one language).
+    for language in {a.language for a in articles if a.hero_photo_id} - {default_language()}:
+        prefetch_related_objects(
+            [a for a in articles if a.hero_photo_id and a.language == language],
+            texts_prefetch("hero_photo__texts", language),
+        )
     for article in articles:
-        article.feed_photo = _feed_photo(request, article.hero_photo)
+        article.feed_photo = _feed_photo(request, article)
     return {article.pk: article for article in articles}
 
 
-def _feed_photo(request, photo):
+def _feed_photo(request, article):
+    photo = article.hero_photo
     og = photo.rendition("og") if photo else None
     if og is None:
         return None
@@ -230,7 +241,8 @@ def _feed_photo(request, photo):
         "url": request.build_absolute_uri(og.url),
         "width": og.width,
         "height": og.height,
-        "description": "" if photo.is_decorative else photo.alt_text,
+        # In the feed's language, which is the article's.
+        "description": article.hero_alt,
         "credit": photo.credit,
     }
 

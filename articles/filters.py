@@ -19,15 +19,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator, slug_un
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from articles.regions import live_region_choices, region_index, sort_key
+from articles.regions import live_region_choices, region_index, region_name, sort_key
 from articles.search import MAX_QUERY_LENGTH, clean_query, search
+from articles.topic_names import local_name
 from core.cache import cached
+from core.localise import public_date, public_number
 
 POPULAR_TOPICS = 30
 # Sorting by relevance ranks at most this many matches: the newest ones. Ranking reads
@@ -45,7 +49,11 @@ class Sort:
     NEWEST = "newest"
     OLDEST = "oldest"
     RELEVANCE = "relevance"
-    CHOICES = [(NEWEST, "Newest first"), (OLDEST, "Oldest first"), (RELEVANCE, "Relevance")]
+    CHOICES = [
+        (NEWEST, _("Newest first")),
+        (OLDEST, _("Oldest first")),
+        (RELEVANCE, _("Relevance")),
+    ]
 
 
 # --- Cached choices ---------------------------------------------------------------------
@@ -57,11 +65,22 @@ def popular_topics() -> dict[str, str]:
     def build():
         rows = (
             TaggedArticle.objects.filter(content_object__in=Article.objects.listed())
-            .values("tag__slug", "tag__name")
+            # The id too, which the name in another language is looked up by.
+            .values("tag", "tag__slug", "tag__name")
             .annotate(uses=Count("id"))
-            .order_by("-uses", "tag__name")[:POPULAR_TOPICS]
         )
-        return dict(sorted(((r["tag__slug"], r["tag__name"]) for r in rows), key=_by_name))
+        # In the page's language, read in the same query (a language's list asks the
+        # database what the default list asks).
+        local = local_name("tag")
+        if local is not None:
+            rows = rows.annotate(local=local)
+        rows = rows.order_by("-uses", "tag__name")[:POPULAR_TOPICS]
+        return dict(
+            sorted(
+                ((r["tag__slug"], r.get("local") or r["tag__name"]) for r in rows),
+                key=_by_name,
+            )
+        )
 
     return cached("filter-topics", build)
 
@@ -94,7 +113,9 @@ def live_years() -> dict[int, int]:
 
 def year_choices():
     """The years that have live articles, newest first, each with its count."""
-    return [(str(year), f"{year} ({count:,})") for year, count in live_years().items()]
+    return [
+        (str(year), f"{year} ({public_number(count)})") for year, count in live_years().items()
+    ]
 
 
 # --- Form fields ------------------------------------------------------------------------
@@ -151,7 +172,7 @@ class RegionField(OfferedOrKnownField):
 
     def name_of(self, value):
         region = region_index().get(value)
-        return region.name if region else None
+        return region_name(region) if region else None
 
 
 class YearField(OfferedOrKnownField):
@@ -186,15 +207,16 @@ class TopicField(forms.ChoiceField):
             return False
         # Only a topic of some live article: one used only by drafts or scheduled
         # articles must not show its name, nor answer differently from no topic at all.
-        name = (
-            TaggedArticle.objects.filter(
-                tag__slug=value, content_object__in=Article.objects.listed()
-            )
-            .values_list("tag__name", flat=True)
-            .first()
+        found = TaggedArticle.objects.filter(
+            tag__slug=value, content_object__in=Article.objects.listed()
         )
-        if name is None:
+        local = local_name("tag")
+        if local is not None:
+            found = found.annotate(local=local)
+        row = found.values("tag__name", *(["local"] if local is not None else [])).first()
+        if row is None:
             return False
+        name = row.get("local") or row["tag__name"]
         # Shown selected in the form although it is not among the popular ones.
         self.extra_topic = (value, name)
         self.choices = [*self.choices, self.extra_topic]
@@ -202,7 +224,7 @@ class TopicField(forms.ChoiceField):
 
 
 def _topic_choices():
-    return [("", "All topics"), *popular_topics().items()]
+    return [("", gettext("All topics")), *popular_topics().items()]
 
 
 class BoundedDateField(forms.DateField):
@@ -217,7 +239,7 @@ NOTICE_ID = "filter-notice"
 
 
 def _and(words):
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return get_text_list(list(words), gettext("and"))
 
 
 class ArticleFilterForm(forms.Form):
@@ -267,22 +289,22 @@ def _start_of_day(day):
 class ArticleFilterSet(django_filters.FilterSet):
     """The newsroom list's filters, all combinable. Pass ``Article.objects.listed()``."""
 
-    q = django_filters.CharFilter(label="Search", method="filter_q")
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     type = django_filters.MultipleChoiceFilter(
-        label="Type",
+        label=_("Type"),
         choices=Article.Kind.choices,
         method="filter_type",
         widget=forms.CheckboxSelectMultiple,
     )
-    region = RegionFilter(label="Region", method="filter_region", empty_label="All regions")
-    topic = TopicFilter(label="Topic", method="filter_topic")
-    year = YearFilter(label="Year", method="filter_year", empty_label="Any year")
+    region = RegionFilter(label=_("Region"), method="filter_region", empty_label=_("All regions"))
+    topic = TopicFilter(label=_("Topic"), method="filter_topic")
+    year = YearFilter(label=_("Year"), method="filter_year", empty_label=_("Any year"))
     # Declared as date_from/date_to because "from" is a Python keyword; get_filters
     # publishes them under their URL names.
-    date_from = BoundedDateFilter(label="From", method="filter_from")
-    date_to = BoundedDateFilter(label="To", method="filter_to")
+    date_from = BoundedDateFilter(label=_("From"), method="filter_from")
+    date_to = BoundedDateFilter(label=_("To"), method="filter_to")
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=Sort.CHOICES, method="filter_sort", empty_label=None
+        label=_("Sort by"), choices=Sort.CHOICES, method="filter_sort", empty_label=None
     )
 
     URL_NAMES = {"date_from": "from", "date_to": "to"}
@@ -384,25 +406,32 @@ class ArticleFilterSet(django_filters.FilterSet):
         self.is_valid()
         sentences = []
         unknown = [
-            self.filters[name].label.lower() if name in self.filters else name
+            str(self.filters[name].label).lower() if name in self.filters else name
             for name in self.form.errors
             if not (self.form.dates_reversed and name in ("from", "to"))
         ]
         if unknown:
-            several = len(unknown) > 1
             sentences.append(
-                f"The {_and(unknown)} filter{'s' if several else ''} "
-                f"{'were' if several else 'was'} not understood and "
-                f"{'have' if several else 'has'} been ignored."
+                ngettext(
+                    "The %(filters)s filter was not understood and has been ignored.",
+                    "The %(filters)s filters were not understood and have been ignored.",
+                    len(unknown),
+                )
+                % {"filters": _and(unknown)}
             )
         if self.form.dates_reversed:
-            sentences.append("The end date is before the start date, so both were ignored.")
+            sentences.append(
+                gettext("The end date is before the start date, so both were ignored.")
+            )
         if self.query.shortened:
             sentences.append(
-                f"Your search was too long and was shortened to {MAX_QUERY_LENGTH} characters."
+                gettext("Your search was too long and was shortened to %(count)s characters.")
+                % {"count": MAX_QUERY_LENGTH}
             )
         if self.cleaned.get("sort") == Sort.RELEVANCE and not self.is_searching:
-            sentences.append("Sorting by relevance needs a search, so the newest come first.")
+            sentences.append(
+                gettext("Sorting by relevance needs a search, so the newest come first.")
+            )
         return [{"id": NOTICE_ID, "text": " ".join(sentences)}] if sentences else []
 
     def contradiction(self) -> str:
@@ -417,13 +446,19 @@ class ArticleFilterSet(django_filters.FilterSet):
             return ""
         if start and end:
             same_year = start.year == end.year
-            first = date_format(start, "M j" if same_year else "M j, Y")
-            span = f"between {first} and {date_format(end, 'M j, Y')}"
-        elif start:
-            span = f"from {date_format(start, 'M j, Y')} on"
-        else:
-            span = f"up to {date_format(end, 'M j, Y')}"
-        return f"No articles in {year} {span}: the year and the dates do not overlap."
+            first = public_date(start, form="day" if same_year else "medium")
+            last = public_date(end, form="medium")
+            return gettext(
+                "No articles in %(year)s between %(first)s and %(last)s: the year and the "
+                "dates do not overlap."
+            ) % {"year": year, "first": first, "last": last}
+        if start:
+            return gettext(
+                "No articles in %(year)s from %(first)s on: the year and the dates do not overlap."
+            ) % {"year": year, "first": public_date(start, form="medium")}
+        return gettext(
+            "No articles in %(year)s up to %(last)s: the year and the dates do not overlap."
+        ) % {"year": year, "last": public_date(end, form="medium")}
 
     @classmethod
     def parameters(cls) -> tuple[str, ...]:
@@ -491,18 +526,20 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def _label(self, name, value):
         if name == "q":
-            return f"Search: “{value}”"
+            return gettext("Search: “%(query)s”") % {"query": value}
         if name == "type":
-            return Article.Kind(value).label
+            return str(Article.Kind(value).label)
         if name == "region":
-            return region_index()[value].name
+            return region_name(region_index()[value])
         if name == "topic":
             extra = self.form.fields["topic"].extra_topic
             return popular_topics().get(value) or (extra[1] if extra else value)
         if name == "year":
             return value
-        day = date_format(date.fromisoformat(value), "F j, Y")
-        return f"From {day}" if name == "from" else f"Until {day}"
+        day = public_date(date.fromisoformat(value))
+        if name == "from":
+            return gettext("From %(day)s") % {"day": day}
+        return gettext("Until %(day)s") % {"day": day}
 
     def describe(self) -> str:
         """The active filters in a few words, for feed and page titles."""

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -17,6 +18,7 @@ from articles.sanitize import sanitize_html
 from articles.states import ReviewState, State, state_of
 from core.fields import BoundedDateTimeField
 from core.languages import default_language, language_codes, language_name
+from media_library.models import photo_text
 
 
 class Region(models.Model):
@@ -85,6 +87,33 @@ class TaggedArticle(TaggedItemBase):
     class Meta:
         verbose_name = "topic"
         verbose_name_plural = "topics"
+
+
+class TopicName(models.Model):
+    """A topic's name in one of the newsroom's other languages; the topic's own name
+    (taggit's ``Tag.name``, which its slug and URL keep) is the default language's.
+    Read through ``articles.topic_names.topic_name``."""
+
+    topic = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(_("language"), max_length=10)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("name in another language")
+        verbose_name_plural = _("names in other languages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "language"], name="topic_name_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
+    def clean(self):
+        if self.language not in language_codes() or self.language == default_language():
+            raise ValidationError({"language": _("Choose one of the newsroom's other languages.")})
 
 
 class SanitizedHTMLField(ProseEditorField):
@@ -184,9 +213,9 @@ class Article(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PRESS_RELEASE = "press-release", "Press Release"
-        REPORT = "report", "Report"
-        STATEMENT = "statement", "Statement"
+        PRESS_RELEASE = "press-release", _("Press Release")
+        REPORT = "report", _("Report")
+        STATEMENT = "statement", _("Statement")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -524,9 +553,18 @@ class Article(models.Model):
 
     @property
     def caption(self):
+        """The hero photo's caption in the article's language (its own override first,
+        then the photo's text in the language, then the default language's)."""
         if self.hero_caption:
             return self.hero_caption
-        return self.hero_photo.caption if self.hero_photo_id else ""
+        return photo_text(self.hero_photo, self.language)[1] if self.hero_photo_id else ""
+
+    @property
+    def hero_alt(self):
+        """The hero photo's alt text in the article's language ("" when decorative)."""
+        if not self.hero_photo_id or self.hero_photo.is_decorative:
+            return ""
+        return photo_text(self.hero_photo, self.language)[0]
 
 
 class ArticleGrouping(models.Model):

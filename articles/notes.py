@@ -9,6 +9,7 @@ article and on ``/news/corrections/``; updates show at its foot.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import BoundedDateTimeField
 
@@ -37,9 +38,9 @@ class ArticleNote(models.Model):
     """A correction, clarification or update published with an article."""
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", _("Update")
 
     # Shown at the top of the article and listed on the corrections page; updates are
     # shown at its foot.

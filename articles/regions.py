@@ -13,14 +13,29 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 
 from articles.models import Article, ArticleGrouping, Region
 from core.cache import cached
+from core.localise import babel_locale, public_number
 
 # Ids per query: well under SQLite's 999 bound parameters.
 SYNC_BATCH = 500
+
+# The regional groupings' names in the other languages, by slug (articles/regions_data.py
+# stores them in the default language). A grouping added in the admin has none and keeps
+# its stored name everywhere.
+GROUPING_NAMES = {
+    "africa": pgettext_lazy("region", "Africa"),
+    "americas": pgettext_lazy("region", "Americas"),
+    "asia-pacific": pgettext_lazy("region", "Asia-Pacific"),
+    "europe-central-asia": pgettext_lazy("region", "Europe and Central Asia"),
+    "middle-east-north-africa": pgettext_lazy("region", "Middle East and North Africa"),
+}
 
 
 class IndexedRegion(NamedTuple):
@@ -31,37 +46,70 @@ class IndexedRegion(NamedTuple):
     name: str
     parent_id: int | None
     grouping: str | None  # the parent's slug; None for a grouping
+    iso_code: str = ""
 
     @property
     def is_grouping(self):
         return self.parent_id is None
 
 
+def region_name(region, language: str | None = None) -> str:
+    """The name a visitor reads for ``region`` (a ``Region`` or an ``IndexedRegion``) in
+    ``language`` (default: the page's).
+
+    In the default language, the stored name, as the editors wrote it. In another, a
+    country is named by CLDR's territory names ("Egipto", "مصر"), a regional grouping by
+    the translation catalogue (``GROUPING_NAMES``); either falls back to the stored name
+    when there is none.
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return region.name
+    if region.iso_code:
+        return babel_locale(language).territories.get(region.iso_code.upper(), region.name)
+    english = GROUPING_NAMES.get(region.slug)
+    if english is None:
+        return region.name
+    with translation.override(None):
+        msgid = str(english)
+    with translation.override(language):
+        translated = str(english)
+    # An untranslated grouping reads as stored, not as the catalogue's msgid.
+    return region.name if translated == msgid else translated
+
+
 def sort_key(name: str) -> str:
-    # "Réunion" sorts with the R's and "São Tomé" before "Senegal", as readers expect.
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    # "Réunion" sorts with the R's and "São Tomé" before "Senegal", as readers expect;
+    # the accents go, the letters stay (Arabic and other scripts too), the case is folded.
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def region_index() -> dict[str, IndexedRegion]:
-    """Every region by slug, in alphabetical order of name.
+    """Every region by slug, in alphabetical order of its name in the page's language.
 
-    Keyed by the content epoch (``core.cache.cached``): a region added or renamed in the
-    admin is offered and accepted on the next request.
+    Keyed by the content epoch and the language (``core.cache.cached``): a region added
+    or renamed in the admin is offered and accepted on the next request, and a Spanish
+    page never sees the English order, nor the reverse.
     """
 
     def build():
-        rows = sorted(
-            Region.objects.values_list("pk", "slug", "name", "parent_id", "parent__slug"),
-            key=lambda row: sort_key(row[2]),
-        )
-        return {row[1]: IndexedRegion(*row) for row in rows}
+        rows = [
+            IndexedRegion(*row)
+            for row in Region.objects.values_list(
+                "pk", "slug", "name", "parent_id", "parent__slug", "iso_code"
+            )
+        ]
+        rows.sort(key=lambda region: sort_key(region_name(region)))
+        return {region.slug: region for region in rows}
 
-    return cached("regions-index", build)
+    return cached("regions-index", build, translation.get_language())
 
 
 def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The countries grouped under their regional groupings, as option groups for a
-    select: each grouping's group offers the whole grouping first, then its countries.
+    select: each grouping's group offers the whole grouping first, then its countries,
+    named and sorted in the page's language (``region_name``).
 
     The public filter, the admin's article list and the media inquiry form all offer
     these; each adds its own empty choice.
@@ -70,15 +118,15 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     countries = {}
     for region in index.values():
         if not region.is_grouping:
-            countries.setdefault(region.parent_id, []).append((region.slug, region.name))
-    return [
-        (
-            grouping.name,
-            [(grouping.slug, f"All of {grouping.name}"), *countries.get(grouping.pk, [])],
-        )
-        for grouping in index.values()
-        if grouping.is_grouping
-    ]
+            countries.setdefault(region.parent_id, []).append((region.slug, region_name(region)))
+    groups = []
+    for grouping in index.values():
+        if grouping.is_grouping:
+            name = region_name(grouping)
+            # Translators: the choice of a whole regional grouping, e.g. "All of Africa".
+            whole = gettext("All of %(region)s") % {"region": name}
+            groups.append((name, [(grouping.slug, whole), *countries.get(grouping.pk, [])]))
+    return groups
 
 
 def live_region_counts() -> dict[int, int]:
@@ -122,7 +170,7 @@ def live_region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups = []
     for label, options in region_choices():
         offered = [
-            (slug, f"{name} ({counts[index[slug].pk]:,})")
+            (slug, f"{name} ({public_number(counts[index[slug].pk])})")
             for slug, name in options
             if counts.get(index[slug].pk)
         ]

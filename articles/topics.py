@@ -13,12 +13,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles.models import Article
+from articles.models import Article, TopicName
 from core.admin_input import KeysOnlyMultipleChoiceField
 from core.admin_search import ExactFirstSearchMixin
+from core.languages import default_language, is_multilingual, language_choices
 from core.numbers import whole_number
 
 ADD_TOPIC_PERMISSION = "taggit.add_tag"
@@ -121,6 +123,36 @@ def _any_of(names):
     return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 
+def _other_languages():
+    return [(code, name) for code, name in language_choices() if code != default_language()]
+
+
+class TopicNameForm(forms.ModelForm):
+    class Meta:
+        model = TopicName
+        fields = ["language", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The languages as configured now (not a model choice: no migration per change).
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"), choices=[("", "---------"), *_other_languages()]
+        )
+
+
+class TopicNameInline(admin.TabularInline):
+    """The topic's name in each of the newsroom's other languages."""
+
+    model = TopicName
+    form = TopicNameForm
+    extra = 0
+    verbose_name = _("name in another language")
+    verbose_name_plural = _("Names in other languages")
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(_other_languages())
+
+
 class TopicAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     """Topics, for those who may edit them (editors). Writers see no "Tags" in the admin
     and are refused its pages; they still search topics through the article form's
@@ -131,6 +163,11 @@ class TopicAdmin(ExactFirstSearchMixin, admin.ModelAdmin):
     exact_search_fields = ("name", "slug")
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [TopicNameInline]
+
+    def get_inlines(self, request, obj):
+        # An English-only newsroom has no other language to name topics in.
+        return self.inlines if is_multilingual() else []
 
     def has_module_permission(self, request):
         return request.user.has_perm(CHANGE_TOPIC_PERMISSION)

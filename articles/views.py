@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.filters import RELEVANCE_CANDIDATES, ArticleFilterSet
@@ -11,8 +12,15 @@ from articles.models import Article, SlugRedirect
 from articles.pagination import NewsroomPaginator, PageLinks, StrictPageMixin, page_number
 from articles.related import related_articles
 from articles.structured_data import news_article_json_ld
+from articles.versions import (
+    Version,
+    hreflang_alternates,
+    in_language_order,
+    live_versions,
+    og_locale,
+)
 from core.cache import cached, do_not_store, prefetch
-from core.languages import current_language, language_codes, language_name
+from core.languages import current_language, is_multilingual, language_codes, language_name
 
 
 class ArticleListView(StrictPageMixin, ListView):
@@ -94,7 +102,7 @@ class FeedHelpView(TemplateView):
         described = self.filterset.describe()
         return super().get_context_data(**kwargs) | {
             "about": "list",
-            "heading": f"“{described}”" if described else "the newsroom",
+            "heading": f"“{described}”" if described else gettext("the newsroom"),
             "filters_described": described,
             "notices": self.filterset.notices,
             "feeds": [
@@ -102,9 +110,9 @@ class FeedHelpView(TemplateView):
                 ("atom", "Atom", reverse("articles:feed_atom") + query),
             ],
             "alerts_url": reverse("alerts:subscribe") + query,
-            "alerts_label": "this list" if query else "new articles",
+            "alerts_label": gettext("this list") if query else gettext("new articles"),
             "back_url": reverse("articles:list") + query,
-            "back_label": "Back to the list",
+            "back_label": gettext("Back to the list"),
         }
 
     def render_to_response(self, context, **response_kwargs):
@@ -136,22 +144,68 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         parts = context["fragment_parts"] = self.fragment_parts(context.get("is_preview", False))
+        multilingual = is_multilingual()
         # What the template and this method ask core.cache for, in one round trip.
         prefetch(
             ("article-json-ld", *parts),
             ("fragment-article-meta", parts),
             ("fragment-article-main", parts),
             ("site-settings",),
+            *([("article-versions", *parts)] if multilingual else []),
         )
         context["related_articles"] = SimpleLazyObject(
             lambda: related_articles(article=self._prefetched(), limit=self.related_limit)
         )
+        # The story's live versions: read on every request (the header's language
+        # switcher is outside the fragments), kept like them, so a warm page still
+        # reads only the article. None on a site in one language.
+        versions = (
+            cached("article-versions", lambda: live_versions(self.object), *parts)
+            if multilingual
+            else []
+        )
         context["json_ld"] = cached(
             "article-json-ld",
-            lambda: news_article_json_ld(article=self._prefetched(), request=self.request),
+            lambda: news_article_json_ld(
+                article=self._prefetched(), request=self.request, versions=versions
+            ),
             *context["fragment_parts"],
         )
+        if multilingual:
+            context |= self.language_context(versions, public=not context.get("is_preview"))
         return context
+
+    def language_context(self, versions, *, public):
+        """The header's switcher (``translations``: code, native name, URL, this version
+        included), the article's "read in" line, and for search engines the ``hreflang``
+        alternates and Open Graph locales. Only live versions are named; the alternates
+        only on the live page itself (never a preview's or an embargoed one's)."""
+        article = self.object
+        is_live = any(version.pk == article.pk for version in versions)
+        shown = versions
+        if not is_live:
+            # A preview or an embargoed article: itself, unlinked, among the live ones.
+            itself = Version(
+                article.pk,
+                article.language,
+                article.get_absolute_url(),
+                not article.translation_of_id,
+            )
+            shown = in_language_order([*versions, itself])
+        translations = [
+            (version.language, language_name(version.language), version.path) for version in shown
+        ]
+        others = [version for version in versions if version.pk != article.pk]
+        return {
+            "translations": translations,
+            "hreflang_alternates": (
+                hreflang_alternates(versions, self.request.build_absolute_uri)
+                if is_live and public
+                else []
+            ),
+            "og_locale": og_locale(article.language),
+            "og_locale_alternates": [og_locale(version.language) for version in others],
+        }
 
     def fragment_parts(self, is_preview):
         """What the article's fragments depend on besides the content epoch, which

@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import default_language, is_multilingual, language_choices
 from core.models import SiteSettings
 
 # The admin is named after the site too, read when a page is drawn, so a new name shows
@@ -11,6 +15,68 @@ from core.models import SiteSettings
 _site_name = lazy(lambda: SiteSettings.load().name, str)
 admin.site.site_header = _site_name()
 admin.site.site_title = format_lazy("{} admin", _site_name())
+
+
+def _other_languages():
+    return [(code, name) for code, name in language_choices() if code != default_language()]
+
+
+def _translation_field(code, field):
+    return f"{field}__{code}"
+
+
+class SiteSettingsForm(forms.ModelForm):
+    """The settings, plus each visitor-facing text in every other language (kept in
+    ``translations``). Empty: the pages of that language show the default text."""
+
+    class Meta:
+        model = SiteSettings
+        fields = []  # the admin's fieldsets name them
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.translations if isinstance(self.instance.translations, dict) else {}
+        for code, _language in _other_languages():
+            texts = saved.get(code) if isinstance(saved.get(code), dict) else {}
+            for field in SiteSettings.TRANSLATED_FIELDS:
+                name = _translation_field(code, field)
+                if name in self.fields and isinstance(texts.get(field), str):
+                    self.fields[name].initial = texts[field]
+
+    def clean(self):
+        cleaned = super().clean()
+        saved = self.instance.translations if isinstance(self.instance.translations, dict) else {}
+        # Languages no longer configured keep their texts, for when they come back.
+        translations = {code: texts for code, texts in saved.items() if isinstance(texts, dict)}
+        for code, _language in _other_languages():
+            texts = {
+                field: cleaned.get(_translation_field(code, field), "").strip()
+                for field in SiteSettings.TRANSLATED_FIELDS
+            }
+            texts = {field: text for field, text in texts.items() if text}
+            if texts:
+                translations[code] = texts
+            else:
+                translations.pop(code, None)
+        self.instance.translations = translations
+        return cleaned
+
+
+def site_settings_form():
+    """``SiteSettingsForm`` with a field per text and language, as configured now."""
+    declared = {}
+    for code, language in _other_languages():
+        for field in SiteSettings.TRANSLATED_FIELDS:
+            model_field = SiteSettings._meta.get_field(field)
+            declared[_translation_field(code, field)] = forms.CharField(
+                label=format_lazy("{} ({})", model_field.verbose_name.capitalize(), language),
+                required=False,
+                max_length=model_field.max_length,
+                widget=forms.Textarea(attrs={"rows": 3})
+                if isinstance(model_field, models.TextField)
+                else forms.TextInput(attrs={"class": "vLargeTextField"}),
+            )
+    return type("SiteSettingsForm", (SiteSettingsForm,), declared)
 
 
 @admin.register(SiteSettings)
@@ -29,6 +95,34 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     ]
 
     autocomplete_fields = ["lead_article"]
+    form = SiteSettingsForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return super().get_form(request, obj, change, form=site_settings_form(), **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not is_multilingual():
+            return fieldsets
+        return [
+            *fieldsets,
+            *(
+                (
+                    format_lazy(_("Texts in {language}"), language=language),
+                    {
+                        "fields": [
+                            _translation_field(code, field)
+                            for field in SiteSettings.TRANSLATED_FIELDS
+                        ],
+                        "description": _(
+                            "What visitors read on this language's pages. A text left "
+                            "empty shows the default language's."
+                        ),
+                    },
+                )
+                for code, language in _other_languages()
+            ),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Who must approve what is the editors' decision, not the press office's.

@@ -1,7 +1,10 @@
+import copy
+
 from django.conf import settings
 from django.db import models
 
 from core.cache import cached
+from core.languages import current_language, default_language
 from core.phones import international_phone_validator
 
 
@@ -86,7 +89,14 @@ class SiteSettings(models.Model):
         help_text="Pinned at the top of the home page while it is live. Empty: the newest "
         "article leads.",
     )
+    # The texts visitors read, in the newsroom's other languages: {"es": {"name": …}}.
+    # On the row itself rather than in a table of their own: every public page reads the
+    # settings (one cached row), and a handful of short texts per language need no join.
+    translations = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The fields visitors read, written per language; the row's own are the default's.
+    TRANSLATED_FIELDS = ("name", "mission", "intro", "corrections_policy")
 
     class Meta:
         verbose_name = "site settings"
@@ -104,3 +114,28 @@ class SiteSettings(models.Model):
         page never writes.
         """
         return cached("site-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+    def text(self, field: str, language: str | None = None) -> str:
+        """``field`` (one of ``TRANSLATED_FIELDS``) in ``language`` (the active one by
+        default), falling back to the default language's text."""
+        language = language or current_language()
+        if language != default_language():
+            texts = (
+                self.translations.get(language) if isinstance(self.translations, dict) else None
+            )
+            value = texts.get(field) if isinstance(texts, dict) else None
+            if isinstance(value, str) and value.strip():
+                return value
+        return getattr(self, field)
+
+    def localised(self, language: str | None = None) -> "SiteSettings":
+        """These settings with their texts in ``language`` (the active one by default):
+        what the pages of that language show. A copy, never saved; itself in the
+        default language."""
+        language = language or current_language()
+        if language == default_language():
+            return self
+        local = copy.copy(self)
+        for field in self.TRANSLATED_FIELDS:
+            setattr(local, field, self.text(field, language))
+        return local

@@ -24,6 +24,11 @@ ROLES = {
         "media_library.add_photo",
         "media_library.change_photo",
         "media_library.view_photo",
+        # A photo's alt text and caption in the other languages, edited on the photo.
+        "media_library.add_phototext",
+        "media_library.change_phototext",
+        "media_library.delete_phototext",
+        "media_library.view_phototext",
         "media_library.add_document",
         "media_library.change_document",
         "media_library.view_document",
@@ -61,6 +66,10 @@ ROLES = {
         "media_library.change_photo",
         "media_library.delete_photo",
         "media_library.view_photo",
+        "media_library.add_phototext",
+        "media_library.change_phototext",
+        "media_library.delete_phototext",
+        "media_library.view_phototext",
         "media_library.add_document",
         "media_library.change_document",
         "media_library.delete_document",
@@ -72,6 +81,11 @@ ROLES = {
         "taggit.change_tag",
         "taggit.delete_tag",
         "taggit.view_tag",
+        # A topic's name in the other languages, edited on the topic.
+        "articles.add_topicname",
+        "articles.change_topicname",
+        "articles.delete_topicname",
+        "articles.view_topicname",
     ],
     # The press office answers journalists; inquiries hold personal data, so only they
     # (and superusers) see them.

@@ -29,9 +29,11 @@ from articles.states import State
 from articles.topics import register_topic_admin
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
+from desk.admin_languages import LanguagesAdminMixin
 from desk.admin_notes import ArticleNotesAdminMixin
 from desk.admin_pending import PendingChangesAdminMixin
 from desk.admin_revisions import ArticleRevisionsAdminMixin
+from desk.admin_translations import TranslationStatusAdminMixin
 from desk.admin_workflow import WorkflowAdminMixin, moment_with_offset
 from desk.forms import ArticleAdminForm
 from desk.services import PUBLISH_PERMISSION, article_duplicate
@@ -140,6 +142,8 @@ class TopicFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    LanguagesAdminMixin,
+    TranslationStatusAdminMixin,
     PendingChangesAdminMixin,
     EmbargoArticleAdminMixin,
     WorkflowAdminMixin,

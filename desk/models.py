@@ -147,5 +147,7 @@ class ArticlePendingChange(models.Model):
         return self.rejected_at is None
 
 
-# The workflow's record of every state change, kept beside the model it records.
+# The workflow's record of every state change, and what each translation was made from
+# (its source's revision, for telling it is stale), kept beside the models they record.
+from desk.translation_models import TranslationBase  # noqa: E402, F401
 from desk.workflow_models import ArticleTransition  # noqa: E402, F401

@@ -5,14 +5,24 @@ services, so the admin makes renditions exactly as the importer does. Deleting a
 an article or spokesperson still uses is refused, with links to where it is used.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import is_multilingual, language_name
 from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
-from media_library.models import Document, Photo, rights_allow_redistribution
+from media_library.models import (
+    Document,
+    Photo,
+    PhotoText,
+    missing_languages,
+    other_languages,
+    rights_allow_redistribution,
+)
 from media_library.storage import is_disk_full
 
 
@@ -84,6 +94,33 @@ class DiskFullAdminMixin:
         # modelform_factory made a new class for this request, so this sets nothing shared.
         form.disk_full = getattr(request, "media_disk_full", False)
         return form
+
+
+class PhotoTextForm(forms.ModelForm):
+    class Meta:
+        model = PhotoText
+        fields = ["language", "alt_text", "caption"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The languages as configured now: a select, not a field choice in the model
+        # (a change of LANGUAGES would otherwise be a migration).
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"), choices=[("", "---------"), *other_languages()]
+        )
+
+
+class PhotoTextInline(admin.StackedInline):
+    """The photo's alt text and caption in each of the newsroom's other languages."""
+
+    model = PhotoText
+    form = PhotoTextForm
+    extra = 0
+    verbose_name = _("text in another language")
+    verbose_name_plural = _("Alt text and caption in other languages")
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(other_languages())
 
 
 @admin.register(Photo)
@@ -162,6 +199,43 @@ class PhotoAdmin(DiskFullAdminMixin, InUseProtectionMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    inlines = [PhotoTextInline]
+
+    def get_inlines(self, request, obj):
+        # An English-only newsroom has no other language to write texts in.
+        return self.inlines if is_multilingual() else []
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "missing_texts"] if is_multilingual() else shown
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "missing_texts"] if is_multilingual() else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not is_multilingual():
+            return fieldsets
+        return [
+            (name, {**options, "fields": [*options["fields"], "missing_texts"]})
+            if name == "Accessibility"
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The changelist's "Missing texts" column, in one query for the page.
+        return queryset.prefetch_related("texts") if is_multilingual() else queryset
+
+    @admin.display(description=_("Missing texts"))
+    def missing_texts(self, obj):
+        missing = missing_languages(obj if obj is not None else Photo())
+        if not missing:
+            return _("None")
+        return ", ".join(language_name(code) for code in missing)
 
     @admin.display(description="Photo")
     def thumbnail(self, obj):

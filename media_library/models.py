@@ -1,10 +1,14 @@
 """Photos and documents: the files articles show and offer for download."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import current_language, default_language, language_choices
 from media_library import downloads as download_files
 from media_library import renditions as rendition_files
 from media_library.locations import document_url
@@ -17,11 +21,11 @@ from media_library.storage import (
 
 
 class UsageRights(models.TextChoices):
-    OWNED = "owned", "Owned by the organisation"
-    LICENSED = "licensed", "Licensed for our use"
-    EDITORIAL = "editorial", "Editorial use with credit"
-    CREATIVE_COMMONS = "creative-commons", "Creative Commons"
-    RESTRICTED = "restricted", "Restricted: check before reuse"
+    OWNED = "owned", _("Owned by the organisation")
+    LICENSED = "licensed", _("Licensed for our use")
+    EDITORIAL = "editorial", _("Editorial use with credit")
+    CREATIVE_COMMONS = "creative-commons", _("Creative Commons")
+    RESTRICTED = "restricted", _("Restricted: check before reuse")
 
 
 # Which rights let us give journalists the photo to publish themselves: the one rule of
@@ -292,3 +296,117 @@ class Document(models.Model):
     @property
     def extension(self):
         return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+
+
+class PhotoText(models.Model):
+    """A photo's alt text and caption in one of the newsroom's other languages.
+
+    The photo's own ``alt_text`` and ``caption`` are the default language's; a language
+    without a row here (or with an empty field) reads them (``photo_text``). One photo is
+    shared by every version of a translated story, so its words live beside it.
+    """
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, in this language. Empty: the default language's."),
+    )
+    caption = models.TextField(
+        _("caption"), blank=True, help_text=_("Empty: the default language's caption.")
+    )
+
+    class Meta:
+        verbose_name = _("text in another language")
+        verbose_name_plural = _("texts in other languages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "language"], name="photo_text_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.photo_id} ({self.language})"
+
+    def clean(self):
+        if self.language not in dict(other_languages()):
+            raise ValidationError({"language": _("Choose one of the newsroom's other languages.")})
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """The languages a photo may have texts in: every one but the default."""
+    return [(code, name) for code, name in language_choices() if code != default_language()]
+
+
+def _texts_attr(language: str) -> str:
+    return f"_texts_in_{language}"
+
+
+def texts_prefetch(lookup: str, language: str) -> Prefetch:
+    """Prefetch for the photos under ``lookup`` ("hero_photo__texts") of their text in
+    ``language`` only, where ``photo_text`` looks first."""
+    return Prefetch(
+        lookup,
+        queryset=PhotoText.objects.filter(language=language),
+        to_attr=_texts_attr(language),
+    )
+
+
+def remember_text(photo: Photo, language: str, alt_text: str | None, caption: str | None):
+    """Tell ``photo_text`` what ``photo`` says in ``language`` (read by a query of one's
+    own, e.g. with the renditions): None for both when it has no text there."""
+    texts = []
+    if alt_text is not None or caption is not None:
+        texts = [
+            PhotoText(
+                photo=photo, language=language, alt_text=alt_text or "", caption=caption or ""
+            )
+        ]
+    setattr(photo, _texts_attr(language), texts)
+
+
+def photo_text(photo: Photo, language: str | None = None) -> tuple[str, str]:
+    """``(alt_text, caption)`` of ``photo`` in ``language`` (the active one by default),
+    each falling back to the default language's when the language has none.
+
+    No query for the default language, nor when the texts were prefetched
+    (``texts_prefetch``, ``remember_text``, or ``prefetch_related("texts")``).
+    """
+    language = language or current_language()
+    alt_text, caption = photo.alt_text, photo.caption
+    if language == default_language() or photo.pk is None:
+        return alt_text, caption
+    texts = getattr(photo, _texts_attr(language), None)
+    if texts is None:
+        if "texts" in getattr(photo, "_prefetched_objects_cache", {}):
+            texts = [t for t in photo.texts.all() if t.language == language]
+        else:
+            texts = list(PhotoText.objects.filter(photo=photo, language=language))
+        setattr(photo, _texts_attr(language), texts)
+    if texts:
+        alt_text = texts[0].alt_text or alt_text
+        caption = texts[0].caption or caption
+    return alt_text, caption
+
+
+def missing_languages(photo: Photo) -> list[str]:
+    """The codes of the other languages in which ``photo`` has no alt text or caption of
+    its own (a decorative photo needs no alt text)."""
+    if photo.pk is None:
+        return [code for code, _name in other_languages()]
+    texts = {t.language: t for t in photo.texts.all()}  # prefetched by lists
+    # Only what the default language has needs saying again: a decorative photo has
+    # no alt text to translate, a photo without a caption no caption.
+    needs_alt = not photo.is_decorative and bool(photo.alt_text)
+    needs_caption = bool(photo.caption)
+    missing = []
+    for code, _name in other_languages():
+        text = texts.get(code)
+        if (needs_alt and not (text and text.alt_text)) or (
+            needs_caption and not (text and text.caption)
+        ):
+            missing.append(code)
+    return missing

@@ -8,6 +8,10 @@ from django import forms
 from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.regions import region_choices
 from core.addresses import EmailAddressField
@@ -24,12 +28,12 @@ MIN_FILL_SECONDS = 2
 TOKEN_MAX_AGE = 4 * 60 * 60
 STARTED_SALT = "press.inquiry.started"
 DEADLINE_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-TOO_FAST_MESSAGE = (
+TOO_FAST_MESSAGE = _(
     "That was very fast — please check your message and press “Send inquiry” "
     "again. Nothing has been sent yet."
 )
-EXPIRED_MESSAGE = (
-    "This form was open for more than {hours} hours, so for your security it has to be "
+EXPIRED_MESSAGE = _(
+    "This form was open for more than %(hours)s hours, so for your security it has to be "
     "sent again. Everything you typed is still here: check it and press “Send inquiry”."
 )
 
@@ -53,7 +57,7 @@ COMMON_TOPICS = [
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()./-]{3,}((\s*(ext\.?|x)\s*)[0-9]{1,6})?$",
-    "Use digits, spaces and + ( ) - only, for example +1 212 555 0100.",
+    _("Use digits, spaces and + ( ) - only, for example +1 212 555 0100."),
 )
 
 
@@ -124,76 +128,80 @@ class MediaInquiryForm(forms.Form):
     """
 
     name = SingleLineField(
-        label="Your name",
+        label=_("Your name"),
         max_length=_max_length("name"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     # Stored normalised (core.addresses): one spelling per mailbox, nothing unsafe.
     email = EmailAddressField(
-        label="E-mail",
+        label=_("E-mail"),
         max_length=_max_length("email"),
-        help_text="We send the reference number of your inquiry here.",
+        help_text=_("We send the reference number of your inquiry here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     outlet = SingleLineField(
-        label="Outlet or organisation",
+        label=_("Outlet or organisation"),
         max_length=_max_length("outlet"),
-        help_text='Who you write or broadcast for, or "Freelance".',
+        help_text=_('Who you write or broadcast for, or "Freelance".'),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     phone = SingleLineField(
-        label="Phone (optional)",
+        label=_("Phone (optional)"),
         max_length=_max_length("phone"),
         required=False,
         validators=[phone_validator],
-        help_text="With the country code, if you would like a call back.",
+        help_text=_("With the country code, if you would like a call back."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     # Cleaned before the deadline, which is read in it. A browser running scripts picks
     # the journalist's own zone (static/press/time_zone.js); otherwise the newsroom's.
     time_zone = forms.ChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         required=False,
         choices=zone_choices,
-        help_text="Your deadline is read in this zone.",
+        help_text=_("Your deadline is read in this zone."),
         widget=forms.Select(attrs={"data-time-zone": "", "autocomplete": "off"}),
     )
     deadline = WallClockField(
-        label="Your deadline (optional)",
+        label=_("Your deadline (optional)"),
         required=False,
         input_formats=[DEADLINE_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DEADLINE_INPUT_FORMAT),
     )
-    subject = SingleLineField(label="Subject", max_length=_max_length("subject"))
+    subject = SingleLineField(label=_("Subject"), max_length=_max_length("subject"))
     message = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=_max_length("message"),
-        help_text="What you need: an interview, a comment, data, a photo. "
-        f"Up to {_max_length('message'):,} characters.",
+        help_text=format_lazy(
+            _("What you need: an interview, a comment, data, a photo. Up to {} characters."),
+            number_format(_max_length("message"), force_grouping=True),
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     region = forms.ChoiceField(
-        label="Region or country (optional)",
+        label=_("Region or country (optional)"),
         required=False,
-        choices=lambda: [("", "Not specific to a region"), *region_choices()],
+        choices=lambda: [("", gettext("Not specific to a region")), *region_choices()],
     )
     topic = SingleLineField(
-        label="Topic (optional)",
+        label=_("Topic (optional)"),
         max_length=_max_length("topic"),
         required=False,
-        help_text="Pick a common topic or type your own.",
+        help_text=_("Pick a common topic or type your own."),
         widget=DatalistTextInput(COMMON_TOPICS),
     )
     consent = forms.BooleanField(
-        label="The press office may contact me about this inquiry and keep my details "
-        "for that purpose.",
-        error_messages={"required": "Please agree, so that we can answer you."},
+        label=_(
+            "The press office may contact me about this inquiry and keep my details "
+            "for that purpose."
+        ),
+        error_messages={"required": _("Please agree, so that we can answer you.")},
     )
     # Spam defences. The honeypot is hidden by a CSS class (not an inline style: the
     # Content-Security-Policy forbids those) and out of the tab order; people never
     # fill it in, form-filling bots do.
     fax = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -202,10 +210,10 @@ class MediaInquiryForm(forms.Form):
     honeypot_field = "fax"
     # Short names for the error summary at the top of the page.
     summary_labels = {
-        "consent": "Consent",
-        "deadline": "Deadline",
-        "message": "Question",
-        "time_zone": "Time zone",
+        "consent": _("Consent"),
+        "deadline": _("Deadline"),
+        "message": _("Question"),
+        "time_zone": _("Time zone"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -226,9 +234,9 @@ class MediaInquiryForm(forms.Form):
         now = timezone.localtime(timezone=zone)
         self.fields["deadline"].widget.attrs["min"] = now.strftime(DEADLINE_INPUT_FORMAT)
         # The zone and its offset right by the deadline; the script keeps it in step.
-        self.fields[
-            "deadline"
-        ].help_text = f"Date and time in your time zone, now {zone_label(zone.key)}."
+        self.fields["deadline"].help_text = gettext(
+            "Date and time in your time zone, now %(zone)s."
+        ) % {"zone": zone_label(zone.key)}
 
     def _chosen_zone(self):
         name = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
@@ -271,8 +279,10 @@ class MediaInquiryForm(forms.Form):
         deadline = wall_clock.replace(tzinfo=zone, fold=0)
         if deadline.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall_clock:
             raise forms.ValidationError(
-                "%(time)s does not exist in %(zone)s: the clocks go forward then. "
-                "Give a time an hour later.",
+                _(
+                    "%(time)s does not exist in %(zone)s: the clocks go forward then. "
+                    "Give a time an hour later."
+                ),
                 code="skipped_time",
                 params={"time": wall_clock.strftime("%H:%M on %B %-d, %Y"), "zone": zone.key},
             )
@@ -280,7 +290,7 @@ class MediaInquiryForm(forms.Form):
         # The input has minute precision, so "now" typed a few seconds late still counts.
         if deadline < timezone.now() - timedelta(minutes=1):
             raise forms.ValidationError(
-                "This deadline has passed. Give a future date and time, or leave it empty.",
+                _("This deadline has passed. Give a future date and time, or leave it empty."),
                 code="past_deadline",
             )
         return deadline
@@ -309,7 +319,7 @@ class MediaInquiryForm(forms.Form):
             self.submission_key = ""
             self.reissue_token()
             raise forms.ValidationError(
-                EXPIRED_MESSAGE.format(hours=TOKEN_MAX_AGE // 3600), code="expired"
+                str(EXPIRED_MESSAGE) % {"hours": TOKEN_MAX_AGE // 3600}, code="expired"
             )
         if elapsed < MIN_FILL_SECONDS:
             # Too fast for most people, yet a person may be that fast (a pasted message,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 
@@ -104,8 +105,11 @@ class InquiryView(FormView):
             form.reissue_token()
             form.add_error(
                 None,
-                f"This form was already sent as inquiry {sent.inquiry.reference}. "
-                "To send what you changed as a new inquiry, check it and send it again.",
+                gettext(
+                    "This form was already sent as inquiry %(reference)s. To send what you "
+                    "changed as a new inquiry, check it and send it again."
+                )
+                % {"reference": sent.inquiry.reference},
             )
             return self.form_invalid(form)
         services.inquiry_submissions.hit(ip or "unknown")

@@ -320,3 +320,32 @@ def test_the_real_public_pages_may_be_kept(client):
         response = client.get(url)
         assert response.status_code == 200
         assert shared_seconds(response) == 10, url
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_a_languages_pages_may_be_kept_and_its_forms_are_not(client):
+    """/es/news/ is the page /news/ is, in Spanish: kept as briefly by shared caches;
+    /es/press/inquiry/ carries a visitor's CSRF token, as /press/inquiry/ does."""
+    source = ArticleFactory(slug="release-them")
+    spanish = ArticleFactory(slug="liberenlos", language="es", translation_of=source)
+    for url in [
+        "/es/",
+        "/es/news/",
+        "/es/news/?type=report",
+        spanish.get_absolute_url(),
+        "/es/news/feed/",
+        "/es/news/feed/atom/",
+        "/ar/news/corrections/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert shared_seconds(response) == 10, url
+    assert spanish.get_absolute_url() == "/es/news/liberenlos/"
+
+    form = client.get("/es/press/inquiry/")
+    assert form.status_code == 200
+    assert "csrftoken" in form.cookies
+    assert shared_seconds(form) is None
+    assert "no-store" in form["Cache-Control"] or "private" in form["Cache-Control"]
+    # Not a language the newsroom publishes in: no page, nothing kept.
+    assert shared_seconds(client.get("/de/news/")) is None

@@ -87,8 +87,28 @@ def newsroom():
     return {"article": article, "report": report}
 
 
-def test_public_pages_are_valid_html(client, newsroom, tmp_path):
+def _check(tmp_path):
+    """The checker's errors on every page written to ``tmp_path``."""
     command = _vnu_command()
+    result = subprocess.run(
+        [*command, *sorted(str(p) for p in tmp_path.glob("*.html"))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # vnu writes its JSON report to stderr.
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    return [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error")
+        and not any(ignored in m["message"] for ignored in IGNORED)
+    ]
+
+
+def test_public_pages_are_valid_html(client, newsroom, tmp_path):
+    _vnu_command()
     pages = {
         "list": "/news/",
         "filtered-list": "/news/?type=report&region=americas&year=2025&from=2024-01-01",
@@ -107,21 +127,46 @@ def test_public_pages_are_valid_html(client, newsroom, tmp_path):
         assert response.status_code == (404 if name == "not-found" else 200), path
         (tmp_path / f"{name}.html").write_bytes(response.content)
 
-    result = subprocess.run(
-        [*command, *sorted(str(p) for p in tmp_path.glob("*.html"))],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    errors = _check(tmp_path)
+    assert not errors, "The HTML checker found errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.usefixtures("multilingual")
+def test_spanish_and_arabic_pages_are_valid_html(client, newsroom, tmp_path):
+    """A story in three languages: each version's page, with its line of languages and
+    alternates, and each language's list."""
+    _vnu_command()
+    source = newsroom["article"]
+    spanish = ArticleFactory(
+        title="Liberen a los estudiantes",
+        slug="liberen-a-los-estudiantes",
+        language="es",
+        translation_of=source,
+        body="<h2>Antecedentes</h2><p>Lean <a href='https://example.org/ley'>la ley</a>.</p>",
     )
-    # vnu writes its JSON report to stderr.
-    messages = json.loads(result.stderr or "{}").get("messages", [])
-    errors = [
-        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m.get("type") in ("error", "non-document-error")
-        and not any(ignored in m["message"] for ignored in IGNORED)
-    ]
+    arabic = ArticleFactory(
+        title="أطلقوا سراح الطلاب",
+        slug="atliqu-sarah-al-tullab",
+        language="ar",
+        translation_of=source,
+        body="<h2>خلفية</h2><p>اقرأوا <a href='https://example.org/law'>القانون</a>.</p>",
+    )
+    ArticleFactory(language="fr", translation_of=source, draft=True)
+    pages = {
+        "english-article": source.get_absolute_url(),
+        "spanish-article": spanish.get_absolute_url(),
+        "arabic-article": arabic.get_absolute_url(),
+        "spanish-list": "/es/news/",
+        "arabic-list": "/ar/news/",
+        "arabic-filtered-list": "/ar/news/?type=report&region=americas",
+    }
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    assert b'hreflang="x-default"' in (tmp_path / "arabic-article.html").read_bytes()
+
+    errors = _check(tmp_path)
     assert not errors, "The HTML checker found errors:\n" + "\n".join(errors)
 
 

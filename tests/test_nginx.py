@@ -225,10 +225,17 @@ SHARED_MAX_AGE = 2
 SETUP = """
 from datetime import timedelta
 from django.utils import timezone
+from articles.models import Article
 from embargo.models import EmbargoLink
 from tests.factories import ArticleFactory
 for slug in ("published-story", "to-withdraw", "kept-through-outage"):
     ArticleFactory(slug=slug, title=slug.replace("-", " ").title())
+ArticleFactory(
+    slug="historia-publicada",
+    title="Historia publicada",
+    language="es",
+    translation_of=Article.objects.get(slug="published-story"),
+)
 secret = ArticleFactory(
     slug="secret-story", title="Secret Story", published_at=timezone.now() + timedelta(days=2)
 )
@@ -260,6 +267,8 @@ class Edge:
             "STATIC_ROOT": str(folder / "static"),
             "PAGE_SHARED_MAX_AGE": str(SHARED_MAX_AGE),
             "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            # Pages in other languages are kept as the default language's are.
+            "LANGUAGES": "en,es,fr,ar",
         }
         self.app = self.web = None
 
@@ -367,8 +376,8 @@ def cache_status(answer):
     return answer[1]["X-Cache-Status"]
 
 
-def test_a_public_page_is_answered_by_nginx_without_the_app(edge):
-    path = "/news/published-story/"
+@pytest.mark.parametrize("path", ["/news/published-story/", "/es/news/historia-publicada/"])
+def test_a_public_page_is_answered_by_nginx_without_the_app(edge, path):
     first = edge.get(path)
     assert (first[0], cache_status(first)) == (200, "MISS")
     assert f"s-maxage={SHARED_MAX_AGE}" in first[1]["Cache-Control"]
@@ -430,16 +439,20 @@ def test_personal_pages_and_sessions_are_never_stored(edge):
     # A CSRF cookie alone is no session: the public copy, which holds no token.
     assert cache_status(edge.get("/news/", Cookie="csrftoken=abc")) == "HIT"
 
-    # Forms carry each visitor's own token.
-    forms = [edge.get("/press/inquiry/") for _ in range(2)]
-    assert all(form[0] == 200 and cache_status(form) != "HIT" for form in forms)
-    tokens = [re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', f[2])[1] for f in forms]
-    assert tokens[0] != tokens[1]
+    # Forms carry each visitor's own token, in every language.
+    for path in ("/press/inquiry/", "/es/press/inquiry/"):
+        forms = [edge.get(path) for _ in range(2)]
+        assert all(form[0] == 200 and cache_status(form) != "HIT" for form in forms), path
+        tokens = [
+            re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', f[2])[1] for f in forms
+        ]
+        assert tokens[0] != tokens[1], path
 
 
 def test_with_the_app_stopped_cached_pages_still_answer(edge):
     paths = ["/", "/news/", "/news/?type=report", "/news/kept-through-outage/",
-             "/news/feed/", "/sitemap.xml", "/robots.txt"]  # fmt: skip
+             "/news/feed/", "/sitemap.xml", "/robots.txt",
+             "/es/", "/es/news/", "/es/news/historia-publicada/", "/es/news/feed/"]  # fmt: skip
     for path in paths:
         edge.get(path)
         assert cache_status(edge.get(path)) == "HIT", path

@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
 from articles.cards import render_cards
+from articles.regions import region_name as localised_region_name
+from articles.topic_names import topic_name as name_of_topic
 from core.cache import cached
 
 register = template.Library()
@@ -21,6 +23,18 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 def json_ld(value):
     """``value`` as JSON that is safe to place inside a ``<script>`` element."""
     return mark_safe(json.dumps(value, cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES))
+
+
+@register.filter
+def topic_name(topic, language=None):
+    """A topic's name in ``language`` (the page's by default), else its own name."""
+    return name_of_topic(topic, language or None)
+
+
+@register.filter
+def region_name(region):
+    """``{{ region|region_name }}``: the region's name in the page's language."""
+    return localised_region_name(region)
 
 
 @register.filter

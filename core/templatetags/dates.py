@@ -3,6 +3,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from core import localise
 from core.datetimes import compact_time as compact_time_text
 
 register = template.Library()
@@ -25,3 +26,16 @@ def compact_time(value):
     """``{{ value|compact_time }}``: "Dec 1, 2026, 4:00 PM (America/New_York, UTC-05:00)",
     the table-cell form of ``core.datetimes``."""
     return compact_time_text(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def public_date(value):
+    """``{{ value|public_date }}``: "June 15, 2017", "15 de junio de 2017", "15 juin 2017"
+    or "15 يونيو 2017", in the page's language and the newsroom's time zone."""
+    return localise.public_date(value)
+
+
+@register.filter
+def public_number(value):
+    """``{{ count|public_number }}``: "1,234" on an English page, "1.234" on a Spanish one."""
+    return localise.public_number(value)

@@ -411,12 +411,12 @@ class TestErrorPages:
         with django_assert_num_queries(0):
             html = render_to_string("500.html")
         assert "Something went wrong" in html
-        assert '<html lang="en">' in html
+        assert '<html lang="en" dir="ltr">' in html
         assert "<main" in html
 
     def test_layout_landmarks_and_navigation(self, client):
         content = client.get(ArticleFactory().get_absolute_url()).content.decode()
-        assert '<html lang="en">' in content
+        assert '<html lang="en" dir="ltr">' in content
         assert '<a class="skip-link" href="#main">' in content
         for landmark in (
             '<header class="site-header">',
