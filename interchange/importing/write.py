@@ -19,10 +19,12 @@ from articles.changes import Stored, articles_written
 from articles.content import CONTENT_FIELDS
 from articles.models import Article, ArticleNote, TaggedArticle
 from articles.sanitize import sanitize_html
+from core.cache import bump_content_version_on_commit
+from core.languages import default_language
 from interchange.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from interchange.importing.parse import AttachmentSpec, PhotoSpec, Record
 from media_library import visibility
-from media_library.models import Document, Photo
+from media_library.models import Document, Photo, PhotoText
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
 # The article columns an import sets (the content the format carries, but the slug, by
@@ -54,6 +56,7 @@ WRITTEN_MODELS = (
     *(through for through, _, _ in RELATIONS.values()),
     Tag,
     Photo,
+    PhotoText,
     Document,
     ArticleNote,
 )
@@ -101,6 +104,7 @@ def write_records(
         photo_ids = write_photos(
             records, user=user, stored=stored, result=result, progress=progress
         )
+        write_photo_texts(records, photo_ids=photo_ids)
         document_ids = write_documents(records, stored=stored, result=result)
         existing = existing_articles(records)
         media_before = media_of_existing(existing)
@@ -267,9 +271,14 @@ def store_photo(spec: PhotoSpec, *, user, stored: list) -> Photo:
 
 
 def write_photos(records, *, user, stored, result, progress) -> dict[str, int]:
-    """One Photo per file (by checksum), reusing the library's; photo id by checksum."""
+    """One Photo per file (by checksum), reusing the library's; photo id by checksum.
+
+    A new photo's own texts are the default language's: a record in that language that
+    gives the photo describes it, else the first record using it (sources come first)."""
     specs = {}
-    for record in records:
+    default = default_language()
+    describes_in_default = [r for r in records if r.language == default and "photo" in r.gives]
+    for record in [*describes_in_default, *records]:
         # A translation of an article already here shares its photo (``photo_id``).
         if record.photo is not None and record.photo_id is None:
             specs.setdefault(record.photo.file.sha256, record.photo)
@@ -282,6 +291,45 @@ def write_photos(records, *, user, stored, result, progress) -> dict[str, int]:
         result.photos_without_renditions.append(photo.pk)
     result.photos_created = len(todo)
     return ids
+
+
+def write_photo_texts(records, *, photo_ids) -> None:
+    """Give each photo the alt text and caption its records give in their languages
+    other than the default (whose are the photo's own): one ``PhotoText`` per photo and
+    language, so the same file under a group's versions stays one photo. Written only
+    where it differs, so importing the same file again writes nothing."""
+    default = default_language()
+    wanted = {}
+    for record in records:
+        photo = record.photo
+        # A translation that left its photo out shares the source's words, not its own.
+        if photo is None or record.language == default or "photo" not in record.gives:
+            continue
+        if not (photo.alt_text or photo.caption):
+            continue
+        photo_id = record.photo_id if record.photo_id is not None else photo_ids[photo.file.sha256]
+        wanted.setdefault((photo_id, record.language), (photo.alt_text, photo.caption))
+    if not wanted:
+        return
+    current = {}
+    for batch in chunked(sorted({photo_id for photo_id, _language in wanted})):
+        for text in PhotoText.objects.filter(photo_id__in=batch):
+            current[(text.photo_id, text.language)] = text
+    new, changed = [], []
+    for (photo_id, language), (alt_text, caption) in wanted.items():
+        text = current.get((photo_id, language))
+        if text is None:
+            new.append(
+                PhotoText(photo_id=photo_id, language=language, alt_text=alt_text, caption=caption)
+            )
+        elif (text.alt_text, text.caption) != (alt_text, caption):
+            text.alt_text, text.caption = alt_text, caption
+            changed.append(text)
+    PhotoText.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    PhotoText.objects.bulk_update(changed, ["alt_text", "caption"], batch_size=BATCH_SIZE)
+    if new or changed:
+        # Bulk writes send no signals: the pages and cards showing these photos change.
+        bump_content_version_on_commit()
 
 
 def store_document(spec: AttachmentSpec, *, stored: list) -> Document:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article
 from interchange import FORMAT, ImportFailed, export_articles, import_articles
 from interchange.importing.parse import parse_file
-from media_library.models import Photo
+from media_library.models import Photo, PhotoText
 from media_library.services import photo_create
 from tests.factories import ArticleFactory, image_bytes, image_upload
 
@@ -506,3 +506,70 @@ class TestExport:
         result = import_articles(path=path)
 
         assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.usefixtures("multilingual")
+class TestPhotoTexts:
+    def test_a_records_photo_texts_are_in_its_language(self, bundle):
+        import_articles(
+            path=bundle(
+                [
+                    translation("es", photo={"alt_text": "Una familia", "caption": "La valla."}),
+                    source(),
+                    translation("fr", photo={"file": "images/border.jpg", "alt_text": "Une"}),
+                    translation("ar"),
+                ]
+            )
+        )
+
+        photo = Photo.objects.get()
+        assert photo.alt_text == "A family walks along the fence"
+        texts = {t.language: (t.alt_text, t.caption) for t in PhotoText.objects.all()}
+        assert texts == {"es": ("Una familia", "La valla."), "fr": ("Une", "")}
+        for code in ("es", "fr", "ar"):
+            assert Article.objects.get(slug=f"facing-walls-{code}").hero_photo == photo
+
+    def test_texts_for_the_photo_of_a_source_in_the_database(self, bundle):
+        import_articles(path=bundle([source()]))
+        path = bundle([translation("es", photo={"alt_text": "Una familia"})])
+
+        import_articles(path=path)
+        import_articles(path=path)
+
+        assert [(t.language, t.alt_text) for t in PhotoText.objects.all()] == [
+            ("es", "Una familia")
+        ]
+        assert Photo.objects.count() == 1
+
+    def test_export_writes_each_records_texts_in_its_language_and_round_trips(self, tmp_path):
+        photo = photo_create(
+            file=image_upload("border.jpg", width=40, height=30),
+            alt_text="A fence across a desert",
+            caption="The border fence.",
+            generate_renditions=False,
+        )
+        PhotoText.objects.create(photo=photo, language="es", alt_text="Una valla", caption="")
+        PhotoText.objects.create(
+            photo=photo, language="ar", alt_text="سياج", caption="السياج الحدودي."
+        )
+        report = ArticleFactory(slug="facing-walls", hero_photo=photo)
+        for code in ("es", "ar", "fr"):
+            ArticleFactory(slug=f"walls-{code}", language=code, translation_of=report)
+        path = tmp_path / "articles.json"
+        export_articles(path=path)
+        records = {r["slug"]: r for r in json.loads(path.read_text())["articles"]}
+        assert records["facing-walls"]["photo"]["alt_text"] == "A fence across a desert"
+        assert records["walls-es"]["photo"]["alt_text"] == "Una valla"
+        assert records["walls-ar"]["photo"]["caption"] == "السياج الحدودي."
+        assert records["walls-fr"]["photo"]["alt_text"] == ""
+        texts = set(PhotoText.objects.values_list("language", "alt_text", "caption"))
+
+        assert import_articles(path=path).unchanged == 4
+        Article.objects.filter(translation_of__isnull=False).delete()
+        Article.objects.all().delete()
+        Photo.objects.all().delete()
+        import_articles(path=path)
+
+        photo = Photo.objects.get()
+        assert (photo.alt_text, photo.caption) == ("A fence across a desert", "The border fence.")
+        assert set(PhotoText.objects.values_list("language", "alt_text", "caption")) == texts
