@@ -10,6 +10,8 @@ from alerts import services
 from alerts.filtering import describe
 from alerts.models import Subscription
 from core.csvfiles import csv_writer
+from core.languages import is_multilingual
+from press.admin import LanguageFilter
 
 SUMMARY_ROWS = 50
 
@@ -57,6 +59,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "email",
         "query",
         "filter_described",
+        "language",
         "status",
         "frequency",
         "digest_hour",
@@ -74,6 +77,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "email",
         "query",
         "filter_described",
+        "language",
         "digest_time_zone",
         "bounce_count",
         "last_bounce",
@@ -89,6 +93,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description="filter")
     def filter_described(self, obj):
         return describe(obj.query)
+
+    # The language a subscriber reads in, where the newsroom has more than one.
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if is_multilingual():
+            columns.insert(columns.index("filter_described") + 1, "language")
+        return columns
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if is_multilingual():
+            filters.insert(2, LanguageFilter)
+        return filters
 
     def has_add_permission(self, request):
         # A subscriber is someone who confirmed their own address, never added by staff.

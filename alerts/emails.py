@@ -4,13 +4,20 @@ They are queued in the outbox (``outbox/``), which sends them with header lines 
 so ``List-Unsubscribe`` stays one readable URL. Every mail that goes out because of a
 subscription carries RFC 8058 one-click unsubscription (``List-Unsubscribe`` with the
 signed link, ``List-Unsubscribe-Post``) and a link to the journalist's preferences.
+
+Every mail is in its subscription's language (``Subscription.language``, the page it
+was asked for on), whatever language is active where it is rendered (a worker, the
+admin): its text, its dates, the filter described and the links to the alert pages,
+which open in that language.
 """
 
 import re
+from functools import wraps
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 
 from alerts.filtering import describe
@@ -29,6 +36,20 @@ def _render(name: str, context: dict) -> tuple[str, str]:
 
 
 absolute = absolute_url
+
+
+def in_subscription_language(render):
+    """Render the mail for the subscription (the first argument) in its language."""
+
+    @wraps(render)
+    def wrapper(subscription, *args, **kwargs):
+        if get_language() == subscription.language:
+            # A fan-out's batch is in one language: activated once for all of it.
+            return render(subscription, *args, **kwargs)
+        with translation.override(subscription.language):
+            return render(subscription, *args, **kwargs)
+
+    return wrapper
 
 
 def links(subscription: Subscription, shared: "Shared | None" = None) -> dict:
@@ -69,9 +90,10 @@ class Shared:
         self._rendered = {}
 
     def describe(self, query: str) -> str:
-        if query not in self._described:
-            self._described[query] = describe(query)
-        return self._described[query]
+        key = (query, get_language())
+        if key not in self._described:
+            self._described[key] = describe(query)
+        return self._described[key]
 
     def path(self, name: str, token: str) -> str:
         """``reverse(name, args=[token])``, the pattern resolved once per batch."""
@@ -127,6 +149,7 @@ def _list_message(
     )
 
 
+@in_subscription_language
 def confirmation(subscription: Subscription) -> EmailMessage:
     """The double opt-in mail: what was asked for, and the link (valid seven days) to a
     page whose button confirms. Nothing else is ever sent to an unconfirmed address."""
@@ -152,12 +175,14 @@ def confirmation(subscription: Subscription) -> EmailMessage:
     )
 
 
+@in_subscription_language
 def already_subscribed(subscription: Subscription) -> EmailMessage:
     """Someone asked again for an alert this address already has: say so, with the
     preferences link (never on the page, which answers every request alike)."""
     return _list_message(subscription, "alert_already_subscribed", {})
 
 
+@in_subscription_language
 def alert(
     subscription: Subscription, article, *, announcement=None, shared: Shared | None = None
 ) -> EmailMessage:
@@ -174,6 +199,7 @@ def alert(
     )
 
 
+@in_subscription_language
 def digest(
     subscription: Subscription, items: list[dict], *, shared: Shared | None = None
 ) -> EmailMessage:

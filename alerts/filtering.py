@@ -10,6 +10,7 @@ import logging
 
 from django.http import QueryDict
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from articles.filters import ArticleFilterSet
 from articles.models import Article
@@ -48,9 +49,10 @@ def canonical_query(data) -> str:
 
 def describe(query: str) -> str:
     """A filter in a few words ("Report, Mexico, Search: “asylum”"), for mails and pages."""
+    everything = _("Everything the newsroom publishes")
     if not query:
-        return "Everything the newsroom publishes"
-    return filterset(QueryDict(query)).describe() or "Everything the newsroom publishes"
+        return everything
+    return filterset(QueryDict(query)).describe() or everything
 
 
 def matches(article: Article, query: str) -> bool:

@@ -14,6 +14,7 @@ from articles.regions import region_choices
 from articles.search import MAX_QUERY_LENGTH, clean_query
 from core.addresses import EmailAddressField
 from core.datetimes import newsroom_zone_name, zone_choices
+from core.languages import is_multilingual, language_choices
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 LABELS = {
@@ -29,6 +30,10 @@ HELP = {
 
 
 class PreferencesForm(forms.Form):
+    # The preferences page lets the subscriber change the language their alerts are in;
+    # a new subscription takes the language of the page it is asked for on.
+    offers_language = True
+
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=Subscription.Frequency.choices,
@@ -66,8 +71,17 @@ class PreferencesForm(forms.Form):
         region.offered = region_choices
         region.choices = region_choices
         self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH
+        if self.offers_language and is_multilingual():
+            self.fields["language"] = forms.ChoiceField(
+                label=_("Language"),
+                choices=language_choices,
+                help_text=_(
+                    "You are sent the articles published in this language, and the "
+                    "e-mails are written in it."
+                ),
+            )
         self.order_fields(
-            ["email", *ALERT_FILTERS, "frequency", "digest_hour", "digest_time_zone"]
+            ["email", "language", *ALERT_FILTERS, "frequency", "digest_hour", "digest_time_zone"]
         )
         if not self.is_bound and not self.initial.get("digest_time_zone"):
             self.initial["digest_time_zone"] = newsroom_zone_name()
@@ -111,6 +125,8 @@ class PreferencesForm(forms.Form):
 
 
 class SubscribeForm(PreferencesForm):
+    offers_language = False
+
     # Normalised (unquoted, punycode domain) before any limit or uniqueness check.
     email = EmailAddressField(
         label=_("Your e-mail address"),

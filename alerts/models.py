@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.datetimes import newsroom_zone_name
 from core.fields import BoundedDateTimeField
+from core.languages import default_language
 
 # After this many hard bounces (a 5xx refusal of the address at send time) a
 # subscription is suspended: mailing a dead address again hurts the sender's reputation.
@@ -99,6 +100,12 @@ class Subscription(models.Model):
         default=newsroom_zone_name,
         help_text="The subscriber's own zone, in which the digest hour is read.",
     )
+    language = models.CharField(
+        max_length=10,
+        default=default_language,
+        help_text="The language of the page the alert was asked for on: the subscriber "
+        "is sent the articles written in it, in mails written in it.",
+    )
     status = models.CharField(max_length=15, choices=Status, default=Status.PENDING)
     key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
     consent_text = models.TextField(
@@ -122,7 +129,9 @@ class Subscription(models.Model):
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
         indexes = [
-            models.Index(fields=["status", "query"], name="alert_subscription_filter_idx"),
+            models.Index(
+                fields=["status", "language", "query"], name="alert_subscription_lang_idx"
+            ),
             models.Index(
                 fields=["frequency", "digest_hour"],
                 condition=models.Q(status="confirmed"),
@@ -130,9 +139,12 @@ class Subscription(models.Model):
             ),
         ]
         constraints = [
-            # One subscription per mailbox and filter: the address is normalised before
-            # it is stored, and the part before the "@" compared case-insensitively.
-            models.UniqueConstraint(Lower("email"), "query", name="alert_one_per_mailbox_filter"),
+            # One subscription per mailbox, filter and language: the address is normalised
+            # before it is stored, and the part before the "@" compared case-insensitively.
+            # The same filter in two languages is two subscriptions (two sets of articles).
+            models.UniqueConstraint(
+                Lower("email"), "query", "language", name="alert_one_per_mailbox_filter_language"
+            ),
             models.CheckConstraint(
                 condition=models.Q(digest_hour__lte=23), name="alert_digest_hour_in_day"
             ),

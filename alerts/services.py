@@ -22,6 +22,7 @@ from alerts.tasks import schedule_digest
 from articles.models import Article
 from core.addresses import mailbox_key, normalize_email
 from core.datetimes import newsroom_zone_name
+from core.languages import default_language, language_codes
 from outbox import services as outbox
 from press.services import RateLimit
 
@@ -69,6 +70,7 @@ def subscribe(
     digest_hour: int,
     consent_text: str,
     digest_time_zone: str = "",
+    language: str = "",
 ) -> Subscription:
     """Ask for an alert: a pending subscription and its confirmation mail.
 
@@ -76,14 +78,18 @@ def subscribe(
     typed the address may not own it) and mails the owner their preferences link. The
     address is normalised first (``core.addresses``: a ValidationError if it cannot be),
     so every spelling of one mailbox is one subscription per filter, and the mails a
-    stranger can cause are limited per mailbox (``address_mails``).
+    stranger can cause are limited per mailbox (``address_mails``). ``language`` is the
+    page's (the default language's when not given): the subscription is sent the
+    articles written in it, and its mails are in it.
     """
     email = normalize_email(email)
+    language = language if language in language_codes() else default_language()
     now = timezone.now()
     with transaction.atomic():
         mailbox = Subscription.objects.select_for_update().for_address(email)
         subscription, created = mailbox.get_or_create(
             query=query,
+            language=language,
             defaults={
                 "email": email,
                 "frequency": frequency,
@@ -163,11 +169,15 @@ def update_preferences(
     frequency: str,
     digest_hour: int,
     digest_time_zone: str = "",
+    language: str = "",
 ) -> Subscription:
-    """Change the filter or frequency through the preferences link (which proves the
-    mailbox, so a stopped subscription starts again and its bounces are forgiven)."""
+    """Change the filter, language or frequency through the preferences link (which
+    proves the mailbox, so a stopped subscription starts again and its bounces are
+    forgiven). A new language applies to articles going live from then on."""
     was_daily = subscription.frequency == Subscription.Frequency.DAILY
     subscription.query = query
+    if language in language_codes():
+        subscription.language = language
     subscription.frequency = frequency
     subscription.digest_hour = digest_hour
     subscription.digest_time_zone = digest_time_zone or subscription.digest_time_zone

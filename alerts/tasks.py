@@ -15,7 +15,7 @@ from itertools import groupby
 
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts import emails
 from alerts.filtering import matching_queries
@@ -67,11 +67,15 @@ def fan_out_article(article_id: int) -> str:
 
 
 def owe_article(article: Article) -> int:
-    """Write a delivery row for every confirmed subscriber whose filter the article
-    matches; returns how many. Each distinct filter is matched once."""
-    confirmed = Subscription.objects.confirmed()
+    """Write a delivery row for every confirmed subscriber of the article's language
+    whose filter the article matches; returns how many. Each distinct filter is matched
+    once, as the list of that language would match it (its search configuration, its
+    region and topic names). A translation going live later is its own article: its
+    subscribers are alerted then, and those of other languages never by it."""
+    confirmed = Subscription.objects.confirmed().filter(language=article.language)
     queries = confirmed.order_by().values_list("query", flat=True).distinct()
-    matched = matching_queries(article, queries)
+    with translation.override(article.language):
+        matched = matching_queries(article, queries)
     if not matched:
         return 0
     subscribers = confirmed.filter(query__in=matched).order_by("pk").values_list("pk", "frequency")
@@ -106,6 +110,13 @@ def queue_alerts(article_id: int, announcement_id: int | None = None) -> str:
     owed = Delivery.objects.unsent().filter(
         article_id=article_id, announcement_id=announcement_id, in_digest=False
     )
+    # Its subscribers read the article's language: the mails are rendered in it (a
+    # subscriber who has since changed language gets theirs, ``emails``).
+    with translation.override(article.language):
+        return _queue_owed(owed, article, announcement)
+
+
+def _queue_owed(owed, article, announcement) -> str:
     shared = emails.Shared()
     queued = 0
     while True:

@@ -11,6 +11,7 @@ from functools import wraps
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
@@ -21,11 +22,13 @@ from alerts.forms import PreferencesForm, SubscribeForm
 from alerts.models import Subscription
 from alerts.tokens import subscription_for, token_for
 from core.cache import do_not_store
+from core.languages import current_language, language_name
 from core.outage import DATABASE_UNAVAILABLE, not_saved
 from core.security import client_ip
 from press.views import rate_limited
 
-CONSENT = (
+# In the page's language: the subscription keeps the words the journalist saw.
+CONSENT = _(
     "We will e-mail you only the articles you chose, as they are published or in one "
     "daily digest, after you confirm your address. Every e-mail has a link to change "
     "your choice and a one-click link to stop; we use your address for nothing else."
@@ -82,7 +85,9 @@ class SubscribeView(FormView):
                 frequency=form.cleaned_data["frequency"],
                 digest_hour=form.cleaned_data["digest_hour"],
                 digest_time_zone=form.cleaned_data["digest_time_zone"],
-                consent_text=CONSENT,
+                consent_text=str(CONSENT),
+                # The page's language: /es/press/alerts/ subscribes to Spanish articles.
+                language=current_language(),
             )
         except DATABASE_UNAVAILABLE:
             return not_saved(self, form, what="subscription")
@@ -112,6 +117,7 @@ class TokenView(View):
         context = {
             "subscription": self.subscription,
             "filter_described": describe(self.subscription.query),
+            "language_name": language_name(self.subscription.language),
             "token": self.token,
             **context,
         }
@@ -151,6 +157,7 @@ class PreferencesView(TokenView):
             "frequency": self.subscription.frequency,
             "digest_hour": self.subscription.digest_hour,
             "digest_time_zone": self.subscription.digest_time_zone,
+            "language": self.subscription.language,
         }
         return self.page(PreferencesForm(initial=initial))
 
@@ -165,6 +172,7 @@ class PreferencesView(TokenView):
                 frequency=form.cleaned_data["frequency"],
                 digest_hour=form.cleaned_data["digest_hour"],
                 digest_time_zone=form.cleaned_data["digest_time_zone"],
+                language=form.cleaned_data.get("language", ""),
             )
         except services.FilterTaken as taken:
             form.add_error(None, str(taken))

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from core.languages import language_name
 from core.numbers import whole_number
 from embargo.formats import embargo_time
 from embargo.forms import JournalistContactForm, ShareForm
@@ -107,13 +108,13 @@ class EmbargoArticleAdminMixin:
         if not (can_share or can_revoke or request.user.has_perm(VIEW_PERMISSION)):
             raise PermissionDenied
         here = reverse("admin:articles_article_embargo", args=[article.pk])
-        form = ShareForm()
+        form = ShareForm(article=article)
         if request.method == "POST":
             action = request.POST.get("action")
             if action == "share":
                 if not can_share:
                     raise PermissionDenied
-                form = ShareForm(request.POST)
+                form = ShareForm(request.POST, article=article)
                 if form.is_valid() and self._share(request, article, form):
                     return redirect(here)
             elif action in ("revoke", "revoke-all"):
@@ -146,14 +147,18 @@ class EmbargoArticleAdminMixin:
                 emails=form.cleaned_data["emails"],
                 user=request.user,
                 expires_at=form.cleaned_data["expires_at"],
+                translations=form.cleaned_data.get("translations") or (),
             )
         except ValidationError as error:
             form.add_error(None, error)
             return False
+        recipients = list(dict.fromkeys(link.email for link, _token in issued))
+        languages = list(dict.fromkeys(language_name(link.article.language) for link, _ in issued))
         self.message_user(
             request,
-            f"Personal links are being e-mailed to {len(issued)} recipient(s): "
-            + ", ".join(link.email for link, _token in issued)
+            f"Personal links are being e-mailed to {len(recipients)} recipient(s): "
+            + ", ".join(recipients)
+            + (f" (versions: {', '.join(languages)})" if len(languages) > 1 else "")
             + ". A recipient who already had a link gets a new one; the old one stops working.",
             messages.SUCCESS,
         )

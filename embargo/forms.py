@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.addresses import EmailAddressField, email_key
+from core.languages import language_name
+from embargo.formats import embargo_time
 from embargo.models import JournalistContact
 from embargo.services import parse_recipients
 
@@ -42,8 +44,15 @@ class JournalistContactForm(forms.ModelForm):
         return email
 
 
+class TranslationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{language_name(obj.language)}: {obj.title} ({embargo_time(obj.published_at)})"
+
+
 class ShareForm(forms.Form):
-    """Who receives a personal link: pasted addresses, saved contacts, or both."""
+    """Who receives a personal link: pasted addresses, saved contacts, or both; and,
+    for an article with scheduled translations, which of them to share as well (all, by
+    default: a story released in several languages goes out in all of them)."""
 
     recipients = forms.CharField(
         label="E-mail addresses",
@@ -64,6 +73,25 @@ class ShareForm(forms.Form):
         help_text="Optional, in the newsroom's time zone. Empty: 48 hours after the "
         "publication time, following it if it moves.",
     )
+
+    def __init__(self, *args, article=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scheduled = (
+            article.translation_group().scheduled().exclude(pk=article.pk).order_by("language")
+            if article is not None
+            else None
+        )
+        if scheduled is not None and scheduled.exists():
+            self.fields["translations"] = TranslationChoiceField(
+                label="Scheduled translations to share as well",
+                queryset=scheduled,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Each recipient's link offers every version ticked here; each "
+                "lifts at its own publication time.",
+            )
+            if not self.is_bound:
+                self.initial["translations"] = list(scheduled.values_list("pk", flat=True))
 
     def clean_recipients(self):
         parsed = parse_recipients(self.cleaned_data["recipients"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.addresses import email_key, normalize_email
+from core.languages import language_codes
 from core.security import client_ip
 from embargo.models import EmbargoLink, EmbargoOpening, hash_token, under_embargo
 from outbox.models import Message
@@ -90,24 +91,41 @@ def embargo_share(
     user=None,
     expires_at: datetime | None = None,
     send_email: bool = True,
+    translations=(),
 ) -> list[tuple[EmbargoLink, str]]:
     """Give each address a personal link to ``article``, replacing any link it already
     had (the old one stops working), and e-mail them after commit. Returns each new link
-    with its token, in the order given."""
+    with its token, in the order given.
+
+    ``translations``: other versions of the article's translation group, each scheduled
+    too, shared with the same addresses (a link per version, each lifting at its own
+    publication time); each recipient's page offers a switch between the versions they
+    were given (``shared_versions``), and no other.
+    """
     check_shareable(article)
+    versions = [article]
+    for translation in translations:
+        if translation.pk == article.pk or translation.group_id != article.group_id:
+            raise EmbargoError(
+                f"“{translation.title}” is not a translation of “{article.title}”.",
+                code="not_a_translation",
+            )
+        check_shareable(translation)
+        if translation.pk not in {version.pk for version in versions}:
+            versions.append(translation)
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise EmbargoError("The expiry must be in the future.", code="expiry_past")
     issued = []
-    for email in emails:
+    for version, email in ((version, email) for version in versions for email in emails):
         _revoke(
             EmbargoLink.objects.filter(
-                article=article, email__iexact=email, revoked_at__isnull=True
+                article=version, email__iexact=email, revoked_at__isnull=True
             ),
             now=now,
         )
         link, token = EmbargoLink.issue(
-            article=article,
+            article=version,
             email=email,
             created_by=user,
             expires_at=expires_at,
@@ -159,6 +177,29 @@ def record_opening(*, link: EmbargoLink, request) -> EmbargoOpening:
         client_hash=client_hash(request),
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
+
+
+def shared_versions(link: EmbargoLink) -> list[EmbargoLink]:
+    """The links its recipient holds to the versions of ``link``'s story (itself
+    included), one per language, in the newsroom's order of languages: each active, not
+    expired, to a version under embargo or live. A version nobody shared with this
+    address is not among them, whatever its state."""
+    article = link.article
+    links = (
+        EmbargoLink.objects.active()
+        .filter(email__iexact=link.email, article__in=article.translation_group())
+        .select_related("article")
+        .order_by("-created_at", "-id")
+    )
+    by_language = {}
+    for candidate in links:
+        version = candidate.article
+        if candidate.is_expired() or not (under_embargo(version) or version.is_live):
+            continue
+        by_language.setdefault(version.language, candidate)
+    by_language[article.language] = link
+    order = {code: index for index, code in enumerate(language_codes())}
+    return sorted(by_language.values(), key=lambda one: order.get(one.article.language, 99))
 
 
 def find_link(token: str) -> EmbargoLink | None:

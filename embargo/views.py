@@ -10,11 +10,13 @@ from functools import partial
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import translation
 
 from articles.views import ArticleDetailView
+from core.languages import language_name
 from embargo.formats import embargo_time
 from embargo.models import EmbargoLink, under_embargo
-from embargo.services import find_link, record_opening
+from embargo.services import find_link, record_opening, shared_versions
 from media_library import locations
 from media_library.models import Document, Photo
 from media_library.views import file_name, private, serve_file
@@ -52,22 +54,48 @@ class EmbargoArticleView(ArticleDetailView):
         if link.article.is_live:
             return private(redirect(link.article))
         self.link, self.object = link, link.article
-        # The page, its JSON-LD and Open Graph image link withheld files through this token.
-        with locations.urls_for_withheld(partial(embargo_file_url, token)):
+        # The page is in its version's language (its text, dates, direction), whatever
+        # the unprefixed /embargo/ address would otherwise make it.
+        with (
+            translation.override(self.object.language),
+            # The page, its JSON-LD and Open Graph image link withheld files through this
+            # token.
+            locations.urls_for_withheld(partial(embargo_file_url, token)),
+        ):
             context = self.get_context_data(
                 object=self.object,
                 embargo_link=link,
                 # Downloads (photos at full size, the media kit) go through this link too.
                 embargo_token=token,
                 embargoed_until=embargo_time(self.object.published_at),
+                embargo_versions=versions_of(link),
             )
             response = self.render_to_response(context)
             response.render()
+        response["Content-Language"] = self.object.language
         return private(response)
 
     def fragment_parts(self, is_preview):
         # The fragments hold this link's own file URLs: never another reader's.
         return (*super().fragment_parts(is_preview), "embargo", self.link.pk)
+
+
+def versions_of(link) -> list[dict]:
+    """The switch between the versions this recipient was given (empty when only one):
+    each through its own personal link, so each shows its own banner and lifts to the
+    public page at its own publication time."""
+    links = shared_versions(link)
+    if len(links) < 2:
+        return []
+    return [
+        {
+            "code": one.article.language,
+            "name": language_name(one.article.language),
+            "url": one.get_absolute_url(),
+            "current": one.pk == link.pk,
+        }
+        for one in links
+    ]
 
 
 def embargo_file(request, token, kind, pk, filename):

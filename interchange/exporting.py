@@ -11,12 +11,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from tqdm import tqdm
 
 from articles.content import CONTENT_FIELDS
 from articles.models import Article
+from core.languages import default_language
 from interchange.importing import FORMAT
 from media_library.models import UsageRights, rights_allow_redistribution
 
@@ -75,6 +76,11 @@ class _Exporter:
         ]
         if notes:
             record["notes"] = notes
+        # Every record says its language; a translation names its source, whose record
+        # may come before or after it (the import takes either).
+        record["language"] = article.language
+        if article.translation_of_id:
+            record["translation_of"] = article.source_slug
         return record
 
     def value(self, article, field):
@@ -86,7 +92,7 @@ class _Exporter:
                     return Article.Status.PUBLISHED
                 return Article.Status.DRAFT
             case "hero_photo":
-                return self.photo(article.hero_photo) if article.hero_photo_id else None
+                return self.photo(article) if article.hero_photo_id else None
             case "hero_caption" if not article.hero_photo_id:
                 return None  # the format takes a caption override only with a photo
             case "regions":
@@ -110,11 +116,23 @@ class _Exporter:
             raise ValueError(f"The export does not know how to write {field.name!r}.")
         return getattr(article, field.name)
 
-    def photo(self, photo):
+    def photo(self, article):
+        """The article's photo, with its alt text and caption in the article's language:
+        the photo's own for the default language; for another, its text there, or for a
+        translation without one nothing (the import lets the source's stand in)."""
+        photo = article.hero_photo
+        alt_text, caption = photo.alt_text, photo.caption
+        if article.language != default_language():
+            own = next((t for t in photo.texts.all() if t.language == article.language), None)
+            if article.translation_of_id:
+                alt_text, caption = (own.alt_text, own.caption) if own else ("", "")
+            elif own is not None:
+                # A source's record needs an alt text: its language's, else the default's.
+                alt_text, caption = own.alt_text or alt_text, own.caption or caption
         record = {
             "file": self.copy(photo.image, "images", photo.pk),
-            "alt_text": photo.alt_text,
-            "caption": photo.caption,
+            "alt_text": alt_text,
+            "caption": caption,
             "credit": photo.credit,
         }
         optional = {
@@ -139,8 +157,10 @@ class _Exporter:
     def run(self, queryset):
         queryset = (
             queryset.order_by("pk")
+            .annotate(source_slug=F("translation_of__slug"))
             .select_related("hero_photo")
             .prefetch_related(
+                "hero_photo__texts",
                 "regions",
                 "topics",
                 Prefetch("related", queryset=Article.objects.only("pk", "slug")),

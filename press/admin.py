@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from core.admin_search import ExactFirstSearchMixin
 from core.changelists import BoundedDateChangeList
 from core.datetimes import compact_time, in_two_zones
+from core.languages import is_multilingual, language_choices, language_codes, language_name
 from core.models import SiteSettings
 from core.phones import tel_uri
 from core.roles import PRESS_OFFICE
@@ -115,6 +116,22 @@ class DeadlineFilter(admin.SimpleListFilter):
                 deadline__gte=now, deadline__lt=now + timedelta(hours=24)
             )
         return queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """A ``language`` field by its native names (an inquiry's form, a subscriber's
+    alerts). A value that is not one of the newsroom's languages filters nothing."""
+
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return language_choices()
+
+    def queryset(self, request, queryset):
+        if self.value() not in language_codes():
+            return queryset
+        return queryset.filter(language=self.value())
 
 
 class AssignmentFilter(admin.SimpleListFilter):
@@ -290,6 +307,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "time_zone",
         "subject",
         "message",
+        "language",
         "region",
         "topic",
         "consent",
@@ -307,9 +325,12 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     ]
     # E-mail and phone are shown as links to write or call, the deadline in both zones.
     journalist_display = [
-        {"email": "email_link", "phone": "phone_link", "deadline": "deadline_display"}.get(
-            name, name
-        )
+        {
+            "email": "email_link",
+            "phone": "phone_link",
+            "deadline": "deadline_display",
+            "language": "language_display",
+        }.get(name, name)
         for name in journalist_fields
     ]
     readonly_fields = [
@@ -319,6 +340,7 @@ class MediaInquiryAdmin(admin.ModelAdmin):
         "email_link",
         "phone_link",
         "deadline_display",
+        "language_display",
         *journalist_fields,
         *delivery_fields,
     ]
@@ -334,6 +356,24 @@ class MediaInquiryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Inquiries come from journalists through the public form only.
         return False
+
+    # Where the newsroom has several languages, the press office sees which one each
+    # inquiry was written from (and so which language to answer in).
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if is_multilingual():
+            columns.insert(columns.index("sender") + 1, "language_display")
+        return columns
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if is_multilingual():
+            filters.insert(1, LanguageFilter)
+        return filters
+
+    @admin.display(description="language", ordering="language")
+    def language_display(self, obj):
+        return language_name(obj.language)
 
     def get_urls(self):
         reply = self.admin_site.admin_view(self.reply_view)

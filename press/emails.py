@@ -9,7 +9,9 @@ from email.utils import formataddr
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
+from core.languages import is_multilingual, language_name
 from core.links import absolute_url
 from core.models import SiteSettings
 from press.models import InquiryMessage, MediaInquiry
@@ -37,7 +39,12 @@ def inquiry_notification(inquiry: MediaInquiry) -> EmailMessage:
     admin_path = reverse("admin:press_mediainquiry_change", args=[inquiry.pk])
     subject, body = _render(
         "inquiry_notification",
-        {"inquiry": inquiry, "admin_url": absolute_url(admin_path)},
+        {
+            "inquiry": inquiry,
+            "admin_url": absolute_url(admin_path),
+            # The language the journalist wrote from, where there is a choice of them.
+            "language_name": language_name(inquiry.language) if is_multilingual() else "",
+        },
     )
     return EmailMessage(
         subject=subject, body=body, to=inquiry_recipients(), reply_to=[inquiry.email]
@@ -52,9 +59,11 @@ def inquiry_acknowledgement(inquiry: MediaInquiry) -> EmailMessage:
     to a stranger; only the subject, which the form keeps to one short line.
     """
     site_settings = SiteSettings.load()
-    subject, body = _render(
-        "inquiry_acknowledgement", {"inquiry": inquiry, "site_settings": site_settings}
-    )
+    # In the language of the form the journalist used, wherever it is rendered.
+    with translation.override(inquiry.language):
+        subject, body = _render(
+            "inquiry_acknowledgement", {"inquiry": inquiry, "site_settings": site_settings}
+        )
     return EmailMessage(
         subject=subject, body=body, to=[inquiry.email], reply_to=[site_settings.press_email]
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.datetimes import in_two_zones, in_zone, zone_choices
 from core.fields import BoundedDateTimeField
+from core.languages import default_language
 from core.phones import international_phone_validator
 from outbox.models import Message
 
@@ -288,6 +289,12 @@ class MediaInquiry(models.Model):
     )
     subject = models.CharField(max_length=200)
     message = models.TextField(max_length=5000)
+    language = models.CharField(
+        max_length=10,
+        default=default_language,
+        help_text="The language of the form the inquiry was sent from (/es/press/inquiry/: "
+        "Spanish): the journalist's acknowledgement is written in it.",
+    )
     region = models.ForeignKey(
         "articles.Region",
         null=True,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from articles.models import Region
 from core.cache import cache_available
+from core.languages import default_language, language_codes
 from outbox.models import Message
 from outbox.services import send_again
 from press.models import InquiryMessage, InquiryNote, MediaInquiry
@@ -60,6 +61,7 @@ def inquiry_submit(
     spam_reason: str = "",
     submission_key: str = "",
     rate_limit_skipped: bool = False,
+    language: str = "",
 ) -> MediaInquiry:
     """Store a media inquiry from the public form and, unless it is spam, enqueue its
     e-mails after commit.
@@ -70,8 +72,11 @@ def inquiry_submit(
     second submission with it (a double click, a re-sent POST) returns the inquiry the
     first stored, or raises ``AlreadySubmitted`` when its content differs. An inquiry
     taken while the rate limit could not be checked is flagged for review
-    (``rate_limit_skipped``).
+    (``rate_limit_skipped``). ``language`` is the form page's (the default language's
+    when not given or not one of the newsroom's).
     """
+    if language not in language_codes():
+        language = default_language()
     if submission_key:
         existing = MediaInquiry.objects.filter(submission_key=submission_key).first()
         if existing is not None:
@@ -89,6 +94,7 @@ def inquiry_submit(
                 time_zone=data.get("time_zone") or "",
                 subject=data["subject"],
                 message=data["message"],
+                language=language,
                 region=region,
                 topic=data.get("topic") or "",
                 consent=bool(data.get("consent")),

@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from articles.models import Article, Region
 from core.datetimes import in_two_zones
+from core.languages import current_language
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.outage import DATABASE_UNAVAILABLE, not_saved
@@ -96,6 +97,8 @@ class InquiryView(FormView):
                 spam_reason=form.spam_reason,
                 submission_key=form.submission_key,
                 rate_limit_skipped=self.rate_limit_skipped,
+                # The form's language: /es/press/inquiry/ is answered in Spanish.
+                language=current_language(),
             )
         except DATABASE_UNAVAILABLE:
             return not_saved(self, form, what="inquiry")

@@ -25,9 +25,11 @@ from articles.models import (
     ArticleNote,
     Region,
     SlugRedirect,
+    TaggedArticle,
     check_reference_only_on_reports,
 )
 from articles.notes import updated_time
+from core.languages import default_language, language_codes, language_name
 from core.validators import validate_date_in_range
 from interchange.importing.chunks import chunked, progress_bar
 from media_library.models import Document, Photo, UsageRights, rights_allow_redistribution
@@ -35,8 +37,16 @@ from media_library.validation import validate_document_file, validate_image_file
 
 FORMAT = "newsroom-articles/1"
 
-# A record's keys: the content the format carries (articles.content) and its notes.
-ARTICLE_KEYS = {field.key for field in CONTENT_FIELDS if field.key is not None} | {"notes"}
+# A record's keys: the content the format carries (articles.content), its notes, and its
+# place among the languages (articles.content.NOT_CONTENT says why those are apart).
+ARTICLE_KEYS = {field.key for field in CONTENT_FIELDS if field.key is not None} | {
+    "notes",
+    "language",
+    "translation_of",
+}
+# What a translation group shares (articles.translations): a translation's record may
+# leave these out and takes its source's; given, they must agree with the source.
+SHARED_KEYS = ("kind", "reference_number", "regions", "topics", "photo")
 NOTE_KEYS = {"kind", "text", "published_at"}
 PHOTO_KEYS = {
     "file",
@@ -85,9 +95,12 @@ class FileInfo:
 
 @dataclass(frozen=True)
 class PhotoSpec:
-    """The Photo a record asks for; the first record using a file describes it."""
+    """The Photo a record asks for; the first record using a file describes it.
 
-    file: FileInfo
+    ``file`` is None only while a translation's photo, given without its file, waits
+    for its source's (``check_translations``)."""
+
+    file: FileInfo | None
     alt_text: str = ""
     is_decorative: bool = False
     caption: str = ""
@@ -130,6 +143,16 @@ class Record:
     attachments: tuple = ()
     notes: tuple = ()
     slug_given: bool = True
+    # The slug of the article this record translates (in the file or the database).
+    translation_of: str | None = None
+    # The shared fields (SHARED_KEYS) the record gives; the others come from its source.
+    gives: frozenset = frozenset(SHARED_KEYS)
+    # The photo of a source in the database that a translation shares.
+    photo_id: int | None = None
+
+    @property
+    def language(self) -> str:
+        return self.values["language"]
 
 
 def max_length(model, name) -> int:
@@ -161,6 +184,7 @@ def parse_file(*, path, progress: bool = False) -> list[Record]:
     records = assign_slugs(records, raw_records, checker.errors)
     check_old_addresses(records, checker.errors)
     check_related(records, raw_records, checker.errors)
+    records = check_translations(records, raw_records, checker.errors)
     if checker.errors:
         raise ImportFailed(checker.errors)
     return records
@@ -386,7 +410,18 @@ class RecordChecker:
             "body": text(raw, "body", error),
             "hero_caption": text(raw, "hero_caption", error),
         }
-        values["kind"] = choice(raw, "kind", error, choice_values(Article, "kind"), default=None)
+        translation_of = self._translation_of(raw, error)
+        # A translation may leave out what its group shares: its source has it.
+        is_translation = raw.get("translation_of") is not None
+        gives = frozenset(
+            key for key in SHARED_KEYS if not is_translation or raw.get(key) is not None
+        )
+        values["language"] = self._language(raw, error)
+        values["kind"] = None
+        if "kind" in gives:
+            values["kind"] = choice(
+                raw, "kind", error, choice_values(Article, "kind"), default=None
+            )
         values["status"] = choice(
             raw,
             "status",
@@ -424,8 +459,8 @@ class RecordChecker:
 
         photo = None
         if raw.get("photo") is not None:
-            photo = self._photo(raw["photo"], error)
-        elif values["hero_caption"]:
+            photo = self._photo(raw["photo"], error, translation=is_translation)
+        elif values["hero_caption"] and not is_translation:
             error("hero_caption", "a caption override needs a photo")
 
         related = {}
@@ -463,7 +498,32 @@ class RecordChecker:
             related=tuple(related),
             attachments=tuple(attachments),
             notes=tuple(notes),
+            translation_of=translation_of,
+            gives=gives,
         )
+
+    def _language(self, raw, error) -> str:
+        value = raw.get("language")
+        if value is None:
+            return default_language()
+        codes = language_codes()
+        if not isinstance(value, str) or value not in codes:
+            error(
+                "language",
+                f"{value!r} is not one of the newsroom's languages ({', '.join(codes)})",
+            )
+        return value
+
+    def _translation_of(self, raw, error) -> str | None:
+        value = raw.get("translation_of")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            error("translation_of", "must be the slug of the article this record translates")
+            return None
+        if value == raw.get("slug"):
+            error("translation_of", "an article cannot be a translation of itself")
+        return value
 
     def _reference(self, raw, kind, error):
         limit = max_length(Article, "reference_number")
@@ -516,13 +576,17 @@ class RecordChecker:
             return None
         return found
 
-    def _photo(self, raw, error) -> PhotoSpec | None:
+    def _photo(self, raw, error, *, translation=False) -> PhotoSpec | None:
+        """The photo of a record. A translation's may leave out its file (the source's
+        is shared) and its alt text (the source's stands in)."""
         if not isinstance(raw, dict):
             error("photo", "must be an object with file, alt_text, caption and credit")
             return None
         for key in sorted(set(raw) - PHOTO_KEYS):
             error(f"photo.{key}", "unknown field")
-        info = self._file(raw.get("file"), "photo.file", error)
+        info = None
+        if not translation or raw.get("file") is not None:
+            info = self._file(raw.get("file"), "photo.file", error)
         if info is not None and (problem := self.files.image_problem(info)):
             error("photo.file", f"{raw['file']}: {problem}")
 
@@ -537,7 +601,7 @@ class RecordChecker:
         if "downloadable" in raw and not isinstance(downloadable, bool):
             error("photo.downloadable", "must be true or false")
         alt_text = photo_text("alt_text")
-        if not alt_text and decorative is not True:
+        if not alt_text and decorative is not True and not translation:
             error("photo.alt_text", 'required (or mark the photo "is_decorative": true)')
         rights = choice(
             raw,
@@ -559,7 +623,7 @@ class RecordChecker:
                 "import it and offer it from the admin, which asks someone to confirm that "
                 "we may redistribute it",
             )
-        if info is None:
+        if info is None and not translation:
             return None
         return PhotoSpec(
             file=info,
@@ -771,3 +835,288 @@ def check_related(records, raw_records, errors) -> None:
             else:
                 continue
             record_error(errors, record.number, record.slug, f"related[{i}]", message)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The article a translation record names, from the file or the database, with what
+    its group shares."""
+
+    slug: str
+    language: str
+    translation_of: str | None  # set when it is itself a translation
+    kind: str
+    reference_number: str
+    region_ids: frozenset
+    topics: dict  # lower-case name -> name
+    photo: PhotoSpec | None = None  # a source in the file
+    photo_id: int | None = None  # a source in the database
+    photo_shas: frozenset = frozenset()
+    photo_label: str = ""
+    number: int | None = None  # its record in the file
+
+    @property
+    def where(self) -> str:
+        return f"record {self.number}" if self.number else "in the database"
+
+    @classmethod
+    def from_record(cls, record, raw):
+        photo = record.photo
+        label = ""
+        if photo is not None and isinstance(raw.get("photo"), dict):
+            label = str(raw["photo"].get("file", ""))
+        return cls(
+            slug=record.slug,
+            language=record.language,
+            translation_of=record.translation_of,
+            kind=record.values["kind"],
+            reference_number=record.values["reference_number"],
+            region_ids=record.region_ids,
+            topics={name.lower(): name for name in record.topics},
+            photo=photo,
+            photo_shas=frozenset({photo.file.sha256}) if photo and photo.file else frozenset(),
+            photo_label=label,
+            number=record.number,
+        )
+
+
+def database_sources(slugs) -> dict[str, Source]:
+    """The articles of the database that translation records name, by slug: one query
+    per batch of slugs, and one per batch for the regions and the topics of those that
+    are sources."""
+    rows = {}
+    for batch in chunked(sorted(slugs)):
+        rows.update(
+            (row["slug"], row)
+            for row in Article.objects.filter(slug__in=batch).values(
+                "pk",
+                "slug",
+                "language",
+                "translation_of__slug",
+                "kind",
+                "reference_number",
+                "hero_photo_id",
+                "hero_photo__sha256",
+                "hero_photo__stored_sha256",
+                "hero_photo__image",
+            )
+        )
+    ids = [row["pk"] for row in rows.values() if row["translation_of__slug"] is None]
+    regions, topics = {}, {}
+    for batch in chunked(ids):
+        through = Article.regions.through.objects.filter(article_id__in=batch)
+        for article_id, region_id in through.values_list("article_id", "region_id"):
+            regions.setdefault(article_id, set()).add(region_id)
+        tagged = TaggedArticle.objects.filter(content_object_id__in=batch)
+        for article_id, name in tagged.values_list("content_object_id", "tag__name"):
+            topics.setdefault(article_id, {})[name.lower()] = name
+    return {
+        slug: Source(
+            slug=slug,
+            language=row["language"],
+            translation_of=row["translation_of__slug"],
+            kind=row["kind"],
+            reference_number=row["reference_number"] or "",
+            region_ids=frozenset(regions.get(row["pk"], ())),
+            topics=topics.get(row["pk"], {}),
+            photo_id=row["hero_photo_id"],
+            photo_shas=frozenset(
+                {row["hero_photo__sha256"], row["hero_photo__stored_sha256"]} - {None, ""}
+            ),
+            photo_label=PurePosixPath(row["hero_photo__image"] or "").name,
+        )
+        for slug, row in rows.items()
+    }
+
+
+def database_translations(slugs) -> dict[str, list[tuple[str, str]]]:
+    """(slug, language) of the database's translations of each of ``slugs``; no query
+    at all while the database holds no translation."""
+    found = {}
+    if not Article.objects.filter(translation_of__isnull=False).exists():
+        return found
+    for batch in chunked(sorted(slugs)):
+        rows = Article.objects.filter(translation_of__slug__in=batch).values_list(
+            "translation_of__slug", "slug", "language"
+        )
+        for source, slug, language in rows.order_by("pk"):
+            found.setdefault(source, []).append((slug, language))
+    return found
+
+
+def check_translations(records, raw_records, errors) -> list[Record]:
+    """Check every record's place in its translation group and give translations what
+    their group shares; return the records sources first, so that a translation may name
+    a record further down the file.
+
+    A translation names its source by slug, in the file or already in the database (all
+    looked up in one query per batch); the source is not itself a translation; a group
+    has one article per language, the database's included; and what a translation gives
+    of the shared fields agrees with its source.
+    """
+    by_slug = {record.slug: record for record in records}
+    raw_slugs = {
+        raw["slug"]
+        for raw in raw_records
+        if isinstance(raw, dict) and isinstance(raw.get("slug"), str)
+    }
+    named = {record.translation_of for record in records if record.translation_of}
+    in_database = database_sources(named - raw_slugs) if named - raw_slugs else {}
+    # The database's translations count in a group unless the file rewrites them.
+    children = {
+        source: [(slug, language) for slug, language in members if slug not in raw_slugs]
+        for source, members in database_translations(set(by_slug) | set(in_database)).items()
+    }
+
+    def error(record, field_name, message):
+        record_error(errors, record.number, record.slug, field_name, message)
+
+    sources = {}  # translation's slug -> its Source, for those that name a valid one
+    for record in records:
+        if record.translation_of is None:
+            continue
+        name = record.translation_of
+        if name == record.slug:
+            continue  # reported while checking the record
+        if name in by_slug:
+            source = Source.from_record(by_slug[name], raw_records[by_slug[name].number - 1])
+        elif name in in_database:
+            source = in_database[name]
+        elif name in raw_slugs:
+            continue  # a record with problems of its own, reported there
+        else:
+            error(
+                record,
+                "translation_of",
+                f"no article with slug {name!r} in this file or the database",
+            )
+            continue
+        if source.translation_of is not None:
+            error(
+                record,
+                "translation_of",
+                f"{name!r} ({source.where}) is itself a translation, of "
+                f"{source.translation_of!r}: name the source of the group instead",
+            )
+            continue
+        if children.get(record.slug):
+            own = ", ".join(repr(slug) for slug, _ in children[record.slug])
+            error(
+                record,
+                "translation_of",
+                f"this article has translations of its own in the database ({own}): "
+                "it is the source of its group",
+            )
+            continue
+        sources[record.slug] = source
+
+    check_one_per_language(records, by_slug, sources, in_database, children, error)
+    shared = [
+        share_with(record, sources[record.slug], error) if record.slug in sources else record
+        for record in records
+    ]
+    # Sources before translations; a translation's source is never a translation.
+    return sorted(shared, key=lambda record: record.translation_of is not None)
+
+
+def check_one_per_language(records, by_slug, sources, in_database, children, error) -> None:
+    """Report every record that would be its group's second article in a language: the
+    later one in the file, or the record whose language a database article already has."""
+    groups = {}  # source slug -> [(language, label, record or None for the database's)]
+    named = {source.slug for source in sources.values()}
+    for slug, record in by_slug.items():
+        if record.translation_of is None and (slug in named or children.get(slug)):
+            groups[slug] = [(record.language, f"{slug!r} (record {record.number})", record)]
+    for slug in named - set(groups):
+        if slug in in_database:
+            groups[slug] = [(in_database[slug].language, f"{slug!r} (in the database)", None)]
+    for slug, members in groups.items():
+        for other, language in children.get(slug, ()):
+            members.append((language, f"{other!r} (in the database)", None))
+    for record in records:
+        if record.slug in sources:
+            groups[sources[record.slug].slug].append(
+                (record.language, f"{record.slug!r} (record {record.number})", record)
+            )
+    for slug, members in groups.items():
+        holders = {}
+        for language, label, record in members:
+            if language not in holders:
+                holders[language] = (label, record)
+                continue
+            held_label, held_by = holders[language]
+            reported, other = (record, held_label) if record is not None else (held_by, label)
+            if reported is None:
+                continue  # two of the database's own: not this file's doing
+            error(
+                reported,
+                "language",
+                f"the translation group of {slug!r} already has an article in "
+                f"{language_name(language)} ({language}): {other}",
+            )
+
+
+def share_with(record, source, error) -> Record:
+    """``record`` with what its group shares taken from ``source``; what the record gives
+    must agree with the source, and each field that does not is reported."""
+
+    def differs(field_name, given, theirs):
+        error(
+            record,
+            field_name,
+            f"{given} differs from its source {source.slug!r} ({source.where}), which "
+            f"has {theirs}; leave it out or give the same",
+        )
+
+    values = dict(record.values)
+    gives = record.gives
+    if "kind" in gives and values["kind"] != source.kind:
+        differs("kind", repr(values["kind"]), repr(source.kind))
+    values["kind"] = source.kind
+    if "reference_number" in gives and values["reference_number"] != source.reference_number:
+        differs(
+            "reference_number",
+            repr(values["reference_number"]) if values["reference_number"] else "none",
+            repr(source.reference_number) if source.reference_number else "none",
+        )
+    values["reference_number"] = source.reference_number
+    if "regions" in gives and record.region_ids != source.region_ids:
+        slugs = dict(Region.objects.values_list("pk", "slug"))
+        differs(
+            "regions",
+            sorted(slugs[pk] for pk in record.region_ids),
+            sorted(slugs[pk] for pk in source.region_ids),
+        )
+    topics = {name.lower(): name for name in record.topics}
+    if "topics" in gives and topics.keys() != source.topics.keys():
+        differs("topics", sorted(topics.values()), sorted(source.topics.values()))
+
+    photo, photo_id = record.photo, source.photo_id
+    if photo is not None and photo.file is not None:
+        if not source.photo_shas:
+            error(
+                record, "photo.file", f"its source {source.slug!r} ({source.where}) has no photo"
+            )
+        elif photo.file.sha256 not in source.photo_shas:
+            differs("photo.file", "this photo", f"another one ({source.photo_label})")
+    elif photo is not None:  # its own texts for the source's photo
+        if not source.photo_shas:
+            error(
+                record,
+                "photo.file",
+                f"required: its source {source.slug!r} ({source.where}) has no photo to share",
+            )
+        elif source.photo is not None:
+            photo = replace(photo, file=source.photo.file)
+    else:
+        photo = source.photo
+    if values["hero_caption"] and photo is None and photo_id is None:
+        error(record, "hero_caption", "a caption override needs a photo")
+    return replace(
+        record,
+        values=values,
+        region_ids=source.region_ids,
+        topics=tuple(source.topics.values()),
+        photo=photo,
+        photo_id=photo_id,
+    )

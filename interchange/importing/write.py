@@ -19,21 +19,27 @@ from articles.changes import Stored, articles_written
 from articles.content import CONTENT_FIELDS
 from articles.models import Article, ArticleNote, TaggedArticle
 from articles.sanitize import sanitize_html
+from core.cache import bump_content_version_on_commit
+from core.languages import default_language
 from interchange.importing.chunks import BATCH_SIZE, chunked, progress_bar
 from interchange.importing.parse import AttachmentSpec, PhotoSpec, Record
 from media_library import visibility
-from media_library.models import Document, Photo
+from media_library.models import Document, Photo, PhotoText
 from media_library.services import document_create, photo_create, photos_enqueue_renditions
 
 # The article columns an import sets (the content the format carries, but the slug, by
-# which records are matched, and the relations); comparing them tells whether a record
-# changed.
-ARTICLE_FIELDS = tuple(
-    Article._meta.get_field(field.name).attname
-    for field in CONTENT_FIELDS
-    if field.key is not None
-    and field.name != "slug"
-    and not Article._meta.get_field(field.name).many_to_many
+# which records are matched, and the relations; and the article's place among the
+# languages); comparing them tells whether a record changed.
+ARTICLE_FIELDS = (
+    *(
+        Article._meta.get_field(field.name).attname
+        for field in CONTENT_FIELDS
+        if field.key is not None
+        and field.name != "slug"
+        and not Article._meta.get_field(field.name).many_to_many
+    ),
+    "language",
+    "translation_of_id",
 )
 
 # name: (through model, article column, other column)
@@ -50,6 +56,7 @@ WRITTEN_MODELS = (
     *(through for through, _, _ in RELATIONS.values()),
     Tag,
     Photo,
+    PhotoText,
     Document,
     ArticleNote,
 )
@@ -97,11 +104,19 @@ def write_records(
         photo_ids = write_photos(
             records, user=user, stored=stored, result=result, progress=progress
         )
+        write_photo_texts(records, photo_ids=photo_ids)
         document_ids = write_documents(records, stored=stored, result=result)
         existing = existing_articles(records)
         media_before = media_of_existing(existing)
-        slug_ids = create_articles(
-            records, existing=existing, photo_ids=photo_ids, user=user, progress=progress
+        slug_ids = {slug: row["pk"] for slug, row in existing.items()} | outside_ids(records)
+        detach_moving_translations(records, existing=existing, slug_ids=slug_ids)
+        create_articles(
+            records,
+            existing=existing,
+            photo_ids=photo_ids,
+            slug_ids=slug_ids,
+            user=user,
+            progress=progress,
         )
         result.created = len(records) - len(existing)
         wanted = {
@@ -122,6 +137,7 @@ def write_records(
             records,
             existing=existing,
             photo_ids=photo_ids,
+            slug_ids=slug_ids,
             relations_changed=relations_changed,
             user=user,
         )
@@ -255,10 +271,16 @@ def store_photo(spec: PhotoSpec, *, user, stored: list) -> Photo:
 
 
 def write_photos(records, *, user, stored, result, progress) -> dict[str, int]:
-    """One Photo per file (by checksum), reusing the library's; photo id by checksum."""
+    """One Photo per file (by checksum), reusing the library's; photo id by checksum.
+
+    A new photo's own texts are the default language's: a record in that language that
+    gives the photo describes it, else the first record using it (sources come first)."""
     specs = {}
-    for record in records:
-        if record.photo is not None:
+    default = default_language()
+    describes_in_default = [r for r in records if r.language == default and "photo" in r.gives]
+    for record in [*describes_in_default, *records]:
+        # A translation of an article already here shares its photo (``photo_id``).
+        if record.photo is not None and record.photo_id is None:
             specs.setdefault(record.photo.file.sha256, record.photo)
     ids = existing_by_sha(Photo, specs)
     result.photos_reused = len(ids)
@@ -269,6 +291,45 @@ def write_photos(records, *, user, stored, result, progress) -> dict[str, int]:
         result.photos_without_renditions.append(photo.pk)
     result.photos_created = len(todo)
     return ids
+
+
+def write_photo_texts(records, *, photo_ids) -> None:
+    """Give each photo the alt text and caption its records give in their languages
+    other than the default (whose are the photo's own): one ``PhotoText`` per photo and
+    language, so the same file under a group's versions stays one photo. Written only
+    where it differs, so importing the same file again writes nothing."""
+    default = default_language()
+    wanted = {}
+    for record in records:
+        photo = record.photo
+        # A translation that left its photo out shares the source's words, not its own.
+        if photo is None or record.language == default or "photo" not in record.gives:
+            continue
+        if not (photo.alt_text or photo.caption):
+            continue
+        photo_id = record.photo_id if record.photo_id is not None else photo_ids[photo.file.sha256]
+        wanted.setdefault((photo_id, record.language), (photo.alt_text, photo.caption))
+    if not wanted:
+        return
+    current = {}
+    for batch in chunked(sorted({photo_id for photo_id, _language in wanted})):
+        for text in PhotoText.objects.filter(photo_id__in=batch):
+            current[(text.photo_id, text.language)] = text
+    new, changed = [], []
+    for (photo_id, language), (alt_text, caption) in wanted.items():
+        text = current.get((photo_id, language))
+        if text is None:
+            new.append(
+                PhotoText(photo_id=photo_id, language=language, alt_text=alt_text, caption=caption)
+            )
+        elif (text.alt_text, text.caption) != (alt_text, caption):
+            text.alt_text, text.caption = alt_text, caption
+            changed.append(text)
+    PhotoText.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    PhotoText.objects.bulk_update(changed, ["alt_text", "caption"], batch_size=BATCH_SIZE)
+    if new or changed:
+        # Bulk writes send no signals: the pages and cards showing these photos change.
+        bump_content_version_on_commit()
 
 
 def store_document(spec: AttachmentSpec, *, stored: list) -> Document:
@@ -316,38 +377,75 @@ def media_of_existing(existing) -> dict[str, set[int]]:
     return {"photos": photos, "documents": documents}
 
 
-def article_values(record, *, photo_ids) -> dict:
-    photo = record.photo
-    return {**record.values, "hero_photo_id": photo_ids[photo.file.sha256] if photo else None}
+def article_values(record, *, photo_ids, slug_ids) -> dict:
+    photo_id = record.photo_id
+    if photo_id is None and record.photo is not None:
+        photo_id = photo_ids[record.photo.file.sha256]
+    source = record.translation_of
+    return {
+        **record.values,
+        "hero_photo_id": photo_id,
+        "translation_of_id": slug_ids[source] if source is not None else None,
+    }
 
 
-def create_articles(records, *, existing, photo_ids, user, progress) -> dict[str, int]:
-    """Create the new articles; return the id of every slug the import refers to.
+def outside_ids(records) -> dict[str, int]:
+    """The id of every article the records name (as related, or as the source they
+    translate) that is not in the file: one query per batch of slugs."""
+    in_file = {record.slug for record in records}
+    named = {slug for record in records for slug in record.related}
+    named |= {record.translation_of for record in records if record.translation_of}
+    found = {}
+    for batch in chunked(sorted(named - in_file)):
+        found.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
+    return found
+
+
+def detach_moving_translations(records, *, existing, slug_ids) -> None:
+    """Detach, for the length of the transaction, the existing translations whose group
+    or language the file changes: the database holds a group to one article per
+    language at every statement, and the file may hand a language from one version to
+    another. ``update_articles`` then gives each its place."""
+    moving = []
+    for record in records:
+        row = existing.get(record.slug)
+        if row is None or row["translation_of_id"] is None:
+            continue
+        # A source created by this import has no id yet: the translation moves to it.
+        target = slug_ids.get(record.translation_of) if record.translation_of else None
+        if (target, record.language) != (row["translation_of_id"], row["language"]):
+            moving.append(row["pk"])
+    for batch in chunked(moving):
+        Article.objects.filter(pk__in=batch).update(translation_of=None)
+
+
+def create_articles(records, *, existing, photo_ids, slug_ids, user, progress) -> None:
+    """Create the new articles, adding their ids to ``slug_ids``.
 
     Existing articles are only read here: whether one changed is known once its
     regions, topics, related articles and attachments have been compared too.
     """
-    slug_ids = {slug: row["pk"] for slug, row in existing.items()}
     new = [record for record in records if record.slug not in existing]
     bar = progress_bar(total=len(new), desc="Articles", unit="article", enabled=progress)
-    for batch in chunked(new):
-        articles = [
-            Article(
-                slug=record.slug,
-                created_by=user,
-                updated_by=user,
-                **article_values(record, photo_ids=photo_ids),
-            )
-            for record in batch
-        ]
-        Article.objects.bulk_create(articles)
-        slug_ids.update((article.slug, article.pk) for article in articles)
-        bar.update(len(articles))
+    # Sources first: a new translation points at its source's id (parse checked that
+    # no source is itself a translation, so one pass each is enough).
+    sources = [record for record in new if record.translation_of is None]
+    translations = [record for record in new if record.translation_of is not None]
+    for group in (sources, translations):
+        for batch in chunked(group):
+            articles = [
+                Article(
+                    slug=record.slug,
+                    created_by=user,
+                    updated_by=user,
+                    **article_values(record, photo_ids=photo_ids, slug_ids=slug_ids),
+                )
+                for record in batch
+            ]
+            Article.objects.bulk_create(articles)
+            slug_ids.update((article.slug, article.pk) for article in articles)
+            bar.update(len(articles))
     bar.close()
-    outside = sorted({slug for record in records for slug in record.related} - set(slug_ids))
-    for batch in chunked(outside):
-        slug_ids.update(Article.objects.filter(slug__in=batch).values_list("slug", "pk"))
-    return slug_ids
 
 
 def relation_changes(wanted, *, slug_ids, existing):
@@ -440,7 +538,9 @@ def write_notes(records, *, slug_ids, existing, user) -> set[int]:
     return changed
 
 
-def update_articles(records, *, existing, photo_ids, relations_changed, user) -> list[int]:
+def update_articles(
+    records, *, existing, photo_ids, slug_ids, relations_changed, user
+) -> list[int]:
     """Save the existing articles whose columns or relations changed; return their ids."""
     changed = []
     now = timezone.now()
@@ -448,7 +548,7 @@ def update_articles(records, *, existing, photo_ids, relations_changed, user) ->
         row = existing.get(record.slug)
         if row is None:
             continue
-        values = article_values(record, photo_ids=photo_ids)
+        values = article_values(record, photo_ids=photo_ids, slug_ids=slug_ids)
         # New articles are cleaned by the body field as bulk_create saves them;
         # bulk_update skips the field's pre_save, so clean explicitly here, which also
         # makes the comparison with the stored (clean) body exact.

@@ -63,13 +63,19 @@ def test_the_stale_save_guard_sees_a_change_outside_the_editor():
 
 
 def test_the_import_format_carries_the_content_fields_with_keys():
-    # The format itself (DESIGN.md "import format") is unchanged: these keys and notes.
+    # The format itself (DESIGN.md "import format"): these keys, notes, and the two
+    # optional keys placing a record among the languages.
     assert {
         *("slug", "kind", "title", "summary", "body", "published_at", "status"),
         *("regions", "topics", "photo", "hero_caption", "related", "attachments"),
         *("reference_number", "substantively_updated_at", "notes"),
+        *("language", "translation_of"),
     } == ARTICLE_KEYS
-    assert {field.key for field in CONTENT_FIELDS if field.key} | {"notes"} == ARTICLE_KEYS
+    assert {field.key for field in CONTENT_FIELDS if field.key} | {
+        "notes",
+        "language",
+        "translation_of",
+    } == ARTICLE_KEYS
     # Every content field the format carries is written: the slug matches records,
     # columns are compared and set, relations replaced.
     for field in CONTENT_FIELDS:
