@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, TopicName
 from articles.regions_data import COUNTRIES, GROUPINGS
 from core.models import SiteSettings
 from interchange import demo
@@ -289,3 +289,117 @@ def test_demo_phone_numbers_pass_the_rule_staff_are_held_to():
         person.full_clean()
     site_settings.full_clean()
     assert site_settings.out_of_hours_phone
+
+
+def demo_texts():
+    return json.loads(demo.LANGUAGES.read_text(encoding="utf-8"))
+
+
+def names_in(language):
+    return dict(TopicName.objects.filter(language=language).values_list("topic__name", "name"))
+
+
+def test_every_demo_topic_is_named_in_every_other_language():
+    translations = json.loads(demo.TRANSLATIONS.read_text(encoding="utf-8"))["articles"]
+    used = {
+        topic for record in demo_records() + translations for topic in record.get("topics", [])
+    }
+    texts = demo_texts()
+    assert set(texts["topics"]) == used
+    for topic, names in texts["topics"].items():
+        assert set(names) == {"es", "fr", "ar"}, topic
+        assert all(name.strip() and len(name) <= 100 for name in names.values()), topic
+        assert names["es"] != topic and names["ar"] != topic, topic
+    # Each translates the text the demo shows: the settings' own defaults.
+    for field, text in texts["settings"].items():
+        assert field in SiteSettings.TRANSLATED_FIELDS
+        assert text["en"] == SiteSettings._meta.get_field(field).default
+        assert set(text) == {"en", "es", "fr", "ar"}
+        assert len({text[code] for code in ("en", "es", "fr", "ar")}) == 4, field
+
+
+def test_a_multilingual_demo_speaks_each_language_beyond_its_articles(multilingual, client):
+    output = seed()
+
+    topics = set(Tag.objects.values_list("name", flat=True))
+    for language in ("es", "fr", "ar"):
+        expected = {
+            topic: names[language]
+            for topic, names in demo_texts()["topics"].items()
+            if topic in topics
+        }
+        assert len(expected) >= 35
+        assert names_in(language) == expected
+    assert f"{3 * len(topics & set(demo_texts()['topics']))} new topic names" in output
+
+    site_settings = SiteSettings.objects.get()
+    assert site_settings.text("mission", "es").startswith("Ponemos rostro humano")
+    assert site_settings.text("name", "fr") == "Salle de presse"
+    assert site_settings.text("corrections_policy", "ar").startswith("نصحّح")
+    assert site_settings.text("intro", "en").startswith("Below you'll find")
+
+    page = client.get("/es/news/").content.decode()
+    assert "Ponemos rostro humano a problemas complejos" in page
+    # The Spanish-only story's topic, in the filter, by its Spanish name.
+    assert "Defensores de los derechos humanos" in page
+    page = client.get("/ar/news/").content.decode()
+    assert "نمنح القضايا المعقدة" in page
+
+
+def test_an_english_only_demo_writes_no_other_language():
+    seed()
+
+    assert not TopicName.objects.exists()
+    assert SiteSettings.objects.get().translations == {}
+
+
+def test_only_the_configured_languages_are_written(settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "Français")]
+    seed()
+
+    assert set(TopicName.objects.values_list("language", flat=True)) == {"fr"}
+    assert set(SiteSettings.objects.get().translations) == {"fr"}
+    assert "Ponemos rostro humano" not in json.dumps(
+        SiteSettings.objects.get().translations, ensure_ascii=False
+    )
+
+
+def test_a_second_run_changes_nothing(multilingual):
+    seed()
+    names = {language: names_in(language) for language in ("es", "fr", "ar")}
+    site_settings = SiteSettings.objects.get()
+
+    output = seed()
+
+    assert " 0 new topic names" in output
+    assert {language: names_in(language) for language in ("es", "fr", "ar")} == names
+    again = SiteSettings.objects.get()
+    assert again.translations == site_settings.translations
+    assert again.updated_at == site_settings.updated_at
+
+
+def test_staff_names_and_texts_stay(multilingual):
+    # Staff replaced the English mission before the demo came; a Spanish translation of
+    # the demo's mission would not translate theirs.
+    SiteSettings.objects.create(
+        pk=1,
+        mission="Facts first.",
+        translations={"fr": {"name": "Le Bureau de presse"}},
+    )
+    seed()
+    site_settings = SiteSettings.objects.get()
+    assert "mission" not in site_settings.translations["es"]
+    assert site_settings.text("mission", "es") == "Facts first."
+    assert site_settings.translations["fr"]["name"] == "Le Bureau de presse"
+    assert site_settings.translations["fr"]["intro"].startswith("Vous trouverez")
+
+    asylum = TopicName.objects.get(topic__name="Asylum", language="es")
+    asylum.name = "Derecho de asilo"
+    asylum.save()
+    site_settings.translations["es"]["intro"] = "Nuestra portada."
+    site_settings.save()
+
+    seed()
+
+    assert TopicName.objects.get(topic__name="Asylum", language="es").name == "Derecho de asilo"
+    assert SiteSettings.objects.get().translations["es"]["intro"] == "Nuestra portada."

@@ -12,9 +12,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from taggit.models import Tag
 
-from articles.models import Article, Region
-from core.languages import language_codes
+from articles.models import Article, Region, TopicName
+from core.languages import default_language, language_codes
 from core.links import absolute_url
 from core.models import SiteSettings
 from core.roles import EDITORS, PRESS_OFFICE, WRITERS, sync_roles
@@ -52,6 +53,9 @@ class Command(BaseCommand):
             result = import_articles(path=path, progress=False)
         with transaction.atomic():
             self._settings(newsroom["settings"])
+            texts = json.loads(demo.LANGUAGES.read_text(encoding="utf-8"))
+            names = self._topic_names(texts["topics"])
+            self._settings_texts(texts["settings"])
             self._spokespeople(newsroom["spokespeople"])
             self._press_contacts(newsroom["press_contacts"])
             password, changed = self._users(reset=reset_password, newsroom=newsroom)
@@ -64,6 +68,7 @@ class Command(BaseCommand):
                 f"{result.photos_created} new photos, {result.documents_created} new documents, "
                 f"{len(newsroom['spokespeople'])} spokespeople, "
                 f"{len(newsroom['press_contacts'])} press contacts, "
+                f"{names} new topic names in other languages, "
                 f"{inquiries} new media inquiries."
             )
         )
@@ -141,6 +146,53 @@ class Command(BaseCommand):
             site_settings.save()
         if not site_settings.out_of_hours_phone and values.get("out_of_hours_phone"):
             site_settings.out_of_hours_phone = values["out_of_hours_phone"]
+            site_settings.save()
+
+    def _other_languages(self):
+        return [code for code in language_codes() if code != default_language()]
+
+    def _topic_names(self, names):
+        """Name the demo's topics in the newsroom's other languages; a name staff have
+        given a topic stays. Return how many names were made."""
+        topics = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        made = 0
+        for language in self._other_languages():
+            for topic, name in names.items():
+                if topic in topics and name.get(language):
+                    _, created = TopicName.objects.get_or_create(
+                        topic_id=topics[topic],
+                        language=language,
+                        defaults={"name": name[language]},
+                    )
+                    made += created
+        return made
+
+    def _settings_texts(self, texts):
+        """The site's name, mission, intro and corrections policy in the newsroom's other
+        languages: a text only while the English one is still the demo's (a translation
+        of what staff replaced it with would not be one) and no text is set in that
+        language yet (staff's stays)."""
+        site_settings = SiteSettings.objects.get(pk=1)
+        translations = site_settings.translations
+        if not isinstance(translations, dict):
+            translations = {}
+        changed = False
+        for language in self._other_languages():
+            current = translations.get(language)
+            current = dict(current) if isinstance(current, dict) else {}
+            for field, text in texts.items():
+                value = current.get(field)
+                if (
+                    getattr(site_settings, field) == text["en"]
+                    and text.get(language)
+                    and not (isinstance(value, str) and value.strip())
+                ):
+                    current[field] = text[language]
+                    changed = True
+            if current:
+                translations[language] = current
+        if changed:
+            site_settings.translations = translations
             site_settings.save()
 
     def _spokespeople(self, people):
