@@ -37,12 +37,12 @@ class UsageRights(models.TextChoices):
 REDISTRIBUTABLE = frozenset({UsageRights.OWNED, UsageRights.CREATIVE_COMMONS})
 # Why a photo under the other rights is left out, as CREDITS.csv and the page say it.
 NOT_REDISTRIBUTABLE_BECAUSE = {
-    UsageRights.LICENSED: "licensed for our use only",
-    UsageRights.EDITORIAL: "licensed to us for editorial use only",
-    UsageRights.RESTRICTED: "its rights are restricted",
+    UsageRights.LICENSED: _("licensed for our use only"),
+    UsageRights.EDITORIAL: _("licensed to us for editorial use only"),
+    UsageRights.RESTRICTED: _("its rights are restricted"),
 }
 # ... and why a photo unticked under rights that allow it is: see ``downloadable``.
-NOT_OFFERED_BECAUSE = "shown on our own pages only"
+NOT_OFFERED_BECAUSE = _("shown on our own pages only")
 
 
 def rights_allow_redistribution(usage_rights: str) -> bool:
@@ -238,8 +238,8 @@ class Photo(models.Model):
         if self.downloadable and self.download_confirmed_at:
             return ""
         if not rights_allow_redistribution(self.usage_rights):
-            return NOT_REDISTRIBUTABLE_BECAUSE.get(self.usage_rights, NOT_OFFERED_BECAUSE)
-        return "" if self.downloadable else NOT_OFFERED_BECAUSE
+            return str(NOT_REDISTRIBUTABLE_BECAUSE.get(self.usage_rights, NOT_OFFERED_BECAUSE))
+        return "" if self.downloadable else str(NOT_OFFERED_BECAUSE)
 
     @property
     def offered_for_download(self) -> bool:
