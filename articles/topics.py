@@ -19,8 +19,9 @@ from taggit.utils import parse_tags
 
 from articles.models import Article, TopicName
 from core.admin_input import KeysOnlyMultipleChoiceField
+from core.admin_languages import OtherLanguageForm, OtherLanguagesInlineMixin
 from core.admin_search import ExactFirstSearchMixin
-from core.languages import default_language, is_multilingual, language_choices
+from core.languages import is_multilingual
 from core.numbers import whole_number
 
 ADD_TOPIC_PERMISSION = "taggit.add_tag"
@@ -123,34 +124,19 @@ def _any_of(names):
     return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 
-def _other_languages():
-    return [(code, name) for code, name in language_choices() if code != default_language()]
-
-
-class TopicNameForm(forms.ModelForm):
+class TopicNameForm(OtherLanguageForm):
     class Meta:
         model = TopicName
         fields = ["language", "name"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The languages as configured now (not a model choice: no migration per change).
-        self.fields["language"] = forms.ChoiceField(
-            label=_("Language"), choices=[("", "---------"), *_other_languages()]
-        )
 
-
-class TopicNameInline(admin.TabularInline):
+class TopicNameInline(OtherLanguagesInlineMixin, admin.TabularInline):
     """The topic's name in each of the newsroom's other languages."""
 
     model = TopicName
     form = TopicNameForm
-    extra = 0
     verbose_name = _("name in another language")
     verbose_name_plural = _("Names in other languages")
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        return len(_other_languages())
 
 
 class TopicAdmin(ExactFirstSearchMixin, admin.ModelAdmin):

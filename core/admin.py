@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.languages import default_language, is_multilingual, language_choices
+from core.languages import is_multilingual, other_languages
 from core.models import SiteSettings
 
 # The admin is named after the site too, read when a page is drawn, so a new name shows
@@ -15,10 +15,6 @@ from core.models import SiteSettings
 _site_name = lazy(lambda: SiteSettings.load().name, str)
 admin.site.site_header = _site_name()
 admin.site.site_title = format_lazy("{} admin", _site_name())
-
-
-def _other_languages():
-    return [(code, name) for code, name in language_choices() if code != default_language()]
 
 
 def _translation_field(code, field):
@@ -36,7 +32,7 @@ class SiteSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         saved = self.instance.translations if isinstance(self.instance.translations, dict) else {}
-        for code, _language in _other_languages():
+        for code, _language in other_languages():
             texts = saved.get(code) if isinstance(saved.get(code), dict) else {}
             for field in SiteSettings.TRANSLATED_FIELDS:
                 name = _translation_field(code, field)
@@ -48,7 +44,7 @@ class SiteSettingsForm(forms.ModelForm):
         saved = self.instance.translations if isinstance(self.instance.translations, dict) else {}
         # Languages no longer configured keep their texts, for when they come back.
         translations = {code: texts for code, texts in saved.items() if isinstance(texts, dict)}
-        for code, _language in _other_languages():
+        for code, _language in other_languages():
             texts = {
                 field: cleaned.get(_translation_field(code, field), "").strip()
                 for field in SiteSettings.TRANSLATED_FIELDS
@@ -65,7 +61,7 @@ class SiteSettingsForm(forms.ModelForm):
 def site_settings_form():
     """``SiteSettingsForm`` with a field per text and language, as configured now."""
     declared = {}
-    for code, language in _other_languages():
+    for code, language in other_languages():
         for field in SiteSettings.TRANSLATED_FIELDS:
             model_field = SiteSettings._meta.get_field(field)
             declared[_translation_field(code, field)] = forms.CharField(
@@ -120,7 +116,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                         ),
                     },
                 )
-                for code, language in _other_languages()
+                for code, language in other_languages()
             ),
         ]
 

@@ -64,6 +64,12 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+def other_languages() -> list[tuple[str, str]]:
+    """Every language but the default: those a shared object (a photo, a topic, the
+    site's texts) has texts in beside its own, the default language's."""
+    return [(code, name) for code, name in language_choices() if code != default_language()]
+
+
 class LanguageMiddleware:
     """Activates the language a path is in (the default when it has no prefix) for the
     request, and says it in ``Content-Language``. ``/en/news/`` (the default's own code)

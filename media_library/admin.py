@@ -5,13 +5,13 @@ services, so the admin makes renditions exactly as the importer does. Deleting a
 an article or spokesperson still uses is refused, with links to where it is used.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_languages import OtherLanguageForm, OtherLanguagesInlineMixin
 from core.languages import is_multilingual, language_name
 from media_library import services
 from media_library.forms import DocumentAdminForm, PhotoAdminForm
@@ -20,7 +20,6 @@ from media_library.models import (
     Photo,
     PhotoText,
     missing_languages,
-    other_languages,
     rights_allow_redistribution,
 )
 from media_library.storage import is_disk_full
@@ -96,31 +95,19 @@ class DiskFullAdminMixin:
         return form
 
 
-class PhotoTextForm(forms.ModelForm):
+class PhotoTextForm(OtherLanguageForm):
     class Meta:
         model = PhotoText
         fields = ["language", "alt_text", "caption"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The languages as configured now: a select, not a field choice in the model
-        # (a change of LANGUAGES would otherwise be a migration).
-        self.fields["language"] = forms.ChoiceField(
-            label=_("Language"), choices=[("", "---------"), *other_languages()]
-        )
 
-
-class PhotoTextInline(admin.StackedInline):
+class PhotoTextInline(OtherLanguagesInlineMixin, admin.StackedInline):
     """The photo's alt text and caption in each of the newsroom's other languages."""
 
     model = PhotoText
     form = PhotoTextForm
-    extra = 0
     verbose_name = _("text in another language")
     verbose_name_plural = _("Alt text and caption in other languages")
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        return len(other_languages())
 
 
 @admin.register(Photo)

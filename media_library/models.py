@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.languages import current_language, default_language, language_choices
+from core.languages import current_language, default_language, other_languages
 from media_library import downloads as download_files
 from media_library import renditions as rendition_files
 from media_library.locations import document_url
@@ -334,11 +334,6 @@ class PhotoText(models.Model):
     def clean(self):
         if self.language not in dict(other_languages()):
             raise ValidationError({"language": _("Choose one of the newsroom's other languages.")})
-
-
-def other_languages() -> list[tuple[str, str]]:
-    """The languages a photo may have texts in: every one but the default."""
-    return [(code, name) for code, name in language_choices() if code != default_language()]
 
 
 def _texts_attr(language: str) -> str:
