@@ -13,6 +13,7 @@ from django.utils import translation
 
 from core.languages import (
     current_language,
+    default_language,
     is_multilingual,
     is_rtl,
     language_choices,
@@ -46,7 +47,8 @@ def _address(match, code, current):
 def _in_every_language(path, current):
     """Whether ``path`` is a page of the language tree (``/news/…``, ``/es/press/…``),
     not one with a single address for all (an embargo link, a file)."""
-    other = next(code for code in language_codes() if code != current)
+    # A language with a prefix: under the default's empty one every path resolves.
+    other = next(code for code in language_codes() if code != default_language())
     with translation.override(other):
         prefix = reverse("home").rstrip("/")
         try:
