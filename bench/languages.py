@@ -145,6 +145,8 @@ def main(argv=None):
         prepare(args, checkout)
     if not harness.database_exists(args.pg_url, args.db):
         sys.exit(f"[languages] no database {args.db}: run with --prepare")
+    # A copy made by an older checkout: this one's schema.
+    checkout.run("manage.py", "migrate", "--noinput", "-v", "0")
     checkout.run("manage.py", "collectstatic", "--noinput", "-v", "0")
     measured = pairs(args, checkout.env)
     every_url = [u for _, default, others in measured for u in (default, *others)]
@@ -155,8 +157,9 @@ def main(argv=None):
         env={**checkout.env, "REDIS_URL": ""},
         capture_output=True,
         text=True,
-        check=True,
     )
+    if counted.returncode:
+        sys.exit(f"[languages] counting queries failed:\n{counted.stderr[-3000:]}")
     queries = json.loads(counted.stdout.strip().splitlines()[-1])
 
     cold_dir = OUT / "compare-settings"
