@@ -91,3 +91,25 @@ def test_a_bug_in_a_query_stays_a_server_error(visitor, settings):
     settings.ROOT_URLCONF = __name__
     response = visitor.get("/bug/")
     assert response.status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "words"),
+    [
+        ("/es/news/", 'lang="es" dir="ltr"', "Esta página no está disponible por un momento"),
+        ("/ar/news/", 'lang="ar" dir="rtl"', "هذه الصفحة غير متاحة مؤقتاً"),
+    ],
+)
+def test_the_outage_page_speaks_the_language_of_the_address(
+    visitor, multilingual, url, lang, words
+):
+    cache.clear()
+    with database_down():
+        response = visitor.get(url)
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert f"<html {lang}>" in html
+    assert words in html
+    assert UNAVAILABLE not in html
+    assert f'href="{url}"' in html  # back to that language's newsroom
