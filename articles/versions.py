@@ -9,31 +9,13 @@ one query for every group on a sitemap page.
 
 from dataclasses import dataclass
 
+from babel.core import get_global
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
 from articles.models import Article
 from core.languages import default_language, is_multilingual, language_codes
-
-# Open Graph wants a locale (language_TERRITORY): each language's most likely territory,
-# as CLDR's likely subtags give it (Babel's ``get_global("likely_subtags")`` when Babel
-# is installed; these otherwise).
-LIKELY_TERRITORIES = {
-    "en": "US",
-    "es": "ES",
-    "fr": "FR",
-    "ar": "EG",
-    "de": "DE",
-    "it": "IT",
-    "pt": "BR",
-    "ru": "RU",
-    "zh": "CN",
-    "ja": "JP",
-    "tr": "TR",
-    "fa": "IR",
-    "uk": "UA",
-}
 
 
 @dataclass(frozen=True)
@@ -120,12 +102,7 @@ def og_locale(code: str) -> str:
     language, _, region = code.replace("_", "-").partition("-")
     if len(region) == 2:
         return f"{language.lower()}_{region.upper()}"
-    territory = LIKELY_TERRITORIES.get(language.lower())
-    try:
-        from babel.core import get_global  # noqa: PLC0415  (CLDR, when it is installed)
-    except ImportError:
-        pass
-    else:
-        likely = get_global("likely_subtags").get(language.lower(), "")
-        territory = next((part for part in likely.split("_")[1:] if part.isupper()), territory)
+    # The language's most likely territory, from CLDR's likely subtags (es → es_Latn_ES).
+    likely = get_global("likely_subtags").get(language.lower(), "")
+    territory = next((part for part in likely.split("_")[1:] if part.isupper()), "")
     return f"{language.lower()}_{territory}" if territory else language.lower()
