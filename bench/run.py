@@ -204,24 +204,23 @@ def split_document(path, part_size):
         number += 1
         part = path.with_name(f"{path.stem}-part{number:03d}.json")
         if not part.exists():
-            write_document(part.with_suffix(".tmp"), batch)
-            part.with_suffix(".tmp").rename(part)
+            # Two benchmarks preparing from the same file at once each write their own.
+            scratch = part.with_suffix(f".{os.getpid()}.tmp")
+            write_document(scratch, batch)
+            scratch.replace(part)
         parts.append(part)
         batch = []
 
-    count = 0
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             line = line.strip().rstrip(",")
             if line.startswith("{") and not line.startswith('{"format"'):
-                count += 1
-                batch.append(json.loads(line))
                 if len(batch) == part_size:
-                    flush()
-    if count <= part_size:
+                    flush()  # only once a record is left over: a full file stays whole
+                batch.append(json.loads(line))
+    if not parts:
         return [path]
-    if batch:
-        flush()
+    flush()
     return parts
 
 
