@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from articles.models import Article
 from core.cache import cached_many
 from core.languages import default_language
 from media_library.models import Photo, PhotoText, remember_text
@@ -19,10 +20,16 @@ CARD_TEMPLATE = "includes/cards/article_card.html"
 
 
 def render_cards(articles, *, eager=3):
-    """HTML of each article's card, in order; the first ``eager`` load photos at once."""
+    """HTML of each article's card, in order; the first ``eager`` load photos at once.
+
+    ``articles`` are articles, or anything with the ``pk`` of a live one (a list page's
+    ``articles.pagination.Listed``): a card in the cache needs nothing else, and the rows
+    of those that are not are read in one query. One whose row is no longer live is left
+    out."""
     items = {(article.pk, index < eager): article for index, article in enumerate(articles)}
 
     def render(misses):
+        misses = _with_rows(misses)
         _load_renditions(list(misses.values()))
         return {
             parts: render_to_string(CARD_TEMPLATE, {"article": article, "eager": parts[1]})
@@ -30,7 +37,21 @@ def render_cards(articles, *, eager=3):
         }
 
     html = cached_many("card", items, render)
-    return [mark_safe(html[parts]) for parts in items]  # rendered by our own template
+    # Rendered by our own template.
+    return [mark_safe(html[parts]) for parts in items if parts in html]
+
+
+def _with_rows(misses):
+    """``misses`` with every stand-in replaced by its live article, read in one query."""
+    wanted = {item.pk for item in misses.values() if not isinstance(item, Article)}
+    if not wanted:
+        return misses
+    rows = Article.objects.live().for_cards().in_bulk(wanted)
+    return {
+        parts: item if isinstance(item, Article) else rows[item.pk]
+        for parts, item in misses.items()
+        if isinstance(item, Article) or item.pk in rows
+    }
 
 
 def _load_renditions(articles):

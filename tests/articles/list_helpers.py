@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
+from articles.models import Article
 from tests.factories import ArticleFactory, PhotoFactory, image_upload
 
 
@@ -52,3 +53,11 @@ def rich_articles(count, **kwargs):
 def parse_xml(content):
     """Parse a feed or sitemap this site produced."""
     return ET.fromstring(content)  # noqa: S314 - our own response, not untrusted input
+
+
+def listed_articles(response):
+    """The articles a list page shows, in order. The page holds their ids
+    (``articles.pagination.Listed``): its cards come from the cache by id."""
+    listed = list(response.context["articles"])
+    rows = Article.objects.in_bulk([item.pk for item in listed])
+    return [rows[item.pk] for item in listed]

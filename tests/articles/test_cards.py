@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from articles.cards import render_cards
 from articles.models import Article
+from articles.pagination import Listed
 from core.cache import content_epoch, derived_key
 from media_library.processing import photo_generate_renditions
 from tests.factories import ArticleFactory, image_upload, make_photo
@@ -43,6 +44,27 @@ def test_a_warm_page_makes_no_queries_and_renders_nothing(photo, django_assert_n
     with django_assert_num_queries(0):
         cards = render_cards(articles)
     assert len(cards) == 5
+
+
+def test_a_list_page_shows_kept_cards_by_id_alone(photo, django_assert_num_queries):
+    articles = [ArticleFactory(hero_photo=photo) for _ in range(3)]
+    render_cards(Article.objects.live().for_cards())
+    with django_assert_num_queries(0):
+        cards = render_cards([Listed(article.pk) for article in reversed(articles)])
+    assert [articles[2].title in cards[0], articles[0].title in cards[2]] == [True, True]
+
+
+def test_a_card_not_kept_reads_its_row_and_one_no_longer_live_is_left_out(
+    photo, django_assert_num_queries
+):
+    shown, withdrawn = ArticleFactory(hero_photo=photo), ArticleFactory(title="Withdrawn")
+    # Behind the cache's back (no signal): the card must still not be shown.
+    Article.objects.filter(pk=withdrawn.pk).update(status=Article.Status.DRAFT)
+    content_epoch()  # looked up once per change, not per page
+    with django_assert_num_queries(2):  # the live rows, then their photos' renditions
+        cards = render_cards([Listed(shown.pk), Listed(withdrawn.pk)])
+    assert len(cards) == 1
+    assert shown.title in cards[0] and "<picture>" in cards[0]
 
 
 def test_an_edit_shows_at_once():

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.models import Article
+from tests.articles.list_helpers import listed_articles
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ LIST_URL = "/news/"
 
 
 def titles(response):
-    return {a.title for a in response.context["articles"]}
+    return {a.title for a in listed_articles(response)}
 
 
 def at(year, month, day, hour=15):
@@ -113,7 +114,7 @@ def test_an_article_in_two_countries_of_a_grouping_is_listed_once(client, newsro
 
     response = client.get(LIST_URL, {"region": "americas"})
 
-    assert [a.title for a in response.context["articles"]].count("Two countries") == 1
+    assert [a.title for a in listed_articles(response)].count("Two countries") == 1
     assert "3 results" in response.content.decode()
 
 
@@ -293,13 +294,13 @@ def test_an_empty_result_says_so_and_offers_to_clear(client, newsroom):
 def test_sort(client, newsroom, sort, expected):
     response = client.get(LIST_URL, {"sort": sort})
 
-    assert [a.title for a in response.context["articles"]] == expected
+    assert [a.title for a in listed_articles(response)] == expected
 
 
 def test_sort_by_relevance_without_a_search_falls_back_to_newest_and_says_so(client, newsroom):
     response = client.get(LIST_URL, {"sort": "relevance"})
 
-    assert response.context["articles"][0].title == "Untagged release"
+    assert listed_articles(response)[0].title == "Untagged release"
     assert "Sorting by relevance needs a search" in response.content.decode()
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import SiteSettings
-from tests.articles.list_helpers import photo_with_renditions, rich_articles
+from tests.articles.list_helpers import listed_articles, photo_with_renditions, rich_articles
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ LIST_URL = "/news/"
 
 
 def titles(response):
-    return [a.title for a in response.context["articles"]]
+    return [a.title for a in listed_articles(response)]
 
 
 def test_head_shows_the_editable_texts_and_press_contact(client):

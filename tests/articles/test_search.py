@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query, search, search_admin
+from tests.articles.list_helpers import listed_articles
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ sqlite_only = pytest.mark.skipif(
 
 
 def titles(response):
-    return [a.title for a in response.context["articles"]]
+    return [a.title for a in listed_articles(response)]
 
 
 def test_clean_query_drops_nul_collapses_spaces_and_caps_the_length():
@@ -188,21 +189,23 @@ def test_a_warm_page_by_relevance_makes_one_query_and_an_edit_shows_at_once(
 
     # The candidates, their count and the page's ids are kept: only the page's rows.
     with django_assert_num_queries(1):
-        assert len(titles(client.get(LIST_URL, params))) == 3
+        response = client.get(LIST_URL, params)
+    assert len(titles(response)) == 3
 
     ArticleFactory(title="Refugees, the latest", published_at=timezone.now())
     assert titles(client.get(LIST_URL, params))[0] == "Refugees, the latest"
 
 
 def test_a_warm_search_reads_its_page_by_kept_ids(client, django_assert_num_queries):
-    """The page's ids are kept under the content epoch: the one query left reads twenty
-    rows by id instead of searching again."""
+    """The page's ids are kept under the content epoch: the one query left checks that
+    the twenty are still live, by id, instead of searching again."""
     for day in range(1, 4):
         ArticleFactory(title=f"Refugees {day}", published_at=timezone.now() - timedelta(days=day))
     client.get(LIST_URL, {"q": "refugees"})
 
     with django_assert_num_queries(1) as captured:
-        assert len(titles(client.get(LIST_URL, {"q": "refugees"}))) == 3
+        response = client.get(LIST_URL, {"q": "refugees"})
+    assert len(titles(response)) == 3
     assert "LIMIT" not in captured.captured_queries[0]["sql"]
 
 
