@@ -1,6 +1,6 @@
 """The newsroom list's filters, shared by the list page and its feeds.
 
-Every parameter is part of the public URL contract (README, "Public URLs"): ``type`` (repeatable),
+Every parameter is part of the public URL contract (docs/urls.md): ``type`` (repeatable),
 ``region``, ``topic``, ``year``, ``from``, ``to``, ``q`` and ``sort``. A parameter that
 cannot be understood is ignored and reported in ``notices`` rather than failing the page.
 

@@ -1,4 +1,4 @@
-"""Articles in and out of the interchange format ("newsroom-articles/1", see the README).
+"""Articles in and out of the interchange format ("newsroom-articles/1", see docs/interchange.md).
 
 One entry each way, for commands, admin actions, benchmarks and tests alike:
 ``import_articles(path=...)`` and ``export_articles(path=...)``. ``ImportFailed`` (what

@@ -1,4 +1,4 @@
-"""Export articles to the interchange format ("newsroom-articles/1", see the README).
+"""Export articles to the interchange format ("newsroom-articles/1", see docs/interchange.md).
 
 ``articles_export`` writes the JSON document and copies every photo and attachment it
 names into ``images/`` and ``docs/`` beside it, with paths relative to the JSON file, so

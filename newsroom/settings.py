@@ -302,7 +302,8 @@ if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
 # Public files (renditions, documents) in AWS_STORAGE_BUCKET_NAME, typed by their
 # verified extension; originals private, in AWS_PRIVATE_STORAGE_BUCKET_NAME (best: a
 # bucket with every public access blocked) or else under the "private/" prefix of the
-# same bucket, which its public-read policy must then leave out. See the README.
+# same bucket, which its public-read policy must then leave out. See docs/production.md,
+# "Scaling out".
 if env("AWS_STORAGE_BUCKET_NAME"):
     _s3_connection = {
         "endpoint_url": env("AWS_S3_ENDPOINT_URL"),

@@ -1,4 +1,4 @@
-"""Import articles from the interchange format ("newsroom-articles/1", see the README).
+"""Import articles from the interchange format ("newsroom-articles/1", see docs/interchange.md).
 
 The import is all-or-nothing. ``parse`` reads and checks the whole file (every record,
 every referenced photo and document file, all inside the JSON file's folder) and
