@@ -1,10 +1,12 @@
 """Filtering the newsroom list: every filter alone and combined, chips, count, hostile input."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
+from articles.filters import live_years
 from articles.models import Article
 from tests.articles.list_helpers import listed_articles
 from tests.factories import ArticleFactory
@@ -406,3 +408,17 @@ def test_a_topic_of_unpublished_articles_only_reveals_nothing(client, newsroom, 
     # Answered exactly as a topic that does not exist.
     assert titles(hidden) == titles(unknown)
     assert len(hidden.content) == len(unknown.content)
+
+
+def test_year_counts_follow_the_newsroom_time_zone_at_the_turn_of_the_year(client):
+    """PostgreSQL counts years by the years' first instants (width_bucket), SQLite by
+    converting each time: both must put a release at 00:00 on 1 January, newsroom time,
+    in the new year, and one a minute earlier (already the new year in UTC) in the old."""
+    new_year = timezone.make_aware(datetime(2019, 1, 1))
+    ArticleFactory(title="First minute", published_at=new_year)
+    ArticleFactory(title="Last minute", published_at=new_year - timedelta(minutes=1))
+    ArticleFactory(title="Later in 2019", published_at=new_year + timedelta(days=40))
+
+    assert live_years() == {2019: 2, 2018: 1}
+    titles = {a.title for a in listed_articles(client.get("/news/", {"year": "2018"}))}
+    assert titles == {"Last minute"}
