@@ -175,6 +175,12 @@ def prepare(args, env):
     )
     say("making renditions (timed)")
     timings["renditions"] = timed(manage("generate_renditions", "--missing", "-v", "0"), env=env)
+    # What the worker does after an import, which no worker runs here: the files of the
+    # photos that live articles use become public. Left withheld, every rendition's URL
+    # is a reversed URL of the withheld-media view, and cards and feeds cost more than
+    # a site with a worker pays.
+    if (ROOT / "media_library/management/commands/sync_media_visibility.py").exists():
+        run(manage("sync_media_visibility", "-v", "0"), env=env)
     # What autovacuum would have done by the time real traffic arrives.
     import psycopg
 
