@@ -388,6 +388,17 @@ def test_a_public_page_is_answered_by_nginx_without_the_app(edge, path):
     assert edge.reached_app(path) == 1
 
 
+# gunicorn refuses request lines over 4,094 bytes itself (414).
+@pytest.mark.parametrize(("length", "status"), [(3000, 404), (7000, 414)])
+def test_a_long_address_is_the_apps_answer_not_a_bad_gateway(edge, length, status):
+    """The cache keeps its key (the whole address) in the buffer of the app's headers: a
+    long slug, which nginx itself accepts (request lines up to 8 KB), must not overflow it
+    into a 502."""
+    path = f"/news/{'a' * length}/"
+    for _ in range(2):
+        assert edge.get(path)[0] == status
+
+
 def test_an_unpublished_article_is_gone_within_its_s_maxage_and_stays_gone(edge):
     path = "/news/to-withdraw/"
     assert cache_status(edge.get(path)) == "MISS"
